@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything provenum needs into ./.venv, then runs `provenum demo`.
+#   Debian packages: gcc (assembles the kernels), libgmp-dev (GMP beside
+#   provenum in the benchmarks), openssl (interoperability tests), python3-venv.
+#   PyPI packages: provenum itself, editable, with its test and bench extras.
+# Set PROVENUM_NO_DEMO=1 to install without running the demo.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+debian_packages=(gcc libgmp-dev openssl python3-venv)
+if command -v dpkg-query >/dev/null 2>&1; then
+    missing=()
+    for pkg in "${debian_packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        echo "install.sh: installing Debian packages: ${missing[*]}"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    fi
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+if [ -z "${PROVENUM_NO_DEMO:-}" ]; then
+    .venv/bin/provenum demo
+fi
