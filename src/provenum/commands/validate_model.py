@@ -1,0 +1,72 @@
+"""provenum validate-model: compare the x86-64 model with this CPU, form by form."""
+from __future__ import annotations
+
+NAME = "validate-model"
+HELP = "run every supported instruction form natively and in the model, and compare"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--cases", type=int, default=100, metavar="N", help="random cases per form (default 100)")
+    parser.add_argument("--only", metavar="MNEMONIC",
+                        help="only these mnemonics (comma-separated) or one exact form, e.g. 'adcx r64, r64'")
+    parser.add_argument("--json", metavar="PATH", help="write the per-form results as JSON")
+    parser.add_argument("--seed", type=int, help="random seed (default: fresh)")
+    parser.add_argument("--show", type=int, default=1, metavar="K", help="mismatching cases to print per form (default 1)")
+
+
+def run(args) -> int:
+    import json
+    import random
+    import sys
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from provenum.machine import harness as H
+    from provenum.machine.validation import count_selected, validate
+
+    console = Console()
+    if args.cases < 1:
+        console.print("[red]error:[/] --cases must be at least 1")
+        return 2
+    seed = args.seed if args.seed is not None else random.randrange(1 << 32)
+    try:
+        harness = H.Harness()
+        nforms = count_selected(args.only, harness)
+        if nforms == 0:
+            raise ValueError(f"no supported instruction form matches {args.only!r}")
+    except (H.HarnessError, ValueError) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    start = time.monotonic()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("validating", total=nforms * args.cases)
+        results = validate(args.cases, args.only, seed=seed, harness=harness, keep=max(args.show, 0),
+                           progress=lambda form, n: progress.update(task, advance=n, description=form))
+    elapsed = time.monotonic() - start
+
+    table = Table(title=f"x86-64 model vs this CPU ({args.cases} cases per form, seed {seed})")
+    table.add_column("form")
+    table.add_column("cases", justify="right")
+    table.add_column("mismatches", justify="right")
+    for r in results:
+        table.add_row(r.form, str(r.cases), f"[red]{r.mismatches}[/]" if r.mismatches else "0")
+    console.print(table)
+    for r in results:
+        for m in r.first[:args.show]:
+            print(m.report(), file=sys.stdout)
+    total = sum(r.cases for r in results)
+    bad = sum(r.mismatches for r in results)
+    bad_forms = sum(1 for r in results if r.mismatches)
+    summary = (f"{len(results)} forms, {total} cases, {bad} mismatches "
+               f"({bad_forms} forms) in {elapsed:.1f} s")
+    console.print(f"[{'red' if bad else 'green'}]{summary}[/]")
+    if args.json:
+        doc = {"forms": [r.as_dict() for r in results], "cases_per_form": args.cases, "seed": seed,
+               "total_cases": total, "total_mismatches": bad, "seconds": round(elapsed, 2)}
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=1)
+    return 1 if bad else 0
