@@ -1,0 +1,168 @@
+"""Karatsuba multiplication and squaring: bignum_kmul_{n}_{2n}, bignum_ksqr_{n}_{2n}.
+
+One level of Karatsuba on halves of h = n/2 words over the h-word kernels
+named by the caller: schoolbook halves are emitted inline (the kernel is
+then straight-line), Karatsuba halves are called:
+
+  x = x1*B + x0, y = y1*B + y0, B = 2^(64h)
+  x*y = H*B^2 + (L + H + (x0-x1)(y1-y0))*B + L,  L = x0*y0, H = x1*y1
+  x^2 = H*B^2 + (L + H - (x0-x1)^2)*B + L
+
+|x0 - x1| and |y1 - y0| are taken in constant time (both differences, a
+cmov select on the borrow); the sign of the middle product is applied as
+a mask (one's complement plus carry-in). Scratch is on the stack.
+"""
+from __future__ import annotations
+
+from .asm import Function, mem, stack_frame_size
+from .product import emit_cross_triangle, emit_double_add_squares, emit_mul
+
+SIZES = (16, 24, 32)
+
+
+def _abs_diff(f: Function, dst: int, a: tuple[str, int], b: tuple[str, int], tmp: int,
+              h: int, mask: str | None) -> None:
+    """stack[dst..] = |a - b| (h words); mask (if given) = -1 when a < b else 0."""
+    r = "rax"
+    for k in range(h):
+        f.op("mov", r, mem(a[0], a[1] + 8 * k))
+        f.op("sub" if k == 0 else "sbb", r, mem(b[0], b[1] + 8 * k))
+        f.op("mov", mem("rsp", 8 * (dst + k)), r)
+    f.op("sbb", "rcx", "rcx")  # rcx = -borrow
+    if mask:
+        f.op("mov", mask, "rcx")
+    for k in range(h):
+        f.op("mov", r, mem(b[0], b[1] + 8 * k))
+        f.op("sub" if k == 0 else "sbb", r, mem(a[0], a[1] + 8 * k))
+        f.op("mov", mem("rsp", 8 * (tmp + k)), r)
+    f.op("bt", "rcx", "0")  # CF = (a < b)
+    for k in range(h):
+        f.op("mov", r, mem("rsp", 8 * (dst + k)))
+        f.op("cmovc", r, mem("rsp", 8 * (tmp + k)))
+        f.op("mov", mem("rsp", 8 * (dst + k)), r)
+
+
+# registers of an inlined half product (z, x, y bases live in rbx, r12, r13)
+WINDOW = ["rcx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r14"]
+LO, HI = "rax", "r15"
+
+
+def _half(f: Function, half: str, square: bool, z: str, x: str, y: str | None) -> None:
+    """z := x*y (or x^2) on h words: the schoolbook body inline, Karatsuba by a call."""
+    h = int(half.split("_")[2])
+    if half.startswith("bignum_mul_"):
+        emit_mul(f, z, x, y, h, h, WINDOW, LO, HI)
+    elif half.startswith("bignum_sqr_"):
+        window = WINDOW[: min(h - 1, 8) + 1]
+        held = emit_cross_triangle(f, z, x, h, window, LO, HI)
+        emit_double_add_squares(f, z, x, h, held, "r13", LO, HI)
+    else:
+        for reg, base in (("rdi", z), ("rsi", x), ("rdx", y)):
+            if base is not None:
+                f.op("lea", reg, f"[{base}]")
+        f.op("call", half)
+
+
+def scratch_words(n: int) -> int:
+    """Stack words emit() needs: dx[h] dy[h] tmp[h] mid[n] sum[n] sign-mask."""
+    return 3 * (n // 2) + 2 * n + 1
+
+
+def emit(f: Function, n: int, square: bool, half: str, scratch: int) -> None:
+    """The Karatsuba body: z in RBX, x in R12, y in R13 (callee-saved registers
+    the enclosing function has pushed); scratch words at rsp + 8*scratch.
+    Clobbers every other general register except rsp."""
+    h = n // 2
+    DX, DY, TMP = scratch, scratch + h, scratch + 2 * h
+    MID, SUM, MS = scratch + 3 * h, scratch + 3 * h + n, scratch + 3 * h + 2 * n
+    z, x, y, ms = "rbx", "r12", "r13", "r14"
+    f.comment("L = low halves product into z[0..n), H = high halves into z[n..2n)")
+    _half(f, half, square, z, x, None if square else y)
+    _half(f, half, square, f"{z}+{8 * n}", f"{x}+{8 * h}", None if square else f"{y}+{8 * h}")
+    f.comment("differences of the halves, in constant time")
+    _abs_diff(f, DX, (x, 0), (x, 8 * h), TMP, h, None if square else "rdx")
+    if square:
+        f.op("mov", mem("rsp", 8 * MS), "-1")  # always subtract the middle square
+    else:
+        f.op("mov", mem("rsp", 8 * MS), "rdx")
+        _abs_diff(f, DY, (y, 8 * h), (y, 0), TMP, h, "rdx")
+        f.op("mov", "rax", mem("rsp", 8 * MS))
+        f.op("xor", "rax", "rdx")  # negative middle iff exactly one difference was
+        f.op("mov", mem("rsp", 8 * MS), "rax")
+    _half(f, half, square, f"rsp+{8 * MID}", f"rsp+{8 * DX}", None if square else f"rsp+{8 * DY}")
+    f.op("mov", ms, mem("rsp", 8 * MS))
+    f.comment("sum = L + H (n words, carry in rcx)")
+    r, s = "rax", "rdx"
+    for k in range(n):
+        f.op("mov", r, mem(z, 8 * k))
+        f.op("add" if k == 0 else "adc", r, mem(z, 8 * (n + k)))
+        f.op("mov", mem("rsp", 8 * (SUM + k)), r)
+    f.op("mov", "rcx", "0")
+    f.op("adc", "rcx", "0")
+    if not square:
+        f.comment("mid ^= sign mask")
+        for k in range(n):
+            f.op("mov", r, mem("rsp", 8 * (MID + k)))
+            f.op("xor", r, ms)
+            f.op("mov", mem("rsp", 8 * (MID + k)), r)
+    f.comment("z[h..] += sum + mid + sign: CF chain forms the middle, OF chain adds it in")
+    f.op("xor", "r8", "r8")       # CF = OF = 0, r8 = 0
+    f.op("mov", "r9", "1")
+    f.op("adcx", "r9", ms)        # CF = sign
+    for k in range(n):
+        if square:  # always subtracted: the one's complement needs no flags (not)
+            f.op("mov", r, mem("rsp", 8 * (MID + k)))
+            f.op("not", r)
+            f.op("adcx", r, mem("rsp", 8 * (SUM + k)))
+        else:
+            f.op("mov", r, mem("rsp", 8 * (SUM + k)))
+            f.op("adcx", r, mem("rsp", 8 * (MID + k)))
+        f.op("mov", s, mem(z, 8 * (h + k)))
+        f.op("adox", s, r)
+        f.op("mov", mem(z, 8 * (h + k)), s)
+    f.op("adcx", "rcx", ms)
+    f.op("mov", s, mem(z, 8 * (h + n)))
+    f.op("adox", s, "rcx")
+    f.op("mov", mem(z, 8 * (h + n)), s)
+    for k in range(h + n + 1, 2 * n):
+        f.op("mov", s, mem(z, 8 * k))
+        f.op("adox", s, "r8")
+        f.op("mov", mem(z, 8 * k), s)
+
+
+def inlined(half: str) -> bool:
+    return half.startswith(("bignum_mul_", "bignum_sqr_"))
+
+
+def generate(n: int, square: bool, half: str) -> Function:
+    """`half` names the h x h -> 2h kernel (mul or sqr): schoolbook halves are
+    inlined (straight-line code), Karatsuba halves are called."""
+    assert n % 2 == 0
+    name = f"bignum_{'ksqr' if square else 'kmul'}_{n}_{2 * n}"
+    if square:
+        summary = f"Square z := x^2, {n} -> {2 * n} words (Karatsuba)"
+        proto = f"void {name}(uint64_t z[static {2 * n}], const uint64_t x[static {n}])"
+        regs = "Standard x86-64 ABI: RDI = z, RSI = x"
+    else:
+        summary = f"Multiply z := x * y, {n} x {n} -> {2 * n} words (Karatsuba)"
+        proto = (f"void {name}(uint64_t z[static {2 * n}], const uint64_t x[static {n}], "
+                 f"const uint64_t y[static {n}])")
+        regs = "Standard x86-64 ABI: RDI = z, RSI = x, RDX = y"
+    how = f"{half} inline" if inlined(half) else f"calls to {half}"
+    f = Function(name=name, summary=summary, prototype=proto,
+                 registers=regs + "\n(z, x, y kept in RBX, R12, R13; the sign mask on the stack)",
+                 notes=[f"One Karatsuba level, the three half products by {how};",
+                        "scratch on the stack. z must not overlap the inputs."])
+    saved = ("rbx", "rbp", "r12", "r13", "r14", "r15")
+    frame = stack_frame_size(8 * scratch_words(n), len(saved))
+    f.push_all(saved)
+    f.op("sub", "rsp", str(frame))
+    f.op("mov", "rbx", "rdi")
+    f.op("mov", "r12", "rsi")
+    if not square:
+        f.op("mov", "r13", "rdx")
+    emit(f, n, square, half, 0)
+    f.op("add", "rsp", str(frame))
+    f.pop_all(saved)
+    f.op("ret")
+    return f

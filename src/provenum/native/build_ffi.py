@@ -1,0 +1,50 @@
+"""cffi builder for provenum.native._kernels (run by setup.py at build time).
+
+Compiles every committed kernel (src/provenum/kernels/x86_64/*.S) and every
+src/provenum/native/csrc/*.c into one extension; its cdef is every
+src/provenum/native/cdef/*.h (plain declarations, no preprocessor), which
+the C source also includes verbatim so the wrappers see the prototypes.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent.parent  # the directory holding setup.py
+
+
+def _rel(path: Path) -> str:
+    # setuptools wants sources relative to setup.py
+    return os.path.relpath(path, ROOT)
+
+
+def _headers() -> list[Path]:
+    return sorted((HERE / "cdef").glob("*.h"))
+
+
+def sources() -> list[str]:
+    asm = sorted((HERE.parent / "kernels" / "x86_64").glob("*.S"))
+    c = sorted((HERE / "csrc").glob("*.c"))
+    return [_rel(p) for p in asm + c]
+
+
+def make() -> FFI:
+    ffi = FFI()
+    decls = "\n".join(h.read_text() for h in _headers())
+    ffi.cdef(decls)
+    ffi.set_source(
+        "provenum.native._kernels",
+        "#include <stddef.h>\n#include <stdint.h>\n" + decls,
+        sources=sources(),
+        extra_compile_args=["-O2", "-Wall"],
+    )
+    return ffi
+
+
+ffibuilder = make()
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,257 @@
+"""Checked Python wrappers, one per kernel, named like the symbol.
+
+Arguments are Python ints in the order of the mathematical definition
+(`bignum_mul_16_32(x, y)`, `bignum_montmul_16(x, y, m)`,
+`bignum_modexp_16(a, e, m)`, `bignum_copy_row_from_table_16(rows, idx)`);
+the Montgomery constant w is computed here. Every precondition of the
+kernel (sizes, ranges, odd modulus) is checked first: a bad argument raises
+ValueError (TypeError for non-integers) and never reaches native code.
+
+`call_buffers(name, *args)` is the buffer-level form for callers that keep
+numbers in memory: each pointer argument is a writable (output) or readable
+(input) buffer of exactly the kernel's size in bytes, words are ints; it
+checks the same preconditions and also that the output overlaps no input.
+"""
+from __future__ import annotations
+
+from provenum.kernels import BY_NAME, CATALOG, Kernel
+
+from ._kernels import ffi, lib
+
+__all__ = ["call_buffers", "montgomery_w"]
+
+_MASK64 = (1 << 64) - 1
+
+
+def montgomery_w(m: int) -> int:
+    """w = -m^-1 mod 2^64 for odd m."""
+    return (-pow(m, -1, 1 << 64)) & _MASK64
+
+
+# -- argument checks ----------------------------------------------------------
+
+def _int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _below(name: str, value, bound: int, bound_text: str) -> int:
+    value = _int(name, value)
+    if not 0 <= value < bound:
+        raise ValueError(f"{name} must satisfy 0 <= {name} < {bound_text}")
+    return value
+
+
+def _words(name: str, value, n: int) -> int:
+    return _below(name, value, 1 << (64 * n), f"2^{64 * n} ({n} words)")
+
+
+def _modulus(m, n: int) -> int:
+    m = _words("m", m, n)
+    if m % 2 == 0:
+        raise ValueError("m must be odd")
+    return m
+
+
+def _buf(value: int, words: int):
+    buf = ffi.new("uint64_t[]", words)
+    ffi.memmove(buf, value.to_bytes(8 * words, "little"), 8 * words)
+    return buf
+
+
+def _val(buf, words: int) -> int:
+    return int.from_bytes(ffi.buffer(buf, 8 * words), "little")
+
+
+# -- the wrappers, by family --------------------------------------------------
+
+def _product(k: Kernel, square: bool):
+    n, fn = k.n, getattr(lib, k.name)
+
+    if square:
+        def wrapper(x: int) -> int:
+            x = _words("x", x, n)
+            z = ffi.new("uint64_t[]", 2 * n)
+            fn(z, _buf(x, n))
+            return _val(z, 2 * n)
+    else:
+        def wrapper(x: int, y: int) -> int:
+            x, y = _words("x", x, n), _words("y", y, n)
+            z = ffi.new("uint64_t[]", 2 * n)
+            fn(z, _buf(x, n), _buf(y, n))
+            return _val(z, 2 * n)
+    return wrapper
+
+
+def _redc(k: Kernel, almost: bool):
+    n, fn = k.n, getattr(lib, k.name)
+
+    def wrapper(x: int, m: int) -> int:
+        m = _modulus(m, n)
+        if almost:
+            x = _words("x", x, 2 * n)
+        else:
+            x = _below("x", x, m << (64 * n), f"2^{64 * n} * m")
+        z = ffi.new("uint64_t[]", n)
+        fn(z, _buf(x, 2 * n), _buf(m, n), montgomery_w(m))
+        return _val(z, n)
+    return wrapper
+
+
+def _montmul(k: Kernel, square: bool, almost: bool):
+    n, fn = k.n, getattr(lib, k.name)
+
+    def operand(name, v, m):
+        return _words(name, v, n) if almost else _below(name, v, m, "m")
+
+    if square:
+        def wrapper(x: int, m: int) -> int:
+            m = _modulus(m, n)
+            x = operand("x", x, m)
+            z = ffi.new("uint64_t[]", n)
+            fn(z, _buf(x, n), _buf(m, n), montgomery_w(m))
+            return _val(z, n)
+    else:
+        def wrapper(x: int, y: int, m: int) -> int:
+            m = _modulus(m, n)
+            x, y = operand("x", x, m), operand("y", y, m)
+            z = ffi.new("uint64_t[]", n)
+            fn(z, _buf(x, n), _buf(y, n), _buf(m, n), montgomery_w(m))
+            return _val(z, n)
+    return wrapper
+
+
+def _table(k: Kernel):
+    n, fn = k.n, getattr(lib, k.name)
+
+    def wrapper(rows, idx: int) -> int:
+        rows = list(rows)
+        if not rows:
+            raise ValueError("the table needs at least one row")
+        for i, r in enumerate(rows):
+            _words(f"rows[{i}]", r, n)
+        idx = _below("idx", idx, len(rows), f"len(rows) = {len(rows)}")
+        packed = sum(r << (64 * n * i) for i, r in enumerate(rows))
+        z = ffi.new("uint64_t[]", n)
+        fn(z, _buf(packed, n * len(rows)), len(rows), idx)
+        return _val(z, n)
+    return wrapper
+
+
+def _modexp(k: Kernel):
+    n, fn = k.n, getattr(lib, k.name)
+
+    def wrapper(a: int, e: int, m: int) -> int:
+        m = _modulus(m, n)
+        a = _below("a", a, m, "m")
+        e = _words("e", e, n)
+        z = ffi.new("uint64_t[]", n)
+        fn(z, _buf(a, n), _buf(e, n), _buf(m, n))
+        return _val(z, n)
+    return wrapper
+
+
+_FAMILIES = {
+    "mul": lambda k: _product(k, False),
+    "kmul": lambda k: _product(k, False),
+    "sqr": lambda k: _product(k, True),
+    "ksqr": lambda k: _product(k, True),
+    "montredc": lambda k: _redc(k, False),
+    "amontredc": lambda k: _redc(k, True),
+    "montmul": lambda k: _montmul(k, False, False),
+    "amontmul": lambda k: _montmul(k, False, True),
+    "montsqr": lambda k: _montmul(k, True, False),
+    "amontsqr": lambda k: _montmul(k, True, True),
+    "copy_row_from_table": _table,
+    "modexp": _modexp,
+}
+
+_DOCS = {
+    "mul": "x * y for x, y < 2^(64n).",
+    "kmul": "x * y for x, y < 2^(64n) (Karatsuba).",
+    "sqr": "x^2 for x < 2^(64n).",
+    "ksqr": "x^2 for x < 2^(64n) (Karatsuba).",
+    "montredc": "x / 2^(64n) mod m, for odd m and x < 2^(64n) * m.",
+    "amontredc": "z == x / 2^(64n) (mod m), z < 2^(64n); z < 2m if x < 2^(64n) * m.",
+    "montmul": "x * y / 2^(64n) mod m, for odd m and x, y < m.",
+    "amontmul": "z == x * y / 2^(64n) (mod m), z < 2^(64n), for x, y < 2^(64n).",
+    "montsqr": "x^2 / 2^(64n) mod m, for odd m and x < m.",
+    "amontsqr": "z == x^2 / 2^(64n) (mod m), z < 2^(64n), for x < 2^(64n).",
+    "copy_row_from_table": "rows[idx], reading every row (constant time in idx).",
+    "modexp": "a^e mod m, constant time; odd m, a < m, e < 2^(64n).",
+}
+
+for _k in CATALOG:
+    _w = _FAMILIES[_k.family](_k)
+    _w.__name__ = _w.__qualname__ = _k.name
+    _w.__doc__ = f"{_k.name}: {_DOCS[_k.family]} (n = {_k.n})"
+    globals()[_k.name] = _w
+    __all__.append(_k.name)
+
+
+# -- buffer-level calls -------------------------------------------------------
+
+def _span(name: str, buf, words: int, writable: bool):
+    try:
+        ptr = ffi.from_buffer("uint64_t[]", buf, require_writable=writable)
+    except (TypeError, BufferError) as exc:
+        kind = "a writable" if writable else "a readable"
+        raise TypeError(f"{name} must be {kind} buffer ({exc})") from None
+    size = ffi.sizeof(ptr)
+    if words and size != 8 * words:
+        raise ValueError(f"{name} must be exactly {8 * words} bytes ({words} words), got {size}")
+    if size % 8:
+        raise ValueError(f"{name} must be a whole number of 64-bit words, got {size} bytes")
+    start = int(ffi.cast("uintptr_t", ptr))
+    return ptr, start, start + size
+
+
+def call_buffers(name: str, *args) -> None:
+    """Call kernel `name` on buffers (outputs first, as in C); see the module doc."""
+    k = BY_NAME.get(name)
+    if k is None:
+        raise ValueError(f"no kernel named {name!r}")
+    if len(args) != len(k.params):
+        raise ValueError(f"{name} takes {len(k.params)} arguments ({', '.join(p.name for p in k.params)})")
+    native, values, spans = [], {}, {}
+    for p, arg in zip(k.params, args):
+        if p.kind == "word":
+            v = _below(p.name, arg, 1 << 64, "2^64")
+            native.append(v)
+            values[p.name] = v
+            continue
+        ptr, lo, hi = _span(p.name, arg, p.words, p.kind == "out")
+        native.append(ptr)
+        spans[p.name] = (lo, hi, p.kind)
+        values[p.name] = int.from_bytes(ffi.buffer(ptr), "little") if p.kind == "in" else None
+    out = [(nm, s) for nm, s in spans.items() if s[2] == "out"]
+    for oname, (olo, ohi, _) in out:
+        for iname, (ilo, ihi, kind) in spans.items():
+            if kind == "in" and olo < ihi and ilo < ohi:
+                raise ValueError(f"output {oname} overlaps input {iname}")
+    _check_buffer_values(k, values, spans)
+    getattr(lib, name)(*native)
+
+
+def _check_buffer_values(k: Kernel, v: dict, spans: dict) -> None:
+    """The preconditions of the int wrappers, on values read from buffers."""
+    n, fam = k.n, k.family
+    if "m" in v:
+        _modulus(v["m"], n)
+        if "w" in v and v["w"] != montgomery_w(v["m"]):
+            raise ValueError("w must be -m^-1 mod 2^64")
+    if fam == "montredc":
+        _below("x", v["x"], v["m"] << (64 * n), f"2^{64 * n} * m")
+    elif fam in ("montmul", "montsqr"):
+        for name in ("x", "y"):
+            if name in v:
+                _below(name, v[name], v["m"], "m")
+    elif fam == "modexp":
+        _below("a", v["a"], v["m"], "m")
+    elif fam == "copy_row_from_table":
+        lo, hi, _ = spans["table"]
+        height = v["height"]
+        if height < 1 or hi - lo != 8 * n * height:
+            raise ValueError(f"table must hold exactly height rows of {n} words")
+        _below("idx", v["idx"], height, "height")

@@ -1,0 +1,61 @@
+"""The kernel benchmark builds its native harness and reports what the issue asks."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from provenum.bench import kernels as bench
+from provenum.cli import main
+from provenum.kernels import CATALOG
+
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+
+
+def have_gmp() -> bool:
+    r = subprocess.run(["gcc", "-x", "c", "-", "-lgmp", "-o", "/dev/null"],
+                       input="#include <gmp.h>\nint main(void){return mpn_sec_powm_itch(1,1,1)<0;}\n",
+                       capture_output=True, text=True)
+    return r.returncode == 0
+
+
+def test_cases_header_lists_every_kernel():
+    header = bench._cases_header(CATALOG)
+    for k in CATALOG:
+        assert f", {k.name}, {k.n})" in header
+
+
+def test_gmp_counterparts():
+    assert bench.gmp_counterpart("bignum_kmul_16_32", 16) == "mpn_mul_n/16"
+    assert bench.gmp_counterpart("bignum_sqr_8_16", 8) == "mpn_sqr/8"
+    assert bench.gmp_counterpart("bignum_modexp_32", 32) == "mpn_sec_powm/32"
+    assert bench.gmp_counterpart("bignum_montredc_16", 16) is None
+
+
+def test_command_writes_json(tmp_path, capsys):
+    out = tmp_path / "k.json"
+    rc = main(["bench", "kernels", "--only", "mul_8_16", "--repeats", "3", "--budget-ms", "2",
+               "--json", str(out)])
+    assert rc == 0
+    data = json.loads(out.read_text())
+    names = {(r["name"], r["words"]) for r in data["results"]}
+    assert ("bignum_mul_8_16", 8) in names
+    assert ("bignum_kmul_8_16", 8) not in names
+    for r in data["results"]:
+        assert set(r) >= {"name", "words", "ticks", "ns"}
+        assert r["ticks"] > 0 and r["ns"] > 0
+    if have_gmp():
+        assert ("mpn_mul_n", 8) in names  # GMP side by side, same run
+    assert "bignum_mul_8_16" in capsys.readouterr().out
+
+
+def test_modexp_timing_is_plausible():
+    # a 1024-bit exponentiation cannot take under 50k ticks (sanity of the harness)
+    results, info = bench.run(repeats=3, budget_ms=2, only="modexp_16", gmp=False)
+    (r,) = results
+    assert r.name == "bignum_modexp_16" and 50_000 < r.ticks < 50_000_000
+    assert 0.5 < info["tsc_ghz"] < 10
+
+
+def test_bad_arguments(capsys):
+    assert main(["bench", "kernels", "--repeats", "0"]) == 2
