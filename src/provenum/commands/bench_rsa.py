@@ -1,0 +1,72 @@
+"""provenum bench rsa: RSA sign/verify throughput against OpenSSL, gmpy2 and Python."""
+from __future__ import annotations
+
+NAME = "bench rsa"
+HELP = "benchmark RSA sign/verify: provenum vs OpenSSL (default and IFMA-masked), gmpy2, Python"
+
+
+def add_arguments(parser) -> None:
+    from provenum.bench.rsa import IMPLS
+
+    parser.add_argument("--bits", type=int, nargs="+", default=[2048, 3072, 4096], help="key sizes")
+    parser.add_argument("--impl", nargs="+", choices=IMPLS, default=list(IMPLS), help="implementations to run")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; figures are medians")
+    parser.add_argument("--seconds", type=float, default=0.25, help="time per sample")
+    parser.add_argument("--no-threads", action="store_true", help="skip the 2-thread signing measurement")
+    parser.add_argument("--json", default="bench-rsa.json", help="JSON output path ('' to skip)")
+    parser.add_argument("--png", default="bench-rsa.png", help="bar chart output path ('' to skip)")
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from provenum.bench import rsa as bench
+
+    if args.rounds < 1 or args.seconds <= 0:
+        print("provenum: --rounds must be >= 1 and --seconds > 0", file=sys.stderr)
+        return 2
+    for bits in args.bits:
+        if bits % 64 or not 1024 <= bits <= 8192:
+            print(f"provenum: --bits {bits}: need a multiple of 64 from 1024 to 8192", file=sys.stderr)
+            return 2
+    impls = tuple(i for i in bench.IMPLS if i in args.impl)
+    console = Console(stderr=True)
+    try:
+        import gmpy2  # noqa: F401
+    except ImportError:
+        if "gmpy2" in impls:
+            console.print("gmpy2 is not installed (pip install provenum[bench]): skipping the gmpy2 peer")
+            impls = tuple(i for i in impls if i != "gmpy2")
+    report = bench.run(args.bits, impls, args.rounds, args.seconds, threads=not args.no_threads,
+                       progress=lambda r, n: console.print(f"round {r}/{n} done"))
+    table = Table(title="RSA operations per second, PKCS#1 v1.5 / SHA-256",
+                  caption=f"median and best of {args.rounds} interleaved rounds; "
+                          "provenum × = provenum's rate / this row's rate")
+    for col, justify in (("bits", "right"), ("op", "left"), ("impl", "left"), ("median/s", "right"),
+                         ("provenum ×", "right"), ("best/s", "right"), ("× best", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)
+    for (bits, op, impl, ops, ratio), (*_, best, best_ratio) in zip(
+            bench.ratio_rows(report), bench.ratio_rows(report, "best_ops_per_s")):
+        table.add_row(str(bits), op, impl, f"{ops:,.0f}", f"{ratio:.2f}" if ratio else "-",
+                      f"{best:,.0f}", f"{best_ratio:.2f}" if best_ratio else "-")
+    out = Console(width=100) if not sys.stdout.isatty() else Console()
+    out.print(table)
+    for t in report["threads"]:
+        out.print(f"provenum sign RSA-{t['bits']}: 1 thread {t['threads_1']:,.0f}/s, "
+                  f"2 threads {t['threads_2']:,.0f}/s (x{t['scaling']:.2f}; best round x{t['scaling_best']:.2f}; "
+                  "needs two otherwise idle cores)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+        out.print(f"wrote {args.json}")
+    if args.png:
+        try:
+            bench.save_png(report, args.png)
+            out.print(f"wrote {args.png}")
+        except ImportError:
+            console.print("matplotlib is not installed (pip install provenum[bench]): no PNG written")
+    return 0

@@ -1,0 +1,135 @@
+"""Bad input: a clear exception, no output, never a crash or a wrong signature."""
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization as ser
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from provenum import rsa
+from provenum.rsa import padding
+
+from conftest import data_path
+
+PKCS1 = padding.PKCS1v15()
+
+
+def pem(name):
+    with open(data_path(name), "rb") as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("blob", [
+    b"", b"garbage", b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    b"\x30\x82\x01\x00" + bytes(10),
+])
+def test_malformed_keys(blob):
+    with pytest.raises(ValueError):
+        rsa.load_pem_private_key(blob)
+    with pytest.raises(ValueError):
+        rsa.load_der_private_key(blob)
+    with pytest.raises(ValueError):
+        rsa.load_public_key(blob)
+
+
+def test_truncated_pem():
+    blob = pem("rsa2048.pem")
+    with pytest.raises(ValueError):
+        rsa.load_pem_private_key(blob[: len(blob) // 2])
+
+
+def test_wrong_key_type():
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    blob = ec_key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+    with pytest.raises(TypeError, match="not an RSA"):
+        rsa.load_pem_private_key(blob)
+    pub = ec_key.public_key().public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo)
+    with pytest.raises(TypeError, match="not an RSA"):
+        rsa.load_pem_public_key(pub)
+
+
+def test_not_bytes():
+    with pytest.raises(TypeError):
+        rsa.load_pem_private_key("a string")
+
+
+@pytest.mark.parametrize("n,e,msg", [
+    (2 ** 1023 + 1, 2, "odd"),                 # e even
+    (2 ** 1023 + 1, 1, "odd and >= 3"),       # e < 3
+    (2 ** 1023, 65537, "odd"),                 # even modulus
+    (2 ** 511 + 1, 65537, "key size"),         # tiny
+    (2 ** 8200 + 1, 65537, "key size"),        # huge
+    (2 ** 1023 + 1, 2 ** 1024 + 1, "less than the modulus"),
+])
+def test_bad_public_numbers(n, e, msg):
+    with pytest.raises(ValueError, match=msg):
+        rsa.RSAPublicNumbers(e, n).public_key()
+
+
+def test_non_matching_private_numbers(test_keys):
+    nums = test_keys[1024].private_numbers()
+    other = test_keys[1536].private_numbers()
+    pub = nums.public_numbers
+    bad = [
+        (nums.p, other.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp, pub),       # p*q != n
+        (nums.p, nums.q, nums.d + 2, nums.dmp1, nums.dmq1, nums.iqmp, pub),    # d wrong
+        (nums.p, nums.q, nums.d, nums.dmp1 + 1, nums.dmq1, nums.iqmp, pub),    # dmp1 wrong
+        (nums.p, nums.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp + 1, pub),    # iqmp wrong
+        (nums.p, nums.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp,
+         rsa.RSAPublicNumbers(pub.e, pub.n + 2)),                              # modulus mismatch
+        (nums.p, nums.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp,
+         rsa.RSAPublicNumbers(3, pub.n)),                                      # exponent mismatch
+    ]
+    for args in bad:
+        with pytest.raises(ValueError):
+            rsa.RSAPrivateNumbers(*args).private_key()
+    with pytest.raises(TypeError):
+        rsa.RSAPrivateNumbers(1.5, nums.q, nums.d, nums.dmp1, nums.dmq1, nums.iqmp, pub)
+
+
+def test_message_too_long_for_key(test_keys):
+    key = test_keys[1024]
+    # PKCS#1 v1.5 with SHA-512 needs 64 + 19 + 11 = 94 bytes: fits 128; PSS with max salt of SHA-512 fits too
+    key.sign(b"x", PKCS1, hashes.SHA512())
+    with pytest.raises(ValueError, match="salt"):
+        key.sign(b"x", padding.PSS(padding.MGF1(hashes.SHA512()), 100), hashes.SHA512())
+
+
+def test_digest_too_big_for_smallest_key():
+    from provenum.rsa import emsa
+    with pytest.raises(ValueError, match="digest too big"):
+        emsa.pkcs1v15_encode(bytes(64), hashes.SHA512(), 90)
+
+
+def test_bad_signatures(test_keys):
+    key = test_keys[2048]
+    pub = key.public_key()
+    sig = key.sign(b"m", PKCS1, hashes.SHA256())
+    n = pub.public_numbers().n
+    for bad, why in [
+        (sig[:-1], "bytes"), (sig + b"\x00", "bytes"), (b"", "bytes"),
+        (n.to_bytes(256, "big"), "modulus"), ((n + 1).to_bytes(256, "big"), "modulus"),
+        (b"\xff" * 256, "modulus"),
+    ]:
+        with pytest.raises(rsa.InvalidSignature, match=why):
+            pub.verify(bad, b"m", PKCS1, hashes.SHA256())
+    with pytest.raises(TypeError):
+        pub.verify("text", b"m", PKCS1, hashes.SHA256())
+
+
+def test_bad_padding_and_hash_objects(test_keys):
+    key = test_keys[2048]
+    with pytest.raises(TypeError):
+        key.sign(b"m", "pkcs1", hashes.SHA256())
+    with pytest.raises(TypeError):
+        key.sign(b"m", PKCS1, "sha256")
+    with pytest.raises(ValueError, match="unsupported hash"):
+        key.sign(b"m", PKCS1, hashes.MD5())
+    with pytest.raises(TypeError):
+        key.sign("text", PKCS1, hashes.SHA256())
+    with pytest.raises(TypeError):
+        padding.PSS(padding.MGF1(hashes.SHA256()), "max")
+    with pytest.raises(ValueError):
+        padding.PSS(padding.MGF1(hashes.SHA256()), -1)
+
+
+def test_private_key_constructor_is_not_public():
+    with pytest.raises(TypeError):
+        rsa.RSAPrivateKey()
