@@ -1,0 +1,56 @@
+"""Specifications of the kernels, one module per family, parameterised by size.
+
+`spec_for(symbol)` gives the spec of a kernel symbol (None when there is
+none); names follow the kernel library: bignum_mul_8_16, bignum_sqr_8_16,
+bignum_kmul_32_64, bignum_montredc_16, bignum_montmul_16, bignum_montsqr_16,
+bignum_copy_row_from_table_16 (proved for each height in TABLE_HEIGHTS),
+bignum_amontredc_16, bignum_amontmul_16, bignum_amontsqr_16.
+"""
+from __future__ import annotations
+
+import re
+
+from .base import Spec
+from .montgomery import amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
+from .multiply import mul_spec, sqr_spec
+from .table import table_spec
+
+# Table heights the proofs cover. The code loops over a public height, so a
+# proof is for one height: 1 and 7 take the odd-remainder path, 32 and 64 are
+# the tables modular exponentiation uses (5- and 6-bit windows).
+TABLE_HEIGHTS = (1, 7, 32, 64)
+
+_PATTERNS = (
+    (re.compile(r"bignum_(k?)mul_(\d+)_(\d+)$"), lambda m, s: mul_spec(s, int(m[2]), int(m[2]), int(m[3]), bool(m[1]))),
+    (re.compile(r"bignum_(k?)sqr_(\d+)_(\d+)$"), lambda m, s: sqr_spec(s, int(m[2]), int(m[3]), bool(m[1]))),
+    (re.compile(r"bignum_montredc_(\d+)$"), lambda m, s: montredc_spec(s, int(m[1]))),
+    (re.compile(r"bignum_montmul_(\d+)$"), lambda m, s: montmul_spec(s, int(m[1]))),
+    (re.compile(r"bignum_montsqr_(\d+)$"), lambda m, s: montsqr_spec(s, int(m[1]))),
+    (re.compile(r"bignum_amontredc_(\d+)$"), lambda m, s: amontredc_spec(s, int(m[1]))),
+    (re.compile(r"bignum_amontmul_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]))),
+    (re.compile(r"bignum_amontsqr_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]), square=True)),
+)
+_TABLE = re.compile(r"bignum_copy_row_from_table_(\d+)$")
+
+
+def spec_for(symbol: str, height: int | None = None) -> Spec | None:
+    """The spec of a kernel symbol, or None if it has none."""
+    m = _TABLE.match(symbol)
+    if m:
+        return table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
+    for pattern, make in _PATTERNS:
+        m = pattern.match(symbol)
+        if m:
+            return make(m, symbol)
+    return None
+
+
+def specs_for(symbol: str) -> list[Spec]:
+    """Every spec instance to prove for a symbol (tables: one per height)."""
+    if _TABLE.match(symbol):
+        return [spec_for(symbol, h) for h in TABLE_HEIGHTS]
+    s = spec_for(symbol)
+    return [s] if s else []
+
+
+__all__ = ["Spec", "spec_for", "specs_for", "TABLE_HEIGHTS"]

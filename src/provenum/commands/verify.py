@@ -1,0 +1,88 @@
+"""`provenum verify [LIBRARY] [NAMES...]`: prove kernels from the bytes of the built library."""
+from __future__ import annotations
+
+NAME = "verify"
+HELP = "prove kernels correct (functional, frame, constant-time) from the library's machine code"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("targets", nargs="*", metavar="[LIBRARY] NAMES",
+                        help="optional path of a shared library (default: the built one), then function names "
+                             "(default: every function with a spec)")
+    parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--markdown", metavar="PATH", help="write a Markdown report")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="prove on N processes")
+    parser.add_argument("--no-counterexamples", action="store_true",
+                        help="do not search for inputs that break a failed function")
+
+
+def _split_targets(targets: list[str]):
+    import os
+
+    if targets and (os.sep in targets[0] or targets[0].endswith(".so") or os.path.isfile(targets[0])):
+        return targets[0], targets[1:]
+    from provenum.native import library_path
+
+    return library_path(), targets
+
+
+def run(args) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from provenum.verify.report import markdown, proof_jobs, run_all, write_json
+
+    import sys
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    if args.jobs < 1:
+        console.print("[red]--jobs must be at least 1[/red]")
+        return 2
+    try:
+        library, names = _split_targets(args.targets)
+        jobs = proof_jobs(library, names or None)
+    except (ValueError, KeyError, ImportError) as e:
+        console.print(f"[red]error:[/red] {e}")
+        return 2
+    if not jobs:
+        console.print("no function with a specification to prove")
+        return 2
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("proving", total=len(jobs))
+
+        def tick(result):
+            progress.update(task, advance=1, description=f"proved {result['spec']}" if result["proved"]
+                            else f"FAILED {result['spec']}")
+
+        results = run_all(library, jobs, args.jobs, not args.no_counterexamples, tick)
+
+    table = Table(title=f"provenum verify — {library}")
+    for col, just in (("function", "left"), ("instructions", "right"), ("obligations", "right"),
+                      ("seconds", "right"), ("functional", "left"), ("frame", "left"), ("constant-time", "left")):
+        table.add_column(col, justify=just)
+    style = {"proved": "green", "failed": "red"}
+    for r in results:
+        table.add_row(r["spec"], str(r["instructions"]) + (f" ({r['steps']} run)" if r["steps"] != r["instructions"]
+                                                           else ""),
+                      str(len(r["obligations"])), f"{r['seconds']:.2f}",
+                      *(f"[{style[r[k]]}]{r[k]}[/]" for k in ("functional", "frame", "constant_time")))
+    console.print(table)
+    failed = [r for r in results if not r["proved"]]
+    for r in failed:
+        console.print(f"[red]{r['spec']}[/red]: {r['message']}")
+        cex = r.get("counterexample")
+        if cex:
+            console.print(f"  counterexample inputs: {cex['inputs']}")
+            console.print(f"  confirmed by the model: {cex.get('model_confirms')}, natively: "
+                          f"{cex.get('native_confirms')}")
+    if args.json:
+        write_json(args.json, library, results)
+    if args.markdown:
+        from pathlib import Path
+
+        Path(args.markdown).write_text(markdown(library, results))
+    total = sum(r["seconds"] for r in results)
+    console.print(f"{len(results) - len(failed)}/{len(results)} proved, {total:.1f} s of proving")
+    return 1 if failed else 0

@@ -1,0 +1,129 @@
+"""Values of carries and borrows from the whole chain they end.
+
+A carry chain adds two multiword numbers: following c_in back through the
+adds that produced it gives A_0..A_j with results r_i, and
+
+    E = 2^(64 j) (a_j + b_j + c_in) + sum_{i<j} 2^(64 i) r_i
+      = sum_{i<=j} 2^(64 i) (a_i + b_i) + c_in of A_0,
+
+so the carry out of A_j is 1 exactly when E >= 2^(64 (j+1)) (the r_i fill
+less than 2^(64 j)). For a borrow chain, E = sum 2^(64 i)(a_i - b_i) - b_in
+and the borrow is 1 exactly when E < 0. The polynomial of E, with products
+and Karatsuba's differences expanded, often has a sign or size that
+intervals see at once (e.g. L + H - (x0 - x1)^2 = 2 x0 x1 >= 0); when it is
+linear, z3 relates it to the chains of the case-split bits (x0 < x1 forces
+the borrow of x1 - x0 to 0).
+"""
+from __future__ import annotations
+
+from .algebra import Lifter, p_add, p_scale, p_sub
+from .bounds import poly_interval
+
+
+def chain(bit, terms):
+    """The adds (or subs) of the chain whose carry (borrow) out is `bit`, first one first."""
+    kind = bit.op[:3]
+    w = bit.args[0].width
+    out = []
+    node = bit
+    while node is not None and node.op == kind + "c" and len(out) < 256:
+        out.append(node)
+        cin = node.args[2]
+        node = cin if cin.op == kind + "c" and cin.args[0].width == w else None
+    return list(reversed(out))
+
+
+def chain_poly(bit, terms, lifter: Lifter):
+    """(E, threshold kind) for the chain ending in `bit`; E as a polynomial over the lifter's atoms."""
+    links = chain(bit, terms)
+    if not links:
+        return None, 0
+    add = bit.op == "addc"
+    E: dict = {}
+    for i, node in enumerate(links):
+        a, b = lifter.lift(node.args[0]), lifter.lift(node.args[1])
+        E = p_add(E, p_scale(p_add(a, b) if add else p_sub(a, b), 1 << (64 * i)))
+    cin = lifter.lift(links[0].args[2])
+    E = p_add(E, cin) if add else p_sub(E, cin)
+    return E, len(links)
+
+
+def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
+    """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None."""
+    if bit.op not in ("addc", "subc"):
+        return None
+    E, j = chain_poly(bit, terms, lifter)
+    if E is None:
+        return None
+    if lifter.definitions:
+        try:
+            E = lifter.expand_definitions(E, limit)
+        except OverflowError:
+            return None
+    ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
+    for a, v in lifter.fixed.items():
+        ranges[a] = (v, v)
+    if any(a not in ranges for m in E for a in m):
+        return None
+    lo, hi = poly_interval(E, ranges)
+    if bit.op == "addc":
+        top = 1 << (64 * j)
+        return 1 if lo >= top else 0 if hi < top else None
+    return 1 if hi < 0 else 0 if lo >= 0 else None
+
+
+def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
+    """The value `bit` must take given the case-split bits (id -> value), by z3 over linear chain polynomials."""
+    import z3
+
+    polys = {}
+    for b in [bit] + list(assumptions.values()):
+        term = b if not isinstance(b, tuple) else b[0]
+        E, j = chain_poly(term, terms, lifter)
+        if E is None or any(len(m) > 1 for m in E):
+            return None
+        polys[term.id] = (term, E, j)
+    var = {}
+
+    def lin(E):
+        out = []
+        for m, c in E.items():
+            if not m:
+                out.append(z3.IntVal(int(c)))
+                continue
+            a = m[0]
+            if a not in var:
+                t = lifter.atoms[a]
+                var[a] = z3.Int(f"a{a}")
+            out.append(int(c) * var[a])
+        return z3.Sum(out) if out else z3.IntVal(0)
+
+    def holds(term, E, j, value):
+        e = lin(E)
+        if term.op == "addc":
+            top = 1 << (64 * j)
+            return e >= top if value else e < top
+        return e < 0 if value else e >= 0
+
+    s = z3.Solver()
+    s.set("timeout", 10_000)
+    for tid, (term, value) in assumptions.items():
+        _, E, j = polys[term.id]
+        s.add(holds(term, E, j, value))
+    for a, x in var.items():
+        t = lifter.atoms[a]
+        lo, hi = (lifter.fixed[a], lifter.fixed[a]) if a in lifter.fixed else (t.lo, t.hi)
+        s.add(x >= lo, x <= hi)
+    term, E, j = polys[bit.id]
+    for value in (0, 1):
+        s.push()
+        s.add(holds(term, E, j, value))
+        for a, x in var.items():  # atoms first seen in the target chain need their ranges too
+            t = lifter.atoms[a]
+            lo, hi = (lifter.fixed[a], lifter.fixed[a]) if a in lifter.fixed else (t.lo, t.hi)
+            s.add(x >= lo, x <= hi)
+        impossible = s.check() == z3.unsat
+        s.pop()
+        if impossible:
+            return 1 - value
+    return None

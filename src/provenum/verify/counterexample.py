@@ -1,0 +1,211 @@
+"""Looking for concrete inputs that break a function whose proof failed.
+
+Candidates satisfy the spec's preconditions and lean on the inputs carry
+bugs need (long runs of one bits, words 0, 1, 2^64-1, 2^63), since uniform
+random words rarely make a 128-bit sum overflow. A candidate is evaluated on
+the symbolic trace first (cheap); a hit is then confirmed by the concrete
+interpreter running the same instructions and, when the library is at hand,
+by calling the native function.
+"""
+from __future__ import annotations
+
+import random
+
+from ..isa.x86_64.semantics import execute
+from .specs.base import Spec
+from .terms import evaluate
+
+M64 = (1 << 64) - 1
+EDGE = (0, 1, 2, M64, M64 - 1, 1 << 63, (1 << 63) - 1, 0xFFFFFFFF, 1 << 32)
+
+
+def _word(rng: random.Random, style: str) -> int:
+    if style == "uniform":
+        return rng.getrandbits(64)
+    if style == "ones":
+        return M64 if rng.random() < 0.85 else rng.getrandbits(64)
+    if style == "edge":
+        return rng.choice(EDGE)
+    if style == "runs":  # a run of ones at a random place
+        lo, hi = sorted((rng.randrange(65), rng.randrange(65)))
+        return ((1 << hi) - 1) ^ ((1 << lo) - 1)
+    return M64
+
+
+STYLES = ("ones", "all", "edge", "runs", "uniform")
+
+
+def candidate(spec: Spec, rng: random.Random, style: str) -> dict:
+    """Inputs (buffer name -> words, scalar name -> int) meeting the preconditions."""
+    env: dict = {}
+    for b in spec.buffers:
+        env[b.name] = [_word(rng, style) for _ in range(b.words)]
+    for s in spec.scalars:
+        env[s.name] = rng.getrandbits(64)
+    fam = spec.family
+    if fam in ("montredc", "montmul", "montsqr", "amontredc", "amontmul", "amontsqr"):
+        n = spec.params["n"]
+        m = env["m"]
+        m[0] |= 1
+        if not any(m[1:]) and m[0] < 3:
+            m[0] = 3
+        M = _big(m)
+        env["w"] = (-pow(m[0], -1, 1 << 64)) % (1 << 64)
+        R = 1 << (64 * n)
+        if fam.startswith("a"):
+            pass  # almost-Montgomery takes any inputs below R
+        elif fam == "montredc":
+            env["x"] = _words(_big(env["x"]) % (R * M), 2 * n)
+        else:
+            for name in ("x", "y"):
+                if name in env:
+                    env[name] = _words(_big(env[name]) % M, n)
+    if fam == "table":
+        env["height"] = spec.params["height"]
+        env["idx"] = rng.randrange(spec.params["height"])
+    return env
+
+
+def _big(words) -> int:
+    return sum(w << (64 * i) for i, w in enumerate(words))
+
+
+def _words(v: int, n: int) -> list[int]:
+    return [(v >> (64 * i)) & M64 for i in range(n)]
+
+
+def trace_outputs(trace, env: dict) -> dict:
+    """Output buffers on return, computed by evaluating the symbolic trace."""
+    spec = trace.spec
+    venv = {}
+    for b in spec.buffers:
+        for i, w in enumerate(env[b.name]):
+            venv[f"{b.name}[{i}]"] = w
+    venv.update({s.name: env[s.name] for s in spec.scalars})
+    outs = {b.name: trace.buffer_words(b.name) for b in spec.buffers if b.writable}
+    roots = [w for ws in outs.values() for w in ws]
+    vals = evaluate(roots, _Default(venv))
+    return {name: [vals[w.id] for w in ws] for name, ws in outs.items()}
+
+
+class _Default(dict):
+    """Junk registers the outputs should not depend on read as 0."""
+
+    def __missing__(self, key):
+        return 0
+
+
+def violates(spec: Spec, env: dict, outputs: dict) -> bool:
+    full = dict(env)
+    full.update(outputs)
+    return not spec.holds(full)
+
+
+def search(trace, spec: Spec, function, tries: int = 400, seed: int = 1, library=None) -> dict | None:
+    """Inputs on which the function breaks its spec, confirmed by the model; None if not found."""
+    rng = random.Random(seed)
+    summarized = bool(getattr(trace, "summaries", None))
+    if summarized:
+        tries = min(tries, 40)  # calls replaced by specs: run the model instead, which is slower
+    for k in range(tries):
+        env = candidate(spec, rng, STYLES[k % len(STYLES)])
+        if summarized:
+            outs = run_model(function, spec, env, getattr(trace, "code", None), library=library)
+            if outs is None:
+                return None
+        else:
+            try:
+                outs = trace_outputs(trace, env)
+            except Exception:
+                return None
+        if violates(spec, env, outs):
+            model = outs if summarized else run_model(function, spec, env, getattr(trace, "code", None),
+                                                      library=library)
+            result = {"inputs": env, "outputs": outs, "model_outputs": model, "model_confirms": None}
+            if model is not None:
+                result["model_confirms"] = violates(spec, env, model)
+            if result["model_confirms"] is False:
+                continue  # the trace evaluation disagrees with the model: not a counterexample
+            if library is not None:
+                try:
+                    native = run_native(library, function.name, spec, env)
+                except (OSError, AttributeError):
+                    native = None
+                result["native_outputs"] = native
+                result["native_confirms"] = None if native is None else violates(spec, env, native)
+            return result
+    return None
+
+
+# --- the concrete model and the CPU -----------------------------------------------
+
+BASE = 0x10000
+RETURN = 0xDEAD0000
+
+
+def run_model(function, spec: Spec, env: dict, code: dict | None = None, max_steps: int = 2_000_000,
+              library=None) -> dict | None:
+    """Run the decoded instructions on the concrete interpreter; output buffers on return."""
+    from ..machine.state import ConcreteState
+
+    s = ConcreteState()
+    addr = BASE
+    where = {}
+    for b in spec.buffers:
+        where[b.name] = addr
+        s.map(addr, b"".join(w.to_bytes(8, "little") for w in env[b.name]))
+        addr += 8 * b.words + 4096
+    stack_top = addr + 65536
+    s.map(addr, bytes(65536 + 64))
+    rsp = stack_top - 64
+    s.write_u64(rsp, RETURN)
+    s.set_gpr("rsp", rsp)
+    for reg, name in spec.args:
+        s.set_gpr(reg, where[name] if name in where else env[name])
+    by_address = dict(code) if code else {i.address: i for i in function.instructions}
+    callees = None
+    s.rip = function.address
+    for _ in range(max_steps):
+        if s.rip == RETURN:
+            break
+        insn = by_address.get(s.rip)
+        if insn is None and library is not None:  # a call into the library: decode the callee
+            from .executor import LibraryCode
+
+            callees = callees or LibraryCode(library)
+            callee = callees.resolve(s.rip)
+            if callee is not None:
+                by_address.update((i.address, i) for i in callee.instructions)
+                insn = by_address.get(s.rip)
+        if insn is None:
+            return None
+        s.current = insn
+        try:
+            execute(s, insn)
+        except Exception:
+            return None
+    else:
+        return None
+    return {b.name: [s.read_u64(where[b.name] + 8 * i) for i in range(b.words)]
+            for b in spec.buffers if b.writable}
+
+
+def run_native(library, symbol: str, spec: Spec, env: dict) -> dict | None:
+    """Call the function in the shared library with ctypes; output buffers on return."""
+    import ctypes
+
+    lib = ctypes.CDLL(str(library))
+    fn = getattr(lib, symbol)
+    bufs = {}
+    args = []
+    for _, name in spec.args:
+        if any(b.name == name for b in spec.buffers):
+            b = spec.buffer(name)
+            arr = (ctypes.c_uint64 * b.words)(*env[name])
+            bufs[name] = arr
+            args.append(ctypes.cast(arr, ctypes.c_void_p))
+        else:
+            args.append(ctypes.c_uint64(env[name]))
+    fn.restype = None
+    fn(*args)
+    return {b.name: list(bufs[b.name]) for b in spec.buffers if b.writable}

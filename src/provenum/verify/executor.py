@@ -1,0 +1,231 @@
+"""Symbolic execution of a decoded function from a spec's initial state."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..isa.domain import UndefinedFlagError
+from ..isa.x86_64.registers import GPR64, NUM_MASK, NUM_VEC
+from .symstate import STACK_BYTES, ProofFailure, Region, SymbolicDomain, SymbolicState
+from .terms import Term
+
+MAX_STEPS = 500_000
+
+
+@dataclass
+class Trace:
+    """The final symbolic state of one run, with what the checks need."""
+    spec: object
+    d: SymbolicDomain
+    state: SymbolicState
+    initial_gprs: dict
+    stack: Term
+    return_address: Term
+    scalars: dict          # scalar name -> its term (constant for public fixed scalars)
+    steps: int
+
+    def buffer_words(self, name: str) -> list[Term]:
+        """The words of a buffer on return (initial symbols where never written)."""
+        region = self.regions[name]
+        return [self.state._word(region, 8 * i) for i in range(self.spec.buffer(name).words)]
+
+    @property
+    def regions(self) -> dict:
+        return {r.name: r for r in self.state.regions.values()}
+
+    def input_word(self, buffer: str, index: int) -> Term:
+        b = self.spec.buffer(buffer)
+        return self.d.var(f"{buffer}[{index}]", 64, secret=b.secret)
+
+
+def initial_state(spec, d: SymbolicDomain):
+    """A symbolic state per the spec: pointers to regions, symbolic scalars, junk elsewhere."""
+    s = SymbolicState(d)
+    for name in GPR64:
+        s.gprs[name] = d.var(f"{name}₀", 64)
+    for i in range(NUM_VEC):
+        s.vecs[i] = d.var(f"zmm{i}₀", 512)
+    for i in range(NUM_MASK):
+        s.masks[i] = d.var(f"k{i}₀", 64)
+    scalars = {}
+    fixed = {k: v for k, v in spec.params.items() if k == "height"}
+    for reg, name in spec.args:
+        if any(b.name == name for b in spec.buffers):
+            b = spec.buffer(name)
+            ptr = d.var(f"&{name}", 64)
+            s.gprs[reg] = ptr
+            s.add_region(Region(name, ptr, 0, 8 * b.words, b.writable, b.secret))
+        else:
+            sc = next(x for x in spec.scalars if x.name == name)
+            if name in fixed:
+                t = d.const(fixed[name], 64)
+            elif name == "idx" and "height" in fixed:
+                # the precondition idx < height is the variable's range
+                t = d.var(name, 64, secret=sc.secret, hi=fixed["height"] - 1)
+            else:
+                t = d.var(name, 64, secret=sc.secret)
+            s.gprs[reg] = t
+            scalars[name] = t
+    stack = d.var("&stack", 64)
+    ret = d.var("return-address", 64)
+    s.gprs["rsp"] = stack
+    frame = Region("stack", stack, -STACK_BYTES, 8, True, False, initial="undefined")
+    frame.words[0] = ret
+    s.add_region(frame)
+    s.return_target = ret
+    return s, stack, ret, scalars
+
+
+class LibraryCode:
+    """Other functions of the same library, decoded when a call reaches them.
+
+    A call to a routine of the library is followed into the routine's own
+    bytes (inlined into the symbolic run), so the proof covers the code the
+    call really executes.
+    """
+
+    def __init__(self, library):
+        from ..isa.x86_64.decode import function_addresses
+
+        self.library = library
+        self.entries = {addr: name for name, addr in function_addresses(library).items()}
+        self.called: list[str] = []
+
+    def resolve(self, address: int):
+        from ..isa.x86_64.decode import decode_symbol
+
+        name = self.entries.get(address)
+        if name is None:
+            return None
+        self.called.append(name)
+        return decode_symbol(self.library, name)
+
+
+SUMMARY_FAMILIES = ("mul", "sqr", "kmul", "ksqr")
+
+
+@dataclass
+class Summary:
+    """A call replaced by its callee's (proved) spec: fresh output words related to the inputs."""
+    callee: str
+    spec: object
+    address: int
+    inputs: dict           # callee buffer name -> caller's word terms at the call
+    outputs: dict          # callee buffer name -> fresh word variables
+
+
+def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn) -> Summary:
+    """The effect of a call to a proved routine, per its spec (preconditions checked here)."""
+    from ..isa.domain import UNDEFINED
+    from ..isa.x86_64.registers import CALLER_SAVED, FLAGS
+
+    args = {name: s.read_gpr(reg) for reg, name in cspec.args}
+    placed = {}
+    for b in cspec.buffers:
+        region, off = s.resolve(args[b.name])
+        s._check_bounds(region, off, 8 * b.words, b.writable)
+        if off % 8:
+            raise ProofFailure(f"call to {callee}: buffer {b.name} is not word aligned", insn.address)
+        placed[b.name] = (region, off, b)
+    names = list(placed)
+    for i, x in enumerate(names):  # the callee's spec assumes disjoint buffers
+        for y in names[i + 1:]:
+            (rx, ox, bx), (ry, oy, by) = placed[x], placed[y]
+            if rx is ry and ox < oy + 8 * by.words and oy < ox + 8 * bx.words:
+                raise ProofFailure(f"call to {callee}: buffers {x} and {y} overlap, its spec needs them disjoint",
+                                   insn.address)
+    inputs = {n: [s._word(r, o + 8 * i) for i in range(b.words)] for n, (r, o, b) in placed.items()
+              if not b.writable}
+    secret = any(w.secret for ws in inputs.values() for w in ws)
+    outputs = {}
+    for n, (r, o, b) in placed.items():
+        if b.writable:
+            outputs[n] = [d.var(f"{callee}@{insn.address:#x}:{n}[{i}]", 64, secret=secret) for i in range(b.words)]
+            for i, v in enumerate(outputs[n]):
+                r.words[o + 8 * i] = v
+                r.written.add(o + 8 * i)
+                r.log.append((d.time, o + 8 * i, v))
+    # what the callee may change: caller-saved registers, flags, vector and mask registers, its stack frame
+    for reg in CALLER_SAVED:
+        s.gprs[reg] = d.var(f"{reg}@{insn.address:#x}", 64)
+    for f in FLAGS:
+        s.flags[f] = UNDEFINED
+    for i in list(s.vecs):
+        s.vecs[i] = d.var(f"zmm{i}@{insn.address:#x}", 512)
+    for i in list(s.masks):
+        s.masks[i] = d.var(f"k{i}@{insn.address:#x}", 64)
+    stack, sp = s.resolve(s.gprs["rsp"])
+    for off in [o for o in stack.words if o < sp]:
+        del stack.words[off]
+    return Summary(callee, cspec, insn.address, inputs, outputs)
+
+
+def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize=None) -> Trace:
+    """Execute `function` symbolically until it returns to its caller.
+
+    A call into the library is followed into the callee's bytes, unless
+    `summarize(name)` is given and the callee is a product kernel: then the
+    callee is proved on its own (summarize returns whether it was) and the
+    call is replaced by its spec.
+    """
+    from ..isa.x86_64.semantics import execute
+    from .specs import specs_for
+
+    d = d or SymbolicDomain()
+    s, stack, ret, scalars = initial_state(spec, d)
+    initial = dict(s.gprs)
+    by_address = {insn.address: insn for insn in function.instructions}
+    code = LibraryCode(library) if library is not None else None
+    s.rip = function.address
+    steps = 0
+    summaries: list[Summary] = []
+    while not s.returned:
+        insn = by_address.get(s.rip)
+        if insn is None and code is not None:
+            callee = code.resolve(s.rip)
+            if callee is not None:
+                by_address.update((i.address, i) for i in callee.instructions)
+                insn = by_address.get(s.rip)
+        if insn is None:
+            raise ProofFailure(f"control reaches {s.rip:#x}, outside the decoded instructions of {function.name}",
+                               s.address)
+        s.address = insn.address
+        d.current_address = insn.address
+        d.time = steps
+        if insn.mnemonic == "call" and summarize is not None and code is not None:
+            callee = code.entries.get(insn.operands[0].target)
+            cspecs = specs_for(callee) if callee else []
+            if len(cspecs) == 1 and cspecs[0].family in SUMMARY_FAMILIES:
+                if not summarize(callee):
+                    err = ProofFailure(f"call to {callee}, whose own proof failed", insn.address)
+                    err.state = s
+                    raise err
+                try:
+                    summaries.append(_apply_summary(s, d, callee, cspecs[0], insn))
+                except ProofFailure as e:
+                    e.state = s
+                    raise
+                code.called.append(callee)
+                s.rip = insn.next_address
+                steps += 1
+                continue
+        try:
+            execute(s, insn)
+        except UndefinedFlagError as e:
+            err = ProofFailure(f"{e} ({insn.mnemonic} {insn.text})", insn.address)
+            err.state = s
+            raise err from None
+        except NotImplementedError as e:
+            err = ProofFailure(str(e), insn.address)
+            err.state = s
+            raise err from None
+        except ProofFailure as e:
+            e.state = s
+            raise
+        steps += 1
+        if steps > MAX_STEPS:
+            raise ProofFailure(f"no return after {MAX_STEPS} instructions", insn.address)
+    trace = Trace(spec, d, s, initial, stack, ret, scalars, steps)
+    trace.code = by_address
+    trace.called = list(code.called) if code is not None else []
+    trace.summaries = summaries
+    return trace

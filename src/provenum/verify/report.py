@@ -1,0 +1,114 @@
+"""Running proofs over a library (in parallel) and writing their reports."""
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+JSON_KEYS = ("name", "sha256", "instructions", "seconds", "functional", "frame", "constant_time")
+
+
+def proof_jobs(library, names: list[str] | None = None) -> list[tuple[str, object]]:
+    """(symbol, spec) for every requested function that has a spec (tables: one per height)."""
+    from ..isa.x86_64.decode import function_symbols
+    from .specs import specs_for
+
+    available = function_symbols(library)
+    if names:
+        missing = [n for n in names if n not in available]
+        if missing:
+            raise ValueError(f"not in {library}: {', '.join(missing)}")
+        unspecified = [n for n in names if not specs_for(n)]
+        if unspecified:
+            raise ValueError(f"no specification for: {', '.join(unspecified)}")
+    else:
+        names = [n for n in available if specs_for(n)]
+    return [(n, spec) for n in names for spec in specs_for(n)]
+
+
+def prove_one(library, name: str, spec, counterexamples: bool = True) -> dict:
+    """Decode and prove one function; a JSON-ready result (never raises for proof failures)."""
+    import time
+
+    from ..isa.x86_64.decode import decode_symbol
+    from ..isa.x86_64.instruction import DecodeError
+    from .prover import ProofResult, prove
+
+    start = time.perf_counter()
+    try:
+        function = decode_symbol(library, name)
+    except DecodeError as e:
+        r = ProofResult(name, spec.name, "", 0, message=f"decode: {e}")
+        r.seconds = time.perf_counter() - start
+        return r.to_json()
+    return prove(function, spec, search_counterexample=counterexamples, library=library).to_json()
+
+
+def _worker(args):
+    library, name, spec, cex = args
+    return prove_one(library, name, spec, cex)
+
+
+def run_all(library, jobs: list, workers: int = 1, counterexamples: bool = True, progress=None) -> list[dict]:
+    """Prove every (name, spec); results in the order of `jobs`."""
+    results: list = [None] * len(jobs)
+    if workers <= 1:
+        for i, (name, spec) in enumerate(jobs):
+            results[i] = prove_one(library, name, spec, counterexamples)
+            if progress:
+                progress(results[i])
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_worker, (str(library), name, spec, counterexamples)): i
+                   for i, (name, spec) in enumerate(jobs)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            results[i] = fut.result()
+            if progress:
+                progress(results[i])
+    return results
+
+
+def write_json(path, library, results: list[dict]) -> None:
+    functions = []
+    for r in results:
+        entry = {k: r[k] for k in JSON_KEYS}
+        entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "counterexample")})
+        functions.append(entry)
+    doc = {"library": str(library), "functions": functions}
+    Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")
+
+
+def markdown(library, results: list[dict]) -> str:
+    lines = [
+        "# provenum verify",
+        "",
+        f"Library: `{os.path.basename(str(library))}`",
+        "",
+        "| function | spec | instructions | executed | obligations | seconds | functional | frame | constant-time | sha256 |",
+        "|---|---|---:|---:|---:|---:|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['spec']} | {r['instructions']} | {r['steps']} | {len(r['obligations'])} | "
+                     f"{r['seconds']:.2f} | {r['functional']} | {r['frame']} | {r['constant_time']} | "
+                     f"`{r['sha256'][:16]}` |")
+    failed = [r for r in results if not r["proved"]]
+    if failed:
+        lines += ["", "## Failures", ""]
+        for r in failed:
+            lines.append(f"- **{r['spec']}**: {r['message']}")
+            cex = r.get("counterexample")
+            if cex:
+                lines.append(f"  - counterexample found (model confirms: {cex.get('model_confirms')}, "
+                             f"native confirms: {cex.get('native_confirms')})")
+    lines += ["", "## Obligations", ""]
+    for r in results:
+        lines.append(f"### {r['spec']}")
+        lines.append("")
+        for o in r["obligations"]:
+            where = f" at {o['address']:#x}" if o.get("address") is not None else ""
+            lines.append(f"- [{o['kind']}] {o['statement']}: **{o['status']}**{where} — {o['method']}"
+                         + (f" ({o['detail']})" if o.get("detail") and o["status"] != "proved" else ""))
+        lines.append("")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,276 @@
+"""The symbolic machine state: registers as terms, memory as named regions.
+
+Memory is a set of regions, one per buffer argument plus the function's own
+stack frame. A pointer argument is a symbol `&name`; an address must
+linearise to exactly one such symbol plus a constant byte offset inside the
+region, otherwise the proof fails at that instruction. Contents are kept as
+64-bit words at 8-byte aligned offsets; narrower accesses inside one word and
+wider aligned vector accesses are expressed with extract/concat, anything
+else (a straddling or misaligned access) is a failure the model refuses.
+
+The state records every event the constant-time check needs: addresses used,
+branch conditions, operands of variable-time instructions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..isa.domain import UNDEFINED, UndefinedFlagError
+from .terms import Term, Terms, mask
+
+
+class ProofFailure(Exception):
+    """The function cannot be proved; names the instruction address."""
+
+    def __init__(self, message: str, address: int | None = None, kind: str = "functional"):
+        self.address = address
+        self.kind = kind
+        where = f" at {address:#x}" if address is not None else ""
+        super().__init__(f"{message}{where}")
+
+
+class SymbolicDomain(Terms):
+    """The value domain of proofs: `provenum.isa.domain.Domain` over terms."""
+
+    def width(self, a: Term) -> int:
+        return a.width
+
+    def as_int(self, a: Term) -> int | None:
+        return a.value
+
+
+@dataclass
+class Region:
+    name: str
+    base: Term                 # the pointer symbol
+    lo: int                    # lowest valid byte offset
+    hi: int                    # one past the highest valid byte offset
+    writable: bool
+    secret: bool
+    initial: str = "symbolic"  # "symbolic": words are fresh variables; "undefined": must be written first
+    words: dict = field(default_factory=dict)
+    written: set = field(default_factory=set)
+    log: list = field(default_factory=list)   # (time, offset, word) of every word store
+
+
+@dataclass
+class Violation:
+    """A constant-time violation: what depended on which secret, where."""
+    address: int | None
+    what: str
+    secrets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = f"{self.address:#x}" if self.address is not None else "?"
+        return f"{self.what} at {where} depends on secret {', '.join(self.secrets)}"
+
+
+STACK_BYTES = 4096
+
+
+class SymbolicState:
+    """`provenum.isa.state.State` over terms, with named-region memory."""
+
+    def __init__(self, d: SymbolicDomain):
+        self.d = d
+        self.gprs: dict[str, Term] = {}
+        self.flags: dict[str, object] = {}
+        self.vecs: dict[int, Term] = {}
+        self.masks: dict[int, Term] = {}
+        self.regions: dict[int, Region] = {}       # pointer symbol id -> region
+        self.rip = 0
+        self.returned = False
+        self.return_target: Term | None = None
+        self.violations: list[Violation] = []
+        self.variable_time: list[tuple[int | None, str]] = []
+        self.address: int | None = None             # current instruction
+
+    # --- registers ---------------------------------------------------------
+    def read_gpr(self, name: str) -> Term:
+        return self.gprs[name]
+
+    def write_gpr(self, name: str, value: Term) -> None:
+        if value.width != 64:
+            raise ProofFailure(f"internal: {value.width}-bit value written to {name}", self.address)
+        self.gprs[name] = value
+
+    def read_flag(self, name: str) -> Term:
+        v = self.flags.get(name, UNDEFINED)
+        if v is UNDEFINED:
+            raise UndefinedFlagError(f"read of undefined flag {name} at {self._where()}")
+        return v
+
+    def write_flag(self, name: str, value) -> None:
+        self.flags[name] = value
+
+    def read_vec(self, index: int) -> Term:
+        return self.vecs[index]
+
+    def write_vec(self, index: int, value: Term) -> None:
+        self.vecs[index] = value
+
+    def read_mask(self, index: int) -> Term:
+        return self.masks[index]
+
+    def write_mask(self, index: int, value: Term) -> None:
+        self.masks[index] = value
+
+    def _where(self) -> str:
+        return f"{self.address:#x}" if self.address is not None else "?"
+
+    # --- memory --------------------------------------------------------------
+    def add_region(self, region: Region) -> None:
+        self.regions[region.base.id] = region
+
+    def _check_secret(self, t: Term, what: str) -> None:
+        if t.secret:
+            self.violations.append(Violation(self.address, what, secret_inputs(t)))
+
+    def resolve(self, address: Term) -> tuple[Region, int]:
+        self._check_secret(address, "memory address")
+        base, offset = linearise_pointer(address)
+        if base is None or base.id not in self.regions:
+            raise ProofFailure(f"address {address!r} is not inside any declared region", self.address, "frame")
+        return self.regions[base.id], offset
+
+    def _check_bounds(self, region: Region, offset: int, nbytes: int, writing: bool) -> None:
+        if offset < region.lo or offset + nbytes > region.hi:
+            raise ProofFailure(
+                f"{'store' if writing else 'load'} of {nbytes} bytes at {region.name}{offset:+d} is outside "
+                f"the region [{region.lo}, {region.hi})", self.address, "frame")
+        if writing and not region.writable:
+            raise ProofFailure(f"store to read-only buffer {region.name} at offset {offset}", self.address, "frame")
+        if not (offset % 8 == 0 and nbytes % 8 == 0) and not (nbytes < 8 and offset % 8 + nbytes <= 8):
+            raise ProofFailure(f"misaligned {nbytes}-byte access at {region.name}{offset:+d} the model cannot express",
+                               self.address)
+
+    def _word(self, region: Region, offset: int) -> Term:
+        w = region.words.get(offset)
+        if w is None:
+            if region.initial != "symbolic":
+                raise ProofFailure(f"read of uninitialised {region.name} slot at offset {offset}", self.address)
+            w = self.d.var(f"{region.name}[{offset // 8}]", 64, secret=region.secret)
+            region.words[offset] = w
+        return w
+
+    def load(self, address: Term, nbytes: int) -> Term:
+        region, offset = self.resolve(address)
+        self._check_bounds(region, offset, nbytes, False)
+        if nbytes >= 8:
+            words = [self._word(region, offset + 8 * i) for i in range(nbytes // 8)]
+            value = words[0]
+            for w in words[1:]:
+                value = self.d.concat(w, value)
+            return value
+        base = offset - offset % 8
+        shift = 8 * (offset % 8)
+        return self.d.extract(self._word(region, base), shift + 8 * nbytes - 1, shift)
+
+    def store(self, address: Term, value: Term, nbytes: int) -> None:
+        region, offset = self.resolve(address)
+        self._check_bounds(region, offset, nbytes, True)
+        d = self.d
+        if nbytes >= 8:
+            for i in range(nbytes // 8):
+                region.words[offset + 8 * i] = d.extract(value, 64 * i + 63, 64 * i)
+                region.written.add(offset + 8 * i)
+                region.log.append((d.time, offset + 8 * i, region.words[offset + 8 * i]))
+            return
+        base = offset - offset % 8
+        shift = 8 * (offset % 8)
+        old = self._word(region, base)
+        parts = []
+        if shift + 8 * nbytes < 64:
+            parts.append(d.extract(old, 63, shift + 8 * nbytes))
+        parts.append(d.extract(value, 8 * nbytes - 1, 0))
+        if shift:
+            parts.append(d.extract(old, shift - 1, 0))
+        new = parts[0]
+        for p in parts[1:]:
+            new = d.concat(new, p)
+        region.words[base] = new
+        region.written.add(base)
+        region.log.append((d.time, base, new))
+
+    # --- control flow -----------------------------------------------------
+    def jump(self, target: Term) -> None:
+        if self.return_target is not None and target is self.return_target:
+            self.returned = True
+            return
+        if target.op == "const":
+            self.rip = target.value
+            return
+        self._check_secret(target, "jump target")
+        raise ProofFailure(f"jump to a computed target {target!r}", self.address)
+
+    def branch(self, cond: Term, target: int) -> None:
+        self._check_secret(cond, "branch condition")
+        if cond.op != "const":
+            raise ProofFailure(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)",
+                               self.address)
+        if cond.value:
+            self.rip = target
+
+    def note_variable_time(self, mnemonic: str, *operands: Term) -> None:
+        self.variable_time.append((self.address, mnemonic))
+        for op in operands:
+            self._check_secret(op, f"operand of variable-time {mnemonic}")
+
+
+def linearise_pointer(t: Term) -> tuple[Term | None, int]:
+    """Write a 64-bit address as pointer + constant (mod 2^64), if it is one.
+
+    Returns (None, 0) when the address involves anything other than one
+    variable with coefficient 1 and constants.
+    """
+    coeffs: dict[int, tuple[Term, int]] = {}
+    const = 0
+    stack = [(t, 1)]
+    while stack:
+        u, k = stack.pop()
+        if u.op == "const":
+            const += k * u.value
+        elif u.op == "var":
+            prev = coeffs.get(u.id, (u, 0))[1]
+            coeffs[u.id] = (u, prev + k)
+        elif u.op == "addr":
+            stack.extend((a, k) for a in u.args)
+        elif u.op == "subr":
+            stack.append((u.args[0], k))
+            stack.append((u.args[1], -k))
+            stack.append((u.args[2], -k))
+        elif u.op == "shl" and u.args[1].op == "const":
+            stack.append((u.args[0], k << u.args[1].value))
+        elif u.op == "mullo" and u.args[0].op == "const":
+            stack.append((u.args[1], k * u.args[0].value))
+        elif u.op == "zext":
+            stack.append((u.args[0], k))
+        else:
+            return None, 0
+    live = [(v, c % (1 << 64)) for v, c in coeffs.values() if c % (1 << 64)]
+    if len(live) != 1 or live[0][1] != 1:
+        return None, 0
+    off = const % (1 << 64)
+    if off >= 1 << 63:
+        off -= 1 << 64
+    return live[0][0], off
+
+
+def secret_inputs(t: Term) -> tuple[str, ...]:
+    """Names of the secret variables a term depends on (a few, for messages)."""
+    names: list[str] = []
+    seen: set[int] = set()
+    stack = [t]
+    while stack and len(names) < 4:
+        u = stack.pop()
+        if u.id in seen or not u.secret:
+            continue
+        seen.add(u.id)
+        if u.op == "var":
+            names.append(u.params[0])
+        stack.extend(u.args)
+    return tuple(names)
+
+
+__all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer",
+           "secret_inputs", "STACK_BYTES", "mask"]

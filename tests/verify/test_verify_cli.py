@@ -1,0 +1,54 @@
+"""The verify, spec and mutate commands."""
+import json
+
+from asmutil import assemble, schoolbook_mul
+from provenum.cli import main
+from provenum.verify.mutate import run_mutants, summary
+
+
+def test_spec_prints_mathematics(capsys):
+    assert main(["spec", "bignum_montredc_8"]) == 0
+    out = capsys.readouterr().out
+    assert "2^512 · bignum(z, 8) ≡ bignum(x, 16) (mod bignum(m, 8))" in out
+    assert "m[0] · w ≡ -1 (mod 2^64)" in out
+    assert main(["spec", "no_such_kernel"]) == 2
+
+
+def test_verify_json_and_failure(tmp_path, capsys):
+    so = assemble({"bignum_mul_4_8": schoolbook_mul(4), "bignum_sqr_4_8": schoolbook_mul(4)}, str(tmp_path))
+    out = tmp_path / "v.json"
+    md = tmp_path / "v.md"
+    code = main(["verify", str(so), "--json", str(out), "--markdown", str(md)])
+    assert code == 1  # the "square" is really a multiply: it fails its spec
+    doc = json.loads(out.read_text())
+    rows = {f["name"]: f for f in doc["functions"]}
+    assert rows["bignum_mul_4_8"]["functional"] == "proved"
+    assert rows["bignum_sqr_4_8"]["functional"] == "failed"
+    for f in doc["functions"]:
+        assert {"name", "sha256", "instructions", "seconds", "functional", "frame", "constant_time"} <= set(f)
+        assert len(f["sha256"]) == 64
+    assert "bignum_sqr_4_8" in md.read_text()
+
+
+def test_verify_rejects_unknown_names(tmp_path, capsys):
+    so = assemble({"bignum_mul_4_8": schoolbook_mul(4)}, str(tmp_path))
+    assert main(["verify", str(so), "bignum_mul_99_198"]) == 2
+
+
+def test_mutants_wrong_ones_are_killed(tmp_path):
+    mutants = run_mutants(("bignum_mul_4_8", "bignum_montredc_4"), count=16, seed=3, tests=40,
+                          workdir=str(tmp_path))
+    s = summary(mutants)
+    assert s["mutants"] == 16 and s["wrong"] > 0
+    assert s["proved_but_wrong"] == 0 and s["killed"] == s["wrong"]
+    assert s["wrong"] + s["equivalent"] == s["mutants"]
+
+
+def test_verify_function_api(tmp_path):
+    from provenum.verify import verify_function
+
+    so = assemble({"bignum_mul_4_8": schoolbook_mul(4), "bignum_sqr_4_8": schoolbook_mul(4)}, str(tmp_path))
+    good = verify_function(so, "bignum_mul_4_8")
+    assert good.proved and good.obligations > 5 and len(good.sha256) == 64 and not good.failure
+    bad = verify_function(so, "bignum_sqr_4_8")
+    assert not bad.proved and "not inside any declared region" in bad.failure  # it reads a y it is not given
