@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything provenum needs into ./.venv, then runs `provenum demo`.
-#   Debian packages: gcc (assembles the kernels), libgmp-dev (GMP beside
-#   provenum in the benchmarks), openssl (interoperability tests), python3-venv.
+#   Debian packages: gcc (assembles the kernels), python3-dev (headers for the
+#   native extension), libgmp-dev (GMP beside provenum in the benchmarks),
+#   openssl (interoperability tests), python3-venv.
 #   PyPI packages: provenum itself, editable, with its test and bench extras.
 # Set PROVENUM_NO_DEMO=1 to install without running the demo.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-debian_packages=(gcc libgmp-dev openssl python3-venv)
+debian_packages=(gcc python3-dev libgmp-dev openssl python3-venv)
 if command -v dpkg-query >/dev/null 2>&1; then
     missing=()
     for pkg in "${debian_packages[@]}"; do
