@@ -110,6 +110,20 @@ static void wipe(void *p, size_t len)
     for (size_t i = 0; i < len / 8; i++) v[i] = 0;
 }
 
+/* Zero the stack below the caller's frame. The kernels keep secret-derived
+   partial products in their own frames below the stack pointer and do not
+   clear them (only bignum_modexp_* clears its table); one sweep after the
+   private-key operation covers the deepest chain: modexp_32's 18 KB frame,
+   amontmul_32's 2 KB, kmul_16's 0.5 KB, plus the C frames above them. */
+#define STACK_BURN_BYTES (48 * 1024)
+
+static void __attribute__((noinline)) burn_stack(void)
+{
+    uint64_t area[STACK_BURN_BYTES / 8];
+    wipe(area, sizeof area);
+    __asm__ volatile("" : : "r"(area) : "memory");   /* keep the array and its stores */
+}
+
 /* all-ones when x == 0, else 0 */
 static uint64_t mask_zero(uint64_t x)
 {
@@ -937,6 +951,7 @@ int provenum_rsa_private_op(const uint64_t *key, uint64_t *sig, const uint64_t *
     wipe(r, sizeof r); wipe(rinv, sizeof rinv); wipe(tmp, sizeof tmp); wipe(mw, sizeof mw);
     wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(diff, sizeof diff); wipe(hh, sizeof hh);
     wipe(prod, sizeof prod); wipe(s, sizeof s);
+    burn_stack();
     return status;
 }
 
