@@ -5,8 +5,9 @@
  *   - Moduli are little-endian arrays of 64-bit words.  N has `words` words,
  *     p and q are zero-padded to `hwords` words each (2*hwords >= words).
  *   - CRT: one call to the exponentiation per half.  At hwords 16/24/32
- *     (2048/3072/4096-bit keys) that call is the proved assembly kernel
- *     bignum_modexp_{16,24,32}; other sizes use the generic constant-time
+ *     (2048/3072/4096-bit keys) that call is the assembly kernel
+ *     bignum_modexp_{16,24,32} (tested; its Montgomery and table callees
+ *     are proved, the loop itself not yet); other sizes use the generic constant-time
  *     C path below (Montgomery with unsigned __int128, fixed 5-bit window,
  *     masked table scan).
  *   - Blinding: base blinding m' = m * r^e mod N with a fresh random r per
@@ -77,7 +78,7 @@ struct provenum_rsa_private {
     size_t hwords;
 };
 
-/* The proved kernels (issue 3): z = a^e mod m, a < m, m odd, e of n words. */
+/* The kernels (src/provenum/kernels): z = a^e mod m, a < m, m odd, e of n words. */
 void bignum_modexp_16(uint64_t *z, const uint64_t *a, const uint64_t *e, const uint64_t *m);
 void bignum_modexp_24(uint64_t *z, const uint64_t *a, const uint64_t *e, const uint64_t *m);
 void bignum_modexp_32(uint64_t *z, const uint64_t *a, const uint64_t *e, const uint64_t *m);
