@@ -28,6 +28,7 @@ def _split_targets(targets: list[str]):
 
 def run(args) -> int:
     from rich.console import Console
+    from rich.markup import escape  # instance names like "...[height=7]" or "... [z=x]" are not markup
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -53,8 +54,8 @@ def run(args) -> int:
         task = progress.add_task("proving", total=len(jobs))
 
         def tick(result):
-            progress.update(task, advance=1, description=f"proved {result['spec']}" if result["proved"]
-                            else f"FAILED {result['spec']}")
+            progress.update(task, advance=1, description=f"proved {escape(result['spec'])}" if result["proved"]
+                            else f"FAILED {escape(result['spec'])}")
 
         results = run_all(library, jobs, args.jobs, not args.no_counterexamples, tick)
 
@@ -64,14 +65,14 @@ def run(args) -> int:
         table.add_column(col, justify=just)
     style = {"proved": "green", "failed": "red"}
     for r in results:
-        table.add_row(r["spec"], str(r["instructions"]) + (f" ({r['steps']} run)" if r["steps"] != r["instructions"]
+        table.add_row(escape(r["spec"]), str(r["instructions"]) + (f" ({r['steps']} run)" if r["steps"] != r["instructions"]
                                                            else ""),
                       str(len(r["obligations"])), f"{r['seconds']:.2f}",
                       *(f"[{style[r[k]]}]{r[k]}[/]" for k in ("functional", "frame", "constant_time")))
     console.print(table)
     failed = [r for r in results if not r["proved"]]
     for r in failed:
-        console.print(f"[red]{r['spec']}[/red]: {r['message']}")
+        console.print(f"[red]{escape(r['spec'])}[/red]: {escape(r['message'])}")
         cex = r.get("counterexample")
         if cex:
             console.print(f"  counterexample inputs: {cex['inputs']}")

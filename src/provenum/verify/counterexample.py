@@ -63,7 +63,17 @@ def candidate(spec: Spec, rng: random.Random, style: str) -> dict:
     if fam == "table":
         env["height"] = spec.params["height"]
         env["idx"] = rng.randrange(spec.params["height"])
+    for a, b in spec.aliases:  # one memory: the aliased buffer holds its home's words on entry
+        env[a] = (env[b] + env[a][len(env[b]):])[: spec.buffer(a).words]
     return env
+
+
+def memory(spec: Spec, env: dict, home: str) -> list[int]:
+    """The words on entry of the memory at buffer `home` (with any buffer aliased onto it)."""
+    words = list(env[home])
+    for b in spec.shares(home):
+        words += env[b.name][len(words):]
+    return words
 
 
 def _big(words) -> int:
@@ -79,7 +89,9 @@ def trace_outputs(trace, env: dict) -> dict:
     spec = trace.spec
     venv = {}
     for b in spec.buffers:
-        for i, w in enumerate(env[b.name]):
+        if spec.home(b.name) != b.name:
+            continue  # its entry words are its home's
+        for i, w in enumerate(memory(spec, env, b.name)):
             venv[f"{b.name}[{i}]"] = w
     venv.update({s.name: env[s.name] for s in spec.scalars})
     outs = {b.name: trace.buffer_words(b.name) for b in spec.buffers if b.writable}
@@ -152,9 +164,13 @@ def run_model(function, spec: Spec, env: dict, code: dict | None = None, max_ste
     addr = BASE
     where = {}
     for b in spec.buffers:
+        if spec.home(b.name) != b.name:
+            continue
         where[b.name] = addr
-        s.map(addr, b"".join(w.to_bytes(8, "little") for w in env[b.name]))
-        addr += 8 * b.words + 4096
+        s.map(addr, b"".join(w.to_bytes(8, "little") for w in memory(spec, env, b.name)))
+        addr += 8 * spec.region_words(b.name) + 4096
+    for a, b in spec.aliases:
+        where[a] = where[b]
     stack_top = addr + 65536
     s.map(addr, bytes(65536 + 64))
     rsp = stack_top - 64
@@ -198,14 +214,17 @@ def run_native(library, symbol: str, spec: Spec, env: dict) -> dict | None:
     fn = getattr(lib, symbol)
     bufs = {}
     args = []
+    for b in spec.buffers:  # one array per home buffer; aliased buffers share it
+        if spec.home(b.name) == b.name:
+            words = memory(spec, env, b.name)
+            bufs[b.name] = (ctypes.c_uint64 * len(words))(*words)
+    for a, b in spec.aliases:
+        bufs[a] = bufs[b]
     for _, name in spec.args:
         if any(b.name == name for b in spec.buffers):
-            b = spec.buffer(name)
-            arr = (ctypes.c_uint64 * b.words)(*env[name])
-            bufs[name] = arr
-            args.append(ctypes.cast(arr, ctypes.c_void_p))
+            args.append(ctypes.cast(bufs[name], ctypes.c_void_p))
         else:
             args.append(ctypes.c_uint64(env[name]))
     fn.restype = None
     fn(*args)
-    return {b.name: list(bufs[b.name]) for b in spec.buffers if b.writable}
+    return {b.name: list(bufs[b.name])[: b.words] for b in spec.buffers if b.writable}

@@ -25,7 +25,7 @@ class Trace:
 
     def buffer_words(self, name: str) -> list[Term]:
         """The words of a buffer on return (initial symbols where never written)."""
-        region = self.regions[name]
+        region = self.regions[self.spec.home(name)]
         return [self.state._word(region, 8 * i) for i in range(self.spec.buffer(name).words)]
 
     @property
@@ -33,8 +33,8 @@ class Trace:
         return {r.name: r for r in self.state.regions.values()}
 
     def input_word(self, buffer: str, index: int) -> Term:
-        b = self.spec.buffer(buffer)
-        return self.d.var(f"{buffer}[{index}]", 64, secret=b.secret)
+        home = self.spec.home(buffer)  # an aliased buffer's entry value is its home's
+        return self.d.var(f"{home}[{index}]", 64, secret=self.spec.region_secret(home))
 
 
 def initial_state(spec, d: SymbolicDomain):
@@ -50,10 +50,13 @@ def initial_state(spec, d: SymbolicDomain):
     fixed = {k: v for k, v in spec.params.items() if k == "height"}
     for reg, name in spec.args:
         if any(b.name == name for b in spec.buffers):
-            b = spec.buffer(name)
-            ptr = d.var(f"&{name}", 64)
+            # one region per home buffer; a buffer aliased to it gets the same pointer
+            home = spec.home(name)
+            ptr = d.var(f"&{home}", 64)
             s.gprs[reg] = ptr
-            s.add_region(Region(name, ptr, 0, 8 * b.words, b.writable, b.secret))
+            if ptr.id not in s.regions:
+                s.add_region(Region(home, ptr, 0, 8 * spec.region_words(home), spec.region_writable(home),
+                                    spec.region_secret(home)))
         else:
             sc = next(x for x in spec.scalars if x.name == name)
             if name in fixed:

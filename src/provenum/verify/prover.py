@@ -365,7 +365,8 @@ def check_frame(trace, spec, obligations: list) -> bool:
         if r.name != "stack" and r.written and not r.writable:
             ok = False
             obligations.append(Obligation("frame", f"{r.name} unchanged", "failed", "store tracking"))
-    obligations.append(Obligation("frame", f"memory writes only to {', '.join(spec.writable) or 'nothing'} "
+    places = [n if spec.home(n) == n else f"{n} (= {spec.home(n)})" for n in spec.writable]
+    obligations.append(Obligation("frame", f"memory writes only to {', '.join(places) or 'nothing'} "
                                   "and the stack below rsp", "proved" if ok else "failed",
                                   "every store resolved to a writable region (checked at each store)"))
     return ok
@@ -411,9 +412,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     from .executor import run
 
     start = time.perf_counter()
-    res = ProofResult(function.name, spec.name if not spec.params.get("height") else
-                      f"{spec.name}[height={spec.params['height']}]",
-                      function.sha256, len(function.instructions))
+    res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))
     obligations: list = res.obligations
     trace = None
     try:

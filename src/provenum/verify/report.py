@@ -39,7 +39,7 @@ def prove_one(library, name: str, spec, counterexamples: bool = True) -> dict:
     try:
         function = decode_symbol(library, name)
     except DecodeError as e:
-        r = ProofResult(name, spec.name, "", 0, message=f"decode: {e}")
+        r = ProofResult(name, spec.label, "", 0, message=f"decode: {e}")
         r.seconds = time.perf_counter() - start
         return r.to_json()
     return prove(function, spec, search_counterexample=counterexamples, library=library).to_json()

@@ -5,13 +5,17 @@ none); names follow the kernel library: bignum_mul_8_16, bignum_sqr_8_16,
 bignum_kmul_32_64, bignum_montredc_16, bignum_montmul_16, bignum_montsqr_16,
 bignum_copy_row_from_table_16 (proved for each height in TABLE_HEIGHTS),
 bignum_amontredc_16, bignum_amontmul_16, bignum_amontsqr_16.
+
+The Montgomery families also have one instance per in-place use their
+banners allow (`montgomery.ALIASES`): e.g. "bignum_montmul_16 [z=x]" is the
+same spec with z and x one buffer.
 """
 from __future__ import annotations
 
 import re
 
 from .base import Spec
-from .montgomery import amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
+from .montgomery import ALIASES, amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
 from .multiply import mul_spec, sqr_spec
 from .table import table_spec
 
@@ -33,24 +37,39 @@ _PATTERNS = (
 _TABLE = re.compile(r"bignum_copy_row_from_table_(\d+)$")
 
 
-def spec_for(symbol: str, height: int | None = None) -> Spec | None:
-    """The spec of a kernel symbol, or None if it has none."""
+def spec_for(symbol: str, height: int | None = None, alias: str | None = None) -> Spec | None:
+    """The spec of a kernel symbol, or None if it has none.
+
+    `alias` ("z=x") gives the in-place instance with those two buffers one
+    (ValueError unless the family's banner allows it).
+    """
     m = _TABLE.match(symbol)
+    spec = None
     if m:
-        return table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
+        spec = table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
     for pattern, make in _PATTERNS:
         m = pattern.match(symbol)
         if m:
-            return make(m, symbol)
-    return None
+            spec = make(m, symbol)
+            break
+    if spec is None or alias is None:
+        return spec
+    a, _, b = alias.partition("=")
+    if (a, b) not in ALIASES.get(spec.family, ()):
+        raise ValueError(f"{symbol} is not specified for in-place use {alias!r}")
+    return spec.with_alias(a, b)
 
 
 def specs_for(symbol: str) -> list[Spec]:
-    """Every spec instance to prove for a symbol (tables: one per height)."""
+    """Every spec instance to prove for a symbol: tables one per height, then
+    Montgomery kernels once disjoint and once per allowed aliasing (the
+    disjoint instance first: calls are summarised by it)."""
     if _TABLE.match(symbol):
         return [spec_for(symbol, h) for h in TABLE_HEIGHTS]
     s = spec_for(symbol)
-    return [s] if s else []
+    if s is None:
+        return []
+    return [s] + [s.with_alias(a, b) for a, b in ALIASES.get(s.family, ())]
 
 
-__all__ = ["Spec", "spec_for", "specs_for", "TABLE_HEIGHTS"]
+__all__ = ["Spec", "spec_for", "specs_for", "TABLE_HEIGHTS", "ALIASES"]

@@ -7,7 +7,7 @@ readable mathematics (`provenum spec NAME`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...isa.x86_64.registers import CALLEE_SAVED, CALLER_SAVED
 
@@ -220,6 +220,37 @@ class Spec:
     post: tuple = ()                # Rel expressions to prove
     strategy: str = "exact"         # which prover path discharges `post`
     params: dict = field(default_factory=dict)
+    # exact aliasing: (a, b) says buffer a starts at the same address as buffer b
+    # (one memory region, as large as the larger); other buffers are disjoint from all
+    aliases: tuple = ()
+
+    def home(self, name: str) -> str:
+        """The buffer whose memory `name` occupies (itself unless aliased)."""
+        return dict(self.aliases).get(name, name)
+
+    def shares(self, home: str) -> list:
+        """The buffers placed on `home`'s memory (home first)."""
+        return [b for b in self.buffers if self.home(b.name) == home]
+
+    def region_words(self, home: str) -> int:
+        """Size of the memory at `home`: the largest buffer placed there."""
+        return max(b.words for b in self.shares(home))
+
+    def region_writable(self, home: str) -> bool:
+        return any(b.writable for b in self.shares(home))
+
+    def region_secret(self, home: str) -> bool:
+        return any(b.secret for b in self.shares(home))
+
+    @property
+    def label(self) -> str:
+        """The instance's name in reports: symbol, then table height and aliasing if any."""
+        s = self.name
+        if self.params.get("height"):
+            s += f"[height={self.params['height']}]"
+        if self.aliases:
+            s += " [" + ", ".join(f"{a}={b}" for a, b in self.aliases) + "]"
+        return s
 
     def buffer(self, name: str) -> Buffer:
         for b in self.buffers:
@@ -243,8 +274,9 @@ class Spec:
         return all(e.evaluate(env) for e in (self.post if which == "post" else self.pre))
 
     def show(self) -> str:
-        lines = [f"{self.name}: {self.summary}", f"  {self.prototype}", ""]
-        regs = ", ".join(f"{r} = {'&' if self._is_buffer(n) else ''}{n}" for r, n in self.args)
+        lines = [f"{self.label}: {self.summary}", f"  {self.prototype}", ""]
+        regs = ", ".join(f"{r} = &{n}" + (f" = &{self.home(n)}" if self.home(n) != n else "")
+                         if self._is_buffer(n) else f"{r} = {n}" for r, n in self.args)
         lines.append(f"  arguments   {regs}")
         for b in self.buffers:
             kind = "writable" if b.writable else "read-only"
@@ -252,7 +284,10 @@ class Spec:
                          f"{', secret' if b.secret else ''})")
         for s in self.scalars:
             lines.append(f"  scalar      {s.name}  ({s.bits}-bit{', secret' if s.secret else ', public'})")
-        names = [b.name for b in self.buffers]
+        for a, b in self.aliases:
+            lines.append(f"  assume      {a} = {b}: the same memory (in the ensures, {b} is its value on "
+                         f"entry, {a} on return)")
+        names = [b.name for b in self.buffers if self.home(b.name) == b.name]
         if len(names) > 1:
             lines.append(f"  assume      buffers {', '.join(names)} pairwise disjoint")
         for e in self.pre:
@@ -260,7 +295,8 @@ class Spec:
         for e in self.post:
             lines.append(f"  ensure      {e.show()}   (primed: value on return)".replace(
                 "   (primed: value on return)", ""))
-        lines.append(f"  may change  {', '.join(self.writable) or 'no memory'}; "
+        changed = [n if self.home(n) == n else f"{n} (= {self.home(n)})" for n in self.writable]
+        lines.append(f"  may change  {', '.join(changed) or 'no memory'}; "
                      f"registers {', '.join(self.may_change_registers)}; flags; zmm0-31, k0-7; "
                      f"the stack below rsp")
         lines.append(f"  preserves   {', '.join(self.preserved_registers)}; the return address; all other memory")
@@ -268,6 +304,13 @@ class Spec:
         lines.append(f"  constant-time in {', '.join(secrets) or 'nothing'}: no branch, address or "
                      f"variable-time operand depends on them")
         return "\n".join(lines)
+
+    def with_alias(self, a: str, b: str) -> "Spec":
+        """This spec with buffer `a` placed exactly on buffer `b` (in-place use)."""
+        self.buffer(a), self.buffer(b)  # KeyError for an unknown buffer
+        if a == b or self.aliases:
+            raise ValueError("one alias per spec instance, between two different buffers")
+        return replace(self, aliases=((a, b),))
 
     def _is_buffer(self, name: str) -> bool:
         return any(b.name == name for b in self.buffers)
