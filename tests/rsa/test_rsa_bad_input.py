@@ -133,3 +133,29 @@ def test_bad_padding_and_hash_objects(test_keys):
 def test_private_key_constructor_is_not_public():
     with pytest.raises(TypeError):
         rsa.RSAPrivateKey()
+
+
+def test_unchecked_private_numbers_still_validate_d(test_keys):
+    """unsafe_skip_rsa_key_validation skips the consistency checks, not the
+    range checks that keep values within the native buffers."""
+    nums = test_keys[1024].private_numbers()
+    n = nums.public_numbers.n
+    for d in (-nums.d, 0, n, 2 ** (64 * 16) + 1, 2 ** 9000):
+        with pytest.raises(ValueError, match="private exponent"):
+            rsa.RSAPrivateNumbers(nums.p, nums.q, d, nums.dmp1, nums.dmq1, nums.iqmp,
+                                  nums.public_numbers).private_key(unsafe_skip_rsa_key_validation=True)
+
+
+def test_native_operations_validate_their_inputs(test_keys):
+    """The raw operations check range and type before the native call."""
+    key = test_keys[1024]
+    n = key.public_key().public_numbers().n
+    for op in (key.public_key()._native.public_op, key._native.private_op):
+        for bad in (-1, n, n + 1, 2 ** (64 * 16), 2 ** 20000):
+            with pytest.raises(ValueError):
+                op(bad)
+        for bad in (1.0, "1", True, None):
+            with pytest.raises(TypeError):
+                op(bad)
+    with pytest.raises(TypeError):
+        key._native.private_op_bytes(list(bytes(128)))

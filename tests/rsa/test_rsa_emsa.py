@@ -64,3 +64,38 @@ def test_pss_round_trip_and_tamper(msg, em_bits, salt, alg):
 def test_pss_salt_too_long():
     with pytest.raises(ValueError, match="salt"):
         emsa.pss_encode(bytes(32), 1023, hashes.SHA256(), hashes.SHA256(), bytes(128 - 32 - 1))
+
+
+def _pss_encoding(mhash, em_bits, alg, ps: bytes, separator: int, salt: bytes) -> bytes:
+    """EMSA-PSS by hand, with the padding string and separator byte chosen:
+    ps = zeros and separator = 1 is the valid encoding."""
+    em_len = (em_bits + 7) // 8
+    h = hashlib.new(alg.name, bytes(8) + mhash + salt).digest()
+    db = ps + bytes([separator]) + salt
+    assert len(db) == em_len - len(h) - 1
+    masked = bytearray(x ^ y for x, y in zip(db, emsa.mgf1(h, len(db), alg)))
+    masked[0] &= 0xFF >> (8 * em_len - em_bits)
+    return bytes(masked) + h + b"\xbc"
+
+
+@pytest.mark.parametrize("salt_length", [20, None])
+def test_pss_verify_checks_every_field(salt_length):
+    """RFC 8017 9.1.2: trailer 0xbc, leftmost bits zero, zero padding, 0x01
+    separator, salt length; each defect alone must be rejected."""
+    alg, em_bits, salt = hashes.SHA256(), 1023, bytes(range(20))
+    mhash = hashlib.sha256(b"msg").digest()
+    ps_len = (em_bits + 7) // 8 - 32 - 2 - len(salt)
+    good = _pss_encoding(mhash, em_bits, alg, bytes(ps_len), 1, salt)
+    assert good == emsa.pss_encode(mhash, em_bits, alg, alg, salt)
+    assert emsa.pss_verify(mhash, good, em_bits, alg, alg, salt_length)
+
+    bad_trailer = good[:-1] + b"\xbb"
+    top_bit_set = bytes([good[0] | 0x80]) + good[1:]  # em_bits = 1023: the top bit must be clear
+    nonzero_ps = _pss_encoding(mhash, em_bits, alg, bytes(ps_len - 1) + b"\x05", 1, salt)
+    bad_separator = _pss_encoding(mhash, em_bits, alg, bytes(ps_len), 2, salt)
+    for em in (bad_trailer, top_bit_set, nonzero_ps, bad_separator):
+        assert not emsa.pss_verify(mhash, em, em_bits, alg, alg, salt_length)
+    # the valid encoding read with another salt length
+    assert not emsa.pss_verify(mhash, good, em_bits, alg, alg, 19)
+    assert not emsa.pss_verify(mhash, good, em_bits, alg, alg, 21)
+    assert not emsa.pss_verify(mhash, good[1:], em_bits, alg, alg, salt_length)  # wrong length

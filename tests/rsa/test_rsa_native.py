@@ -201,3 +201,88 @@ def test_blinding_without_gmpy2(monkeypatch):
     assert isinstance(key._native._modulus, int)
     sig = key.sign(b"no gmpy2", padding.PKCS1v15(), hashes.SHA256())
     key.public_key().verify(sig, b"no gmpy2", padding.PKCS1v15(), hashes.SHA256())
+
+
+@pytest.mark.parametrize("bits", [1024, 1536, 2048, 4096])
+def test_check_refuses_an_unreduced_result(test_keys, bits):
+    """Fault 2 turns the recombined s into s + n: the same residues modulo p
+    and q, so s^e == m passes modulo both halves, yet the value released
+    would not be the signature. The check must cover exactly what is released."""
+    ffi, lib = _native.bindings()
+    nk = test_keys[bits]._native
+    w, n = nk.words, nk.n
+
+    def words(value):
+        buf = ffi.new("uint64_t[]", w)
+        ffi.memmove(buf, value.to_bytes(8 * w, "little"), 8 * w)
+        return buf
+
+    e = test_keys[bits].public_key().public_numbers().e
+    r = secrets.randbelow(n - 2) + 2
+    # m = 2^e: its signature is 2, so s + n stays within the words (no wrap-around)
+    m = pow(2, e, n)
+    out = ffi.new("uint64_t[]", [0xA5A5A5A5A5A5A5A5] * w)
+    assert lib.provenum_rsa_private_op(nk._key.buf, out, words(m), words(r), words(pow(r, -1, n)), 0) == 0
+    assert int.from_bytes(ffi.buffer(out), "little") == 2
+    out = ffi.new("uint64_t[]", [0xA5A5A5A5A5A5A5A5] * w)
+    assert lib.provenum_rsa_private_op(nk._key.buf, out, words(m), words(r), words(pow(r, -1, n)), 2) == -1
+    assert all(out[i] == 0 for i in range(w))
+
+
+def test_fork_hook_drops_inherited_blinding_values(test_keys):
+    """A child must not reuse inherited (r, r^-1) pairs even when its pid is
+    the one the pool was filled under (a grandchild with a recycled pid): the
+    at-fork hook marks every pool stale. Simulated by running the hook here."""
+    key = test_keys[1024]
+    nk = key._native
+    key.sign(b"fill the pool", padding.PKCS1v15(), hashes.SHA256())
+    inherited = list(nk._pool)
+    assert inherited
+    _native._after_fork_in_child()
+    key.sign(b"after fork", padding.PKCS1v15(), hashes.SHA256())
+    assert len(nk._pool) == _native.BLINDING_BATCH - 1  # a fresh batch, one entry used
+    old_batches = {id(batch) for batch, _ in inherited}
+    assert not any(id(batch) in old_batches for batch, _ in nk._pool)
+    ffi, _ = _native.bindings()
+    for batch, offset in inherited:  # and the dropped values were wiped
+        assert ffi.buffer(batch + offset, 16 * nk.words)[:] == bytes(16 * nk.words)
+
+
+def test_four_threads_share_a_key_and_its_blinding_pool(test_keys, monkeypatch):
+    """4 threads sign with one key starting from an empty pool (so refills
+    race): every signature verifies and no (r, r^-1) entry is handed out twice."""
+    key = test_keys[1024]
+    nk, pub = key._native, key.public_key()
+    nk._drop_pool()
+    handed_out, lock = [], threading.Lock()
+    original = nk._blinding_entry
+
+    def recording_entry():
+        batch, offset = original()
+        with lock:
+            handed_out.append((batch, offset))  # keeps batch alive, so ids stay unique
+        return batch, offset
+
+    monkeypatch.setattr(nk, "_blinding_entry", recording_entry)
+    errors = []
+    start = threading.Barrier(4)
+
+    def worker(tag):
+        try:
+            start.wait()
+            for i in range(12):
+                msg = f"{tag}-{i}".encode()
+                pss = padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.MAX_LENGTH)
+                for pad in (padding.PKCS1v15(), pss):
+                    pub.verify(key.sign(msg, pad, hashes.SHA256()), msg, pad, hashes.SHA256())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(handed_out) == 4 * 12 * 2
+    assert len({(id(b), o) for b, o in handed_out}) == len(handed_out)

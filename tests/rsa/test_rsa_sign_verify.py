@@ -150,3 +150,39 @@ def test_keys_copy_as_themselves(test_keys):
     key = test_keys[1024]
     assert copy.copy(key) is key and copy.deepcopy(key) is key
     assert copy.deepcopy(key.public_key()) is key.public_key()
+
+
+def _ceil_cube_root(x: int) -> int:
+    lo, hi = 0, 1 << (x.bit_length() // 3 + 2)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if mid ** 3 < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@pytest.mark.parametrize("bits", [2048, 3072])
+@pytest.mark.parametrize("ff_bytes", [1, 8])
+def test_bleichenbacher06_forgery_rejected_for_e3(test_keys, bits, ff_bytes):
+    """Bleichenbacher '06: with e = 3, a cube root of 00 01 FF.. 00 DigestInfo(H)
+    followed by garbage passes any verifier that parses the encoding and stops
+    after the hash. Verification must compare the whole encoding."""
+    import hashlib
+
+    from cryptography.exceptions import InvalidSignature
+
+    from provenum.rsa import _digest
+
+    n = test_keys[bits].public_key().public_numbers().n
+    pub = rsa.RSAPublicNumbers(3, n).public_key()  # only the public operation is needed
+    k = (bits + 7) // 8
+    msg = b"pay the forger"
+    prefix = (b"\x00\x01" + b"\xff" * ff_bytes + b"\x00"
+              + _digest.digest_info_prefix(hashes.SHA256()) + hashlib.sha256(msg).digest())
+    s = _ceil_cube_root(int.from_bytes(prefix, "big") << (8 * (k - len(prefix))))
+    forged = s.to_bytes(k, "big")
+    assert pow(s, 3) < n and pow(s, 3).to_bytes(k, "big").startswith(prefix)  # the forgery is well formed
+    with pytest.raises(InvalidSignature):
+        pub.verify(forged, msg, padding.PKCS1v15(), hashes.SHA256())

@@ -20,6 +20,19 @@ except ImportError:  # pragma: no cover - gmpy2 is an optional speed-up
 # blinding values (r, r^-1) made per batch: one inversion per batch, one r per signature
 BLINDING_BATCH = 16
 
+# Bumped in every forked child, so a child never reuses blinding values it
+# inherited (a pid check alone misses a grandchild that gets a recycled pid).
+_fork_generation = 0
+
+
+def _after_fork_in_child() -> None:
+    global _fork_generation
+    _fork_generation += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _ffi = _lib = None
 
 
@@ -78,7 +91,8 @@ class NativePublicKey:
             raise ValueError("modulus rejected by the native loader")
 
     def public_op(self, x: int) -> int:
-        """x^e mod n for 0 <= x < n (callers check the range)."""
+        """x^e mod n for 0 <= x < n."""
+        _check_below(x, self.n)
         ffi, lib = bindings()
         xb = _to_words(ffi, x, self.words)
         out = ffi.new("uint64_t[]", self.words)
@@ -111,7 +125,7 @@ class NativePrivateKey:
         self.nbytes = (n.bit_length() + 7) // 8
         self._modulus = _gmpy2.mpz(n) if _gmpy2 is not None else n
         self._pool: collections.deque = collections.deque()
-        self._pool_pid = os.getpid()
+        self._pool_pid, self._pool_fork = os.getpid(), _fork_generation
         self._key = _KeyBuffer()
         ew = words_of(e.bit_length())
         secrets_ = [_to_words(ffi, v, self.hwords) for v in (p, q, dp, dq, qinv)]
@@ -129,15 +143,24 @@ class NativePrivateKey:
             raise ValueError("key rejected by the native loader")
 
     def __del__(self):  # unused blinding values are secrets too
-        if _ffi is not None:
-            for batch, offset in getattr(self, "_pool", ()):
-                _ffi.memmove(batch + offset, bytes(16 * self.words), 16 * self.words)
+        self._drop_pool()
+
+    def _drop_pool(self) -> None:
+        """Wipe and forget every unused blinding entry."""
+        pool = getattr(self, "_pool", None)
+        while _ffi is not None and pool:
+            try:
+                batch, offset = pool.popleft()
+            except IndexError:  # emptied by another thread meanwhile
+                break
+            _ffi.memmove(batch + offset, bytes(16 * self.words), 16 * self.words)
 
     def _blinding_entry(self):
         """(buffer, offset) of an unused (r, r^-1) pair; refills in batches."""
-        if self._pool_pid != os.getpid():  # a forked child must not reuse its parent's values
-            self._pool.clear()
-            self._pool_pid = os.getpid()
+        if self._pool_pid != os.getpid() or self._pool_fork != _fork_generation:
+            # a forked child must not reuse its parent's values
+            self._drop_pool()
+            self._pool_pid, self._pool_fork = os.getpid(), _fork_generation
         while True:
             try:
                 return self._pool.popleft()
@@ -165,6 +188,8 @@ class NativePrivateKey:
         blinded with a fresh random r, checked with the public key before release."""
         ffi, lib = bindings()
         k = self.nbytes
+        if not isinstance(em, bytes):
+            raise TypeError("encoded message must be bytes")
         if len(em) != k:
             raise ValueError(f"encoded message must be {k} bytes")
         batch, offset = self._blinding_entry()
@@ -176,6 +201,7 @@ class NativePrivateKey:
 
     def private_op(self, m: int, _fault: bool = False) -> int:
         """m^d mod n for 0 <= m < n (see private_op_bytes)."""
+        _check_below(m, self.n)
         return int.from_bytes(self.private_op_bytes(m.to_bytes(self.nbytes, "big"), _fault), "big")
 
     def export(self) -> tuple[int, int, int]:
@@ -185,6 +211,13 @@ class NativePrivateKey:
         d = ffi.new("uint64_t[]", self.words)
         lib.provenum_rsa_private_export(self._key.buf, p, q, d)
         return _from_words(ffi, p, self.hwords), _from_words(ffi, q, self.hwords), _from_words(ffi, d, self.words)
+
+
+def _check_below(x, n: int) -> None:
+    if not isinstance(x, int) or isinstance(x, bool):
+        raise TypeError("expected an integer")
+    if not 0 <= x < n:
+        raise ValueError("value must satisfy 0 <= x < n")
 
 
 def _invert(u: int, n):

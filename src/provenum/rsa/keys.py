@@ -220,6 +220,8 @@ class RSAPrivateKey:
             raise ValueError("p and q must be odd and multiply to the modulus")
         elif max(p.bit_length(), q.bit_length()) > MAX_KEY_BITS // 2:
             raise ValueError(f"p and q must each be at most {MAX_KEY_BITS // 2} bits")
+        elif not 1 < d < n:  # unchecked keys still must fit the native buffers
+            raise ValueError("private exponent out of range")
         self = object.__new__(cls)
         self._public = RSAPublicKey(n, e)
         # Garner's recombination wants p and q^-1 mod p; derive the CRT values
