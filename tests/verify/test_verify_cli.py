@@ -30,6 +30,16 @@ def test_verify_json_and_failure(tmp_path, capsys):
     assert "bignum_sqr_4_8" in md.read_text()
 
 
+def test_verify_writes_both_reports_by_default(tmp_path, monkeypatch, capsys):
+    so = assemble({"bignum_mul_4_8": schoolbook_mul(4)}, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", str(so)]) == 0
+    doc = json.loads((tmp_path / "verify-report.json").read_text())
+    sha = doc["functions"][0]["sha256"]
+    assert doc["functions"][0]["name"] == "bignum_mul_4_8" and len(sha) == 64
+    assert sha[:16] in (tmp_path / "verify-report.md").read_text()
+
+
 def test_verify_rejects_unknown_names(tmp_path, capsys):
     so = assemble({"bignum_mul_4_8": schoolbook_mul(4)}, str(tmp_path))
     assert main(["verify", str(so), "bignum_mul_99_198"]) == 2

@@ -9,8 +9,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("targets", nargs="*", metavar="[LIBRARY] NAMES",
                         help="optional path of a shared library (default: the built one), then function names "
                              "(default: every function with a spec)")
-    parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
-    parser.add_argument("--markdown", metavar="PATH", help="write a Markdown report")
+    parser.add_argument("--json", metavar="PATH", default="verify-report.json",
+                        help="write the results as JSON (default verify-report.json; '' to skip)")
+    parser.add_argument("--markdown", metavar="PATH", default="verify-report.md",
+                        help="write the Markdown report, every obligation and how it was discharged "
+                             "(default verify-report.md; '' to skip)")
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="prove on N processes")
     parser.add_argument("--no-counterexamples", action="store_true",
                         help="do not search for inputs that break a failed function")
@@ -84,6 +87,9 @@ def run(args) -> int:
         from pathlib import Path
 
         Path(args.markdown).write_text(markdown(library, results))
+    written = [p for p in (args.json, args.markdown) if p]
+    if written:
+        console.print(f"reports: {', '.join(written)}")
     total = sum(r["seconds"] for r in results)
     console.print(f"{len(results) - len(failed)}/{len(results)} proved, {total:.1f} s of proving")
     return 1 if failed else 0
