@@ -1,11 +1,13 @@
 """The committed .S files are exactly what the generators produce, and every
-kernel keeps to the shape the verifier relies on."""
+kernel keeps to the shape the verifier relies on and to the features of its level."""
 import re
 
 import pytest
 
 from provenum import kernels
-from provenum.kernels import ASM_DIR, CATALOG, cdef_header
+from provenum.isa.x86_64.features import LEVEL_NAMES, features_of, level_features, level_index
+from provenum.kernels import (ASM_DIR, CATALOG, CDEF_PATH, DISPATCH_TABLE_PATH, OPERATIONS, cdef_header,
+                              dispatch_table_header, split_symbol)
 
 # issue 2's instruction set (plus the directives and the 8-bit setcc forms)
 ALLOWED = {
@@ -13,7 +15,7 @@ ALLOWED = {
     "not", "and", "or", "xor", "inc", "dec", "shl", "shr", "sar", "shld", "shrd", "bt", "mul",
     "imul", "mulx", "push", "pop", "call", "ret", "jmp", "xchg", "clc", "stc",
     "vmovdqu", "vmovdqu64", "vpxor", "vpxorq", "vpand", "vpandq", "vpor", "vporq", "vpcmpeqq",
-    "vpbroadcastq", "kmovq", "kmovw", "kmovb", "kmovd", "vzeroupper", "vpternlogq",
+    "vpbroadcastq", "kmovq", "kmovw", "kmovb", "kmovd", "vzeroupper", "vpternlogq", "vmovq", "vpaddq",
 }
 COND = r"(n?[abgl]e?|n?[zcseop]|n?[ep]|n?be|n?ae|po|pe)"
 STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc"}
@@ -34,11 +36,29 @@ def mnemonics(text):
         yield s.split()[0]
 
 
-def test_catalog_covers_every_required_size():
-    have = {(k.family, k.n) for k in CATALOG}
+# the levels every family ships (issue 8: baseline for every arithmetic family, three table forms)
+LEVELS = {fam: ("baseline", "bmi2") for fam in ("mul", "sqr", "kmul", "ksqr", "montredc", "amontredc",
+                                                 "montmul", "montsqr", "amontmul", "amontsqr")}
+LEVELS["copy_row_from_table"] = ("baseline", "avx2", "avx512")
+LEVELS["modexp"] = LEVEL_NAMES
+
+
+def test_catalog_covers_every_required_size_and_level():
+    have = {(k.family, k.n, k.level) for k in CATALOG}
     for fam, sizes in REQUIRED.items():
         for n in sizes:
-            assert (fam, n) in have, f"missing {fam} at {n} words"
+            for level in LEVELS[fam]:
+                assert (fam, n, level) in have, f"missing {fam} at {n} words, level {level}"
+
+
+def test_naming_scheme():
+    for k in CATALOG:
+        assert k.name == f"{k.operation}_{k.level}" and split_symbol(k.name) == (k.operation, k.level)
+        assert k in OPERATIONS[k.operation].variants
+    for op in OPERATIONS.values():
+        levels = [level_index(k.level) for k in op.variants]
+        assert levels == sorted(levels) and levels[0] == 0, f"{op.name}: variants lowest first, from baseline"
+        assert split_symbol(op.name) == (op.name, None)
 
 
 @pytest.mark.parametrize("kernel", CATALOG, ids=lambda k: k.name)
@@ -53,9 +73,9 @@ def test_no_stray_asm_files():
     assert {p.name for p in ASM_DIR.glob("*.S")} == shipped
 
 
-def test_cdef_header_is_current():
-    path = ASM_DIR.parent.parent / "native" / "cdef" / "kernels.h"
-    assert path.read_text() == cdef_header()
+def test_native_headers_are_current():
+    assert CDEF_PATH.read_text() == cdef_header(), "run python -m provenum.kernels"
+    assert DISPATCH_TABLE_PATH.read_text() == dispatch_table_header(), "run python -m provenum.kernels"
 
 
 @pytest.mark.parametrize("kernel", CATALOG, ids=lambda k: k.name)
@@ -65,6 +85,7 @@ def test_shape_banner_and_instruction_set(kernel):
     # banner: one-line operation, the C prototype, register use
     assert f"//    extern void {name}(" in text
     assert "// Standard x86-64 ABI:" in text
+    assert f"// Level {kernel.level}:" in text
     # one function per file, with the ELF size the verifier needs
     assert text.count(".globl") == 1 and f".globl {name}" in text
     assert f".type {name}, @function" in text and f".size {name}, .-{name}" in text
@@ -81,27 +102,50 @@ def test_shape_banner_and_instruction_set(kernel):
         assert ops.count("ret") == 1 and ops[-1] == "ret"
 
 
-def test_calls_only_into_the_catalog():
-    names = {k.name for k in CATALOG}
+def test_calls_only_into_the_catalog_at_or_below_the_level():
     for k in CATALOG:
         for line in k.function.text().splitlines():
             parts = line.split()
             if parts and parts[0] == "call":
-                assert parts[1] in names
+                callee = kernels.BY_NAME.get(parts[1])
+                assert callee is not None, f"{k.name} calls {parts[1]}, not a shipped variant"
+                assert level_features(callee.level) <= level_features(k.level), (
+                    f"{k.name} ({k.level}) calls {callee.name} ({callee.level})")
+
+
+def _decoded(kernel):
+    from provenum.isa.x86_64.decode import decode_symbol
+    from provenum.native import library_path
+
+    return decode_symbol(library_path(), kernel.name)
+
+
+@pytest.mark.parametrize("kernel", CATALOG, ids=lambda k: k.name)
+def test_built_code_uses_only_its_levels_features(kernel):
+    """What the bytes in the library need (per instruction) is within the variant's level."""
+    fn = _decoded(kernel)
+    allowed = level_features(kernel.level)
+    for insn in fn.instructions:
+        extra = features_of(insn) - allowed
+        assert not extra, f"{kernel.name} ({kernel.level}) at {insn}: needs {', '.join(sorted(extra))}"
 
 
 def test_helpers():
-    assert kernels.modexp.squaring_split(16) == (64, 4)
-    assert kernels.modexp.squaring_split(24) == (48, 5)
-    assert kernels.table.chunks(12) == [(0, 8), (8, 4)]
-    assert kernels.product.split_bands(12) == [6, 6]
+    from provenum.kernels.x86_64 import arith_bmi2, modexp, table
+
+    assert modexp.squaring_split(16) == (64, 4)
+    assert modexp.squaring_split(24) == (48, 5)
+    assert table.chunks(12) == [(0, 8), (8, 4)]
+    assert table.chunks(6, widest=4) == [(0, 4), (4, 2)]
+    assert arith_bmi2.split_bands(12) == [6, 6]
 
 
 def test_tuning_choice_swaps_and_restores():
     from provenum.bench.kernels_tune import _choice
 
-    before = dict(kernels.MODEXP_WINDOW)
-    with _choice(kernels.MODEXP_WINDOW, 16, 4) as cat:
-        text = next(k for k in cat if k.name == "bignum_modexp_16").function.text()
+    windows = kernels.TUNING["bmi2"].modexp_window
+    before = dict(windows)
+    with _choice(windows, 16, 4) as cat:
+        text = next(k for k in cat if k.name == "bignum_modexp_16_bmi2").function.text()
         assert "Fixed 4-bit windows" in text
-    assert kernels.MODEXP_WINDOW == before
+    assert windows == before

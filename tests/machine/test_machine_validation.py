@@ -146,3 +146,33 @@ def test_only_architecturally_undefined_flags_are_left_undefined(harness):
                 assert undefined <= {"AF", "OF"}, stub.source
             else:
                 assert undefined == expected, stub.source
+
+
+def test_forms_the_cpu_lacks_are_reported_not_run():
+    """With AVX-512 taken away (a Zen 3, say), its forms are not run and not counted as passed;
+    the harness moves only ymm state, and the forms that run still agree with the CPU."""
+    from provenum.isa.x86_64.features import cap
+    from provenum.machine.harness import cpu_features
+
+    lowered = Harness(features=cap(cpu_features(), "avx2"))
+    assert lowered.vectors.name in ("ymm", "xmm") and not lowered.vectors.masks
+    results = {r.form: r for r in validate(cases=6, seed=3, harness=lowered,
+                                           only="vpternlogq,vpxor,kmovq,adcx,vpaddq")}
+    for form in ("vpternlogq zmm, zmm, zmm, imm8", "kmovq k, r64"):
+        assert results[form].skipped and "avx512f" in results[form].skipped
+        assert results[form].cases == 0 and "skipped" in results[form].as_dict()
+    if "avx2" in lowered.features:
+        assert results["vpxor ymm, ymm, ymm"].cases == 6 and not results["vpxor ymm, ymm, ymm"].skipped
+        mixed = results["vpaddq ymm, ymm, ymm"]     # a VEX example runs, the EVEX (ymm20) one does not
+        assert mixed.cases == 6 and mixed.not_run and not mixed.skipped
+    assert results["adcx r64, r64"].cases == 6
+    assert all(r.mismatches == 0 for r in results.values())
+
+
+def test_running_a_form_the_cpu_lacks_is_refused():
+    from provenum.machine.harness import HarnessError
+
+    h = Harness(features=frozenset())
+    stub = next(s for s in h.stubs if s.form == "adcx r64, r64")
+    with pytest.raises(HarnessError, match="lacks adx"):
+        h.run(stub, bytearray(4096))

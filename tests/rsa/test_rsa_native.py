@@ -29,7 +29,7 @@ def test_generic_modexp_edge_values():
 
 
 @pytest.mark.parametrize("bits", [1024, 1536, 2047, 2048, 3072, 4096])
-def test_private_op_matches_pow(test_keys, bits):
+def test_private_op_matches_pow(test_keys, bits, dispatch_level):
     key = test_keys[bits]
     nums = key.private_numbers()
     n = nums.public_numbers.n
@@ -40,7 +40,7 @@ def test_private_op_matches_pow(test_keys, bits):
 
 
 @pytest.mark.parametrize("bits", [1536, 2048, 3072, 4096])
-def test_public_op_matches_pow(test_keys, bits):
+def test_public_op_matches_pow(test_keys, bits, dispatch_level):
     pub = test_keys[bits].public_key()
     n, e = pub.public_numbers().n, pub.public_numbers().e
     for x in (0, 1, n - 1, secrets.randbelow(n)):
@@ -48,7 +48,7 @@ def test_public_op_matches_pow(test_keys, bits):
 
 
 @pytest.mark.parametrize("bits", [1024, 2048, 3072, 4096])
-def test_injected_fault_raises_and_outputs_nothing(test_keys, bits):
+def test_injected_fault_raises_and_outputs_nothing(test_keys, bits, dispatch_level):
     key = test_keys[bits]
     em = b"\x00" + secrets.token_bytes((bits + 7) // 8 - 1)
     with pytest.raises(rsa.FaultDetected):

@@ -17,7 +17,7 @@ from provenum import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIVE = ROOT / "src" / "provenum" / "native"
-KERNELS = ROOT / "src" / "provenum" / "kernels" / "x86_64"
+KERNELS = ROOT / "src" / "provenum" / "kernels" / "x86_64" / "generated"
 
 # what may legitimately remain: the small frames of the harness' caller and
 # of the exported wrapper (return addresses, saved registers)
@@ -100,8 +100,12 @@ def _array(name, value, words):
     return f"static const uint64_t {name}[{words}] = {{{limbs}}};\n"
 
 
+@pytest.mark.parametrize("level", ["baseline", "bmi2", "avx2", "avx512"])
 @pytest.mark.parametrize("bits", [4096, 1536, 1033])  # kernel path, generic paths
-def test_no_secret_residue_below_the_caller(tmp_path, bits):
+def test_no_secret_residue_below_the_caller(tmp_path, bits, level):
+    from cpu_levels import skip_unless_cpu_runs
+
+    skip_unless_cpu_runs(level)
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:  # pragma: no cover - the native build needs a compiler anyway
         pytest.skip("no C compiler")
@@ -118,10 +122,12 @@ def test_no_secret_residue_below_the_caller(tmp_path, bits):
     (tmp_path / "keydata.h").write_text(header)
     (tmp_path / "harness.c").write_text(HARNESS)
     exe = tmp_path / "harness"
-    subprocess.run([cc, "-O2", "-o", str(exe), str(tmp_path / "harness.c"), str(NATIVE / "csrc" / "rsa_private.c"),
+    csrc = [str(NATIVE / "csrc" / f) for f in ("rsa_private.c", "dispatch.c", "cpu_x86_64.c")]
+    subprocess.run([cc, "-O2", "-o", str(exe), str(tmp_path / "harness.c"), *csrc,
                     *map(str, sorted(KERNELS.glob("*.S")))], check=True, capture_output=True)
+    env = {"PROVENUM_CPU": level, "PATH": "/usr/bin:/bin"}   # the dispatch table at this level
     load_depth, status, op_depth, batch_status, batch_depth, sig = subprocess.run(
-        [str(exe)], check=True, capture_output=True, text=True).stdout.split()
+        [str(exe)], check=True, capture_output=True, text=True, env=env).stdout.split()
     assert int(status) == 0 and int(sig, 16) == pow(m, d, n)  # the operation really ran
     assert int(batch_status) == 0
     assert 0 <= int(load_depth) <= ALLOWED_DEPTH, f"residue {load_depth} bytes below the caller after the key load"

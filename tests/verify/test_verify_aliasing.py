@@ -110,7 +110,8 @@ def test_alias_names_and_show():
 
 SIZES = (4, 8)
 FAMILIES = ("montredc", "amontredc", "montmul", "amontmul", "montsqr", "amontsqr")
-CASES = [(f"bignum_{fam}_{n}", f"{a}={b}") for fam in FAMILIES for n in SIZES for a, b in ALIASES[fam]]
+CASES = [(f"bignum_{fam}_{n}_{level}", f"{a}={b}") for fam in FAMILIES for n in SIZES for a, b in ALIASES[fam]
+         for level in ("baseline", "bmi2")]
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +132,8 @@ def test_montmul_aliasing_really_shares_memory(kernels):
     """The in-place instance runs on one region: the output overwrites the input words it aliases."""
     from provenum.verify.executor import run
 
-    spec = spec_for("bignum_montmul_4", alias="z=y")
-    trace = run(decode_symbol(kernels, "bignum_montmul_4"), spec, library=kernels)
+    spec = spec_for("bignum_montmul_4_bmi2", alias="z=y")
+    trace = run(decode_symbol(kernels, "bignum_montmul_4_bmi2"), spec, library=kernels)
     assert "z" not in trace.regions and trace.regions["y"].written == {0, 8, 16, 24}
     assert trace.buffer_words("z") == [trace.state._word(trace.regions["y"], 8 * i) for i in range(4)]
     assert trace.input_word("z", 0) is trace.input_word("y", 0)

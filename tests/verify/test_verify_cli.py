@@ -46,7 +46,7 @@ def test_verify_rejects_unknown_names(tmp_path, capsys):
 
 
 def test_mutants_wrong_ones_are_killed(tmp_path):
-    mutants = run_mutants(("bignum_mul_4_8", "bignum_montredc_4"), count=16, seed=3, tests=40,
+    mutants = run_mutants(("bignum_mul_4_8_baseline", "bignum_montredc_4_bmi2"), count=16, seed=3, tests=40,
                           workdir=str(tmp_path))
     s = summary(mutants)
     assert s["mutants"] == 16 and s["wrong"] > 0

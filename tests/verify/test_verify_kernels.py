@@ -7,10 +7,11 @@ from provenum.kernels import BY_NAME
 from provenum.verify.prover import prove
 from provenum.verify.specs import spec_for
 
-KERNELS = ["bignum_mul_4_8", "bignum_sqr_4_8", "bignum_mul_8_16", "bignum_sqr_8_16", "bignum_montredc_4",
-           "bignum_montredc_8", "bignum_amontredc_4", "bignum_montmul_4", "bignum_montsqr_4", "bignum_amontmul_4",
-           "bignum_amontsqr_4", "bignum_copy_row_from_table_4", "bignum_copy_row_from_table_6",
-           "bignum_ksqr_16_32"]
+OPS = ["bignum_mul_4_8", "bignum_sqr_4_8", "bignum_mul_8_16", "bignum_sqr_8_16", "bignum_montredc_4",
+       "bignum_montredc_8", "bignum_amontredc_4", "bignum_montmul_4", "bignum_montsqr_4", "bignum_amontmul_4",
+       "bignum_amontsqr_4", "bignum_ksqr_16_32"]
+KERNELS = ([f"{op}_{level}" for op in OPS for level in ("baseline", "bmi2")]
+           + [f"bignum_copy_row_from_table_{n}_{level}" for n in (4, 6) for level in ("baseline", "avx2", "avx512")])
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +30,22 @@ def test_kernel_proves(lib, name):
 
 
 def test_montgomery_obligations_are_separate(lib):
-    r = prove(decode_symbol(lib, "bignum_montredc_4"), spec_for("bignum_montredc_4"), library=lib)
+    r = prove(decode_symbol(lib, "bignum_montredc_4_bmi2"), spec_for("bignum_montredc_4_bmi2"), library=lib)
     kinds = [o.kind for o in r.obligations]
     assert "smt" in kinds and "range" in kinds and "algebraic" in kinds
 
 
 def test_wrong_spec_fails(lib):
     """A correct kernel against the wrong spec must fail (the verifier does not rubber-stamp)."""
-    r = prove(decode_symbol(lib, "bignum_sqr_4_8"), spec_for("bignum_mul_4_8"), library=lib)
+    r = prove(decode_symbol(lib, "bignum_sqr_4_8_baseline"), spec_for("bignum_mul_4_8"), library=lib)
     assert r.functional == "failed"
-    r = prove(decode_symbol(lib, "bignum_amontredc_4"), spec_for("bignum_montredc_4"), library=lib)
+    r = prove(decode_symbol(lib, "bignum_amontredc_4_bmi2"), spec_for("bignum_montredc_4"), library=lib)
     assert r.functional == "failed"
     assert any(o.kind == "smt" and o.status == "failed" for o in r.obligations)
 
 
 def test_table_height_mismatch_fails(lib):
     """Proved for each height separately: a wrong row (idx off by one) cannot slip through."""
-    spec = spec_for("bignum_copy_row_from_table_4", height=3)
-    fn = decode_symbol(lib, "bignum_copy_row_from_table_4")
+    spec = spec_for("bignum_copy_row_from_table_4_avx512", height=3)
+    fn = decode_symbol(lib, "bignum_copy_row_from_table_4_avx512")
     assert prove(fn, spec, library=lib).proved

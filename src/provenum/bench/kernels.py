@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenum.kernels import CATALOG
+from provenum.kernels import CATALOG, split_symbol
 
 HARNESS = Path(__file__).with_name("kernels_harness.c")
 
@@ -67,7 +67,7 @@ def build(workdir: Path, gmp: bool = True, catalog=None, asm_dir: Path | None = 
     gcc = shutil.which("gcc") or shutil.which("cc")
     if gcc is None:
         raise BenchError("gcc is needed to build the benchmark harness")
-    catalog = CATALOG if catalog is None else catalog
+    catalog = runnable(CATALOG if catalog is None else catalog)
     (workdir / "kernels_cases.h").write_text(_cases_header(catalog))
     exe = workdir / "kernels_bench"
     if asm_dir is None:
@@ -90,6 +90,18 @@ def build(workdir: Path, gmp: bool = True, catalog=None, asm_dir: Path | None = 
     return exe, False
 
 
+def runnable(catalog) -> list:
+    """The variants this CPU can execute (the others are only proved here, never timed)."""
+    from provenum.native import dispatch
+
+    return [k for k in catalog if dispatch.can_run(k.level)]
+
+
+def target_of(name: str):
+    """The issue's target for a variant: its operation's."""
+    return TARGETS.get(split_symbol(name)[0])
+
+
 def run(repeats: int = 101, budget_ms: float = 40.0, only: str = "", gmp: bool = True,
         on_result=None, catalog=None, generate: bool = False) -> tuple[list[Result], dict]:
     """Build and run the harness; returns the results and run information.
@@ -99,7 +111,7 @@ def run(repeats: int = 101, budget_ms: float = 40.0, only: str = "", gmp: bool =
     """
     with tempfile.TemporaryDirectory(prefix="provenum-bench-") as tmp:
         exe, have_gmp = build(Path(tmp), gmp, catalog, Path(tmp) if generate else None)
-        cat = CATALOG if catalog is None else catalog
+        cat = runnable(CATALOG if catalog is None else catalog)
         peers = {gmp_counterpart(k.name, k.n) for k in cat if only in k.name} - {None}
         gfilter = "*" if not only else "".join(f"{p}," for p in sorted(peers))
         proc = subprocess.Popen([str(exe), str(repeats), str(budget_ms), only, gfilter],

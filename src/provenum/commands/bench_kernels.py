@@ -49,7 +49,7 @@ def run(args) -> int:
     for r in results:
         if not r.name.startswith("bignum_"):
             continue
-        target = bench.TARGETS.get(r.name)
+        target = bench.target_of(r.name)
         target_ns = target / bench.TARGET_TSC_GHZ if target else None
         peer_key = bench.gmp_counterpart(r.name, r.words)
         peer = by_key.get(peer_key) if peer_key else None
@@ -62,7 +62,7 @@ def run(args) -> int:
             peer_key.split("/")[0] if peer else "", f"{peer.ticks:,.0f}" if peer else "",
             f"{peer.ticks / r.ticks:.2f}x" if peer else "",
         )
-        goal = bench.GMP_SPEEDUP_GOAL.get(r.name)
+        goal = bench.GMP_SPEEDUP_GOAL.get(bench.split_symbol(r.name)[0])
         if goal and peer:
             ratio = peer.ticks / r.ticks
             notes.append(f"{r.name}: {ratio:.2f}x faster than {peer_key} (goal {goal}x: "

@@ -1,9 +1,11 @@
 """provenum demo: the whole pipeline once, on built-in defaults.
 
-1. the native library: where it is, how many kernels it holds;
-2. the x86-64 model: decode a kernel, and validate a sample of instruction
-   forms against this CPU;
-3. a proof: verify a kernel from the bytes of the built library;
+1. the native library: where it is, how many kernels it holds, this CPU and
+   the level its dispatch table runs at;
+2. the x86-64 model: decode the kernel variant this CPU runs, and validate a
+   sample of instruction forms against this CPU (forms it cannot run are
+   listed as not run);
+3. a proof: verify that variant from the bytes of the built library;
 4. RSA: generate a key, sign with PKCS#1 v1.5 and PSS on the kernels, verify
    with provenum and with pyca/cryptography.
 Exits non-zero if any step fails.
@@ -17,7 +19,9 @@ DEFAULT_KERNEL = "bignum_mul_8_16"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--kernel", default=DEFAULT_KERNEL, help=f"kernel to decode and prove (default {DEFAULT_KERNEL})")
+    parser.add_argument("--kernel", default=DEFAULT_KERNEL,
+                        help=f"operation (its variant for this CPU) or variant to decode and prove "
+                             f"(default {DEFAULT_KERNEL})")
     parser.add_argument("--bits", type=int, default=2048, help="RSA key size (default 2048)")
     parser.add_argument("--cases", type=int, default=5, help="validation cases per instruction form (default 5)")
 
@@ -28,6 +32,12 @@ def run(args) -> int:
     from rich.console import Console
 
     console = Console()
+    try:
+        kernel = _variant(args.kernel)
+    except (KeyError, ValueError, ImportError) as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    args.kernel = kernel
     steps = [
         ("native library", lambda: _library(console)),
         ("x86-64 model", lambda: _model(console, args.kernel, args.cases)),
@@ -49,23 +59,43 @@ def run(args) -> int:
     return 0 if ok else 1
 
 
+def _variant(name: str) -> str:
+    """The variant to show: `name` itself, or the one the dispatcher runs for an operation."""
+    from provenum.kernels import BY_NAME, OPERATIONS
+    from provenum.native import dispatch
+
+    if name in BY_NAME:
+        return name
+    if name in OPERATIONS:
+        return dispatch.target(name)
+    raise KeyError(f"no kernel operation or variant named {name!r}")
+
+
 def _library(console) -> bool:
     import hashlib
 
     from provenum.isa.x86_64 import function_symbols
-    from provenum.kernels import CATALOG
-    from provenum.native import library_path
+    from provenum.kernels import CATALOG, OPERATIONS
+    from provenum.native import dispatch, library_path
 
     path = library_path()
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     symbols = set(function_symbols(path))
-    shipped = [k.name for k in CATALOG]
+    shipped = [k.name for k in CATALOG] + list(OPERATIONS)
     missing = [name for name in shipped if name not in symbols]
-    console.print(f"{path}\n  sha256 {digest[:16]}…, {len(shipped)} kernels in the catalog")
+    console.print(f"{path}\n  sha256 {digest[:16]}…, {len(CATALOG)} kernel variants of {len(OPERATIONS)} "
+                  f"operations in the catalog")
+    cpu = dispatch.cpu()
+    console.print(f"CPU {cpu.brand} ({cpu.vendor}, family {cpu.family:#x}, model {cpu.model:#x}): "
+                  f"runs up to level {cpu.level}; dispatch at {dispatch.level()} "
+                  f"(`provenum info` lists every choice)")
+    error = dispatch.load_error()
+    if error:
+        console.print(f"[red]{error}[/]")
     if missing:
         console.print(f"[red]missing from the library:[/] {', '.join(missing)}")
-    return not missing
+    return not missing and not error
 
 
 def _model(console, kernel: str, cases: int) -> bool:
@@ -75,14 +105,17 @@ def _model(console, kernel: str, cases: int) -> bool:
 
     fn = decode_symbol(library_path(), kernel)
     # Show the carry chains at work: a few instructions from the first multiply on.
-    first = next((i for i, insn in enumerate(fn.instructions) if insn.mnemonic == "mulx"), 0)
-    console.print(f"{kernel}: {len(fn.instructions)} instructions, {len(fn.code)} bytes, from its first mulx:")
+    first = next((i for i, insn in enumerate(fn.instructions) if insn.mnemonic in ("mulx", "mul")), 0)
+    console.print(f"{kernel}: {len(fn.instructions)} instructions, {len(fn.code)} bytes, from its first "
+                  f"{fn.instructions[first].mnemonic}:")
     for insn in fn.instructions[first:first + 6]:
         console.print(f"  {insn}", highlight=False, markup=False)
     results = validate(cases)
     bad = [r for r in results if r.mismatches]
-    console.print(f"validated {len(results)} instruction forms against this CPU, {cases} random cases each: "
-                  f"{sum(r.mismatches for r in results)} mismatches")
+    skipped = [r for r in results if r.skipped]
+    console.print(f"validated {len(results) - len(skipped)} instruction forms against this CPU, {cases} random "
+                  f"cases each: {sum(r.mismatches for r in results)} mismatches"
+                  + (f"; {len(skipped)} forms need features this CPU lacks (not run)" if skipped else ""))
     for r in bad:
         console.print(r.first[0].report() if r.first else r.form)
     return not bad

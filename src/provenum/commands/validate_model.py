@@ -48,12 +48,17 @@ def run(args) -> int:
                            progress=lambda form, n: progress.update(task, advance=n, description=form))
     elapsed = time.monotonic() - start
 
-    table = Table(title=f"x86-64 model vs this CPU ({args.cases} cases per form, seed {seed})")
+    table = Table(title=f"x86-64 model vs this CPU ({args.cases} cases per form, seed {seed}; "
+                        f"{harness.vectors.name} vector state)")
     table.add_column("form")
     table.add_column("cases", justify="right")
     table.add_column("mismatches", justify="right")
     for r in results:
-        table.add_row(r.form, str(r.cases), f"[red]{r.mismatches}[/]" if r.mismatches else "0")
+        if r.skipped:
+            table.add_row(r.form, "-", f"[yellow]not run: {r.skipped}[/]")
+            continue
+        note = f" ({len(r.not_run)} of {len(r.examples)} examples not run)" if r.not_run else ""
+        table.add_row(r.form, str(r.cases), (f"[red]{r.mismatches}[/]" if r.mismatches else "0") + note)
     console.print(table)
     for r in results:
         for m in r.first[:args.show]:
@@ -61,12 +66,18 @@ def run(args) -> int:
     total = sum(r.cases for r in results)
     bad = sum(r.mismatches for r in results)
     bad_forms = sum(1 for r in results if r.mismatches)
-    summary = (f"{len(results)} forms, {total} cases, {bad} mismatches "
-               f"({bad_forms} forms) in {elapsed:.1f} s")
+    skipped = [r for r in results if r.skipped]
+    ran = len(results) - len(skipped)
+    summary = (f"{ran} forms, {total} cases, {bad} mismatches ({bad_forms} forms) in {elapsed:.1f} s"
+               + (f"; {len(skipped)} forms not run on this CPU" if skipped else ""))
     console.print(f"[{'red' if bad else 'green'}]{summary}[/]")
+    if not ran:
+        console.print("[red]error:[/] no selected form can run on this CPU")
     if args.json:
         doc = {"forms": [r.as_dict() for r in results], "cases_per_form": args.cases, "seed": seed,
-               "total_cases": total, "total_mismatches": bad, "seconds": round(elapsed, 2)}
+               "total_cases": total, "total_mismatches": bad, "forms_run": ran, "forms_not_run": len(skipped),
+               "vector_state": harness.vectors.name, "features": sorted(harness.features),
+               "seconds": round(elapsed, 2)}
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=1)
-    return 1 if bad else 0
+    return 1 if bad or not ran else 0

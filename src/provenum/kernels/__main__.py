@@ -1,10 +1,9 @@
-"""python -m provenum.kernels: rewrite the committed .S files and cdef/kernels.h."""
-from pathlib import Path
-
-from . import ASM_DIR, write_all
-
-CDEF = Path(__file__).resolve().parent.parent / "native" / "cdef" / "kernels.h"
+"""python -m provenum.kernels: rewrite the generated .S files and native headers."""
+from . import ASM_DIR, CDEF_PATH, DISPATCH_TABLE_PATH, write_all
 
 if __name__ == "__main__":
-    paths = write_all(ASM_DIR, CDEF)
-    print(f"wrote {len(paths)} files under {ASM_DIR} and {CDEF}")
+    stale = {p.name for p in ASM_DIR.glob("*.S")}
+    paths = write_all(ASM_DIR, CDEF_PATH, DISPATCH_TABLE_PATH)
+    for old in stale - {p.name for p in paths}:
+        (ASM_DIR / old).unlink()          # a variant the catalog no longer lists
+    print(f"wrote {len(paths)} files under {ASM_DIR}, {CDEF_PATH} and {DISPATCH_TABLE_PATH}")

@@ -3,11 +3,15 @@
 For every example of every form in `provenum.isa.x86_64.forms.FORMS` the
 harness has one stub `pv_stub_N(records, count)`. For each record the stub
 copies the record's scratch memory into the harness's scratch buffer, loads
-all 16 GPRs (rsp included), the status flags, zmm0..31 and k0..7 from the
-record, executes the instruction, stores everything back into the record and
-notes where control landed (1: next instruction, 2: near target, 3: far
-target). The harness is assembled with gcc into a shared object once and
-cached by the hash of its source.
+all 16 GPRs (rsp included), the status flags and the vector state this CPU
+has from the record, executes the instruction, stores everything back into
+the record and notes where control landed (1: next instruction, 2: near
+target, 3: far target). The vector state is the CPU's own (`VectorState`):
+zmm0..31 and k0..7 with AVX-512, ymm0..15 with AVX, xmm0..15 otherwise; an
+example whose instruction needs a feature this CPU lacks is never run (its
+stub is built but not called: `Harness.skip_reason`). The harness is
+assembled with gcc into a shared object once per vector state and cached by
+the hash of its source.
 
 Record layout (RECORD bytes, all little-endian):
     0    16 GPRs in encoding order (rax, rcx, rdx, rbx, rsp, ..., r15)
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenum.isa.x86_64 import FORMS, Instruction, decode_one
+from provenum.isa.x86_64.features import cap, features_of, level_index
 from provenum.isa.x86_64.registers import GPR64
 
 OFF_GPR, OFF_FLAGS, OFF_LANDED, OFF_MASK, OFF_VEC, OFF_SCRATCH = 0, 128, 136, 192, 256, 2304
@@ -35,11 +40,48 @@ STACK_OFFSET = 128          # test rsp = pv_scratch + STACK_OFFSET; bytes below 
 DATA_START = 128            # memory operands point into scratch[DATA_START:]
 LANDED_NEXT, LANDED_NEAR, LANDED_FAR = 1, 2, 3
 
-REQUIRED_CPU_FLAGS = ("avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl", "bmi2", "adx")
 
 
 class HarnessError(RuntimeError):
     """The native harness cannot be built or run here."""
+
+
+@dataclass(frozen=True)
+class VectorState:
+    """The vector registers a CPU has, as the harness loads and stores them."""
+    name: str
+    count: int          # vector registers
+    bits: int           # bits of each
+    masks: bool         # k0..k7
+
+    @staticmethod
+    def for_features(features) -> "VectorState":
+        if "avx512f" in features:
+            return VectorState("zmm", 32, 512, True)
+        if "avx" in features:
+            return VectorState("ymm", 16, 256, False)
+        return VectorState("xmm", 16, 128, False)
+
+
+def cpu_features() -> frozenset:
+    """What this CPU and its OS provide (CPUID/XGETBV, in the native library), lowered
+    to the level PROVENUM_CPU names, if set, as the dispatcher would."""
+    try:
+        from provenum.native import dispatch
+        features = dispatch.cpu().features
+        best = dispatch.cpu().level
+    except ImportError as e:
+        raise HarnessError(f"the native library reports this CPU's features: {e}") from None
+    request = os.environ.get("PROVENUM_CPU")
+    if request:
+        try:
+            asked = level_index(request)
+        except ValueError as e:
+            raise HarnessError(f"PROVENUM_CPU: {e}") from None
+        if asked > level_index(best):
+            raise HarnessError(f"PROVENUM_CPU={request} asks for more than this CPU runs (its level is {best})")
+        features = cap(features, request)
+    return frozenset(features)
 
 
 @dataclass(frozen=True)
@@ -53,18 +95,24 @@ class Stub:
     far: int
 
 
-def _stub_source(n: int, example: str) -> str:
+_VEC_MOVE = {"zmm": "vmovdqu64", "ymm": "vmovdqu", "xmm": "movdqu"}
+
+
+def _stub_source(n: int, example: str, vs: VectorState) -> str:
     text = example.replace("TARGET_NEAR", f"pv_near_{n}").replace("TARGET", f"pv_far_{n}")
     gpr_loads = "\n".join(f"    mov {r}, [rax+{8 * i}]" for i, r in enumerate(GPR64) if r not in ("rax", "rsp"))
     gpr_stores = "\n".join(f"    mov [rax+{8 * i}], {r}" for i, r in enumerate(GPR64) if r not in ("rax", "rsp"))
-    vec_loads = "\n".join(f"    vmovdqu64 zmm{i}, [rax+{OFF_VEC + 64 * i}]" for i in range(32))
-    vec_stores = "\n".join(f"    vmovdqu64 [rax+{OFF_VEC + 64 * i}], zmm{i}" for i in range(32))
-    mask_loads = "\n".join(f"    kmovq k{i}, [rax+{OFF_MASK + 8 * i}]" for i in range(8))
-    mask_stores = "\n".join(f"    kmovq [rax+{OFF_MASK + 8 * i}], k{i}" for i in range(8))
-    copy_in = "\n".join(f"    vmovdqu64 zmm0, [rax+{OFF_SCRATCH + 64 * i}]\n"
-                        f"    vmovdqu64 [rip+pv_scratch+{64 * i}], zmm0" for i in range(SCRATCH // 64))
-    copy_out = "\n".join(f"    vmovdqu64 zmm0, [rip+pv_scratch+{64 * i}]\n"
-                         f"    vmovdqu64 [rax+{OFF_SCRATCH + 64 * i}], zmm0" for i in range(SCRATCH // 64))
+    move = _VEC_MOVE[vs.name]
+    vec_loads = "\n".join(f"    {move} {vs.name}{i}, [rax+{OFF_VEC + 64 * i}]" for i in range(vs.count))
+    vec_stores = "\n".join(f"    {move} [rax+{OFF_VEC + 64 * i}], {vs.name}{i}" for i in range(vs.count))
+    mask_loads = "\n".join(f"    kmovq k{i}, [rax+{OFF_MASK + 8 * i}]" for i in range(8)) if vs.masks else ""
+    mask_stores = "\n".join(f"    kmovq [rax+{OFF_MASK + 8 * i}], k{i}" for i in range(8)) if vs.masks else ""
+    # scratch in and out through rcx: general registers only, on any CPU
+    copy_in = "\n".join(f"    mov rcx, [rax+{OFF_SCRATCH + 8 * i}]\n"
+                        f"    mov [rip+pv_scratch+{8 * i}], rcx" for i in range(SCRATCH // 8))
+    copy_out = "\n".join(f"    mov rcx, [rip+pv_scratch+{8 * i}]\n"
+                         f"    mov [rax+{OFF_SCRATCH + 8 * i}], rcx" for i in range(SCRATCH // 8))
+    upper = "    vzeroupper" if vs.name != "xmm" else ""
     return f"""
     .globl pv_stub_{n}
     .type pv_stub_{n}, @function
@@ -127,7 +175,7 @@ pv_far_{n}:
     jnz .Lloop_{n}
 .Ldone_{n}:
     mov rsp, [rip+pv_host_rsp]
-    vzeroupper
+{upper}
     pop r15
     pop r14
     pop r13
@@ -144,10 +192,10 @@ def harness_examples() -> list[tuple[str, str]]:
     return [(form, ex) for form, examples in FORMS.items() for ex in examples]
 
 
-def harness_source() -> str:
+def harness_source(vs: VectorState) -> str:
     parts = [".intel_syntax noprefix", ".text"]
     for n, (_, example) in enumerate(harness_examples()):
-        parts.append(_stub_source(n, example))
+        parts.append(_stub_source(n, example, vs))
     parts.append(f"""
     .bss
     .align 64
@@ -173,26 +221,11 @@ def cache_dir() -> Path:
     return path
 
 
-def check_cpu() -> None:
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        raise HarnessError("cannot read /proc/cpuinfo to check CPU features") from None
-    flags = set()
-    for line in info.splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    missing = [f for f in REQUIRED_CPU_FLAGS if f not in flags]
-    if missing:
-        raise HarnessError(f"this CPU lacks {', '.join(missing)}; the harness needs them")
-
-
-def build_harness() -> Path:
-    """The harness shared object, assembled with gcc unless cached."""
-    src = harness_source()
+def build_harness(vs: VectorState) -> Path:
+    """The harness shared object for a vector state, assembled with gcc unless cached."""
+    src = harness_source(vs)
     digest = hashlib.sha256(src.encode()).hexdigest()[:16]
-    out = cache_dir() / f"harness-{digest}.so"
+    out = cache_dir() / f"harness-{vs.name}-{digest}.so"
     if out.exists():
         return out
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
@@ -211,13 +244,18 @@ def build_harness() -> Path:
 
 
 class Harness:
-    """The loaded harness: its stubs (decoded from the built object) and a runner."""
+    """The loaded harness: its stubs (decoded from the built object) and a runner.
 
-    def __init__(self, path: Path | None = None):
+    `features` is what the CPU provides (default: this CPU, lowered by
+    PROVENUM_CPU); a stub whose instruction needs more is skipped with a reason.
+    """
+
+    def __init__(self, path: Path | None = None, features=None):
         from elftools.elf.elffile import ELFFile
 
-        check_cpu()
-        self.path = path or build_harness()
+        self.features = cpu_features() if features is None else frozenset(features)
+        self.vectors = VectorState.for_features(self.features)
+        self.path = path or build_harness(self.vectors)
         self.lib = ctypes.CDLL(str(self.path))
         with open(self.path, "rb") as f:
             elf = ELFFile(f)
@@ -238,8 +276,18 @@ class Harness:
                                    self.base + symbols[f"pv_far_{n}"]))
         self._fns = {}
 
+    def skip_reason(self, stub: Stub) -> str | None:
+        """Why this CPU cannot run the stub's instruction (None: it can)."""
+        lacks = sorted(features_of(stub.insn) - self.features)
+        if lacks:
+            return f"this CPU lacks {', '.join(lacks)}"
+        return None
+
     def run(self, stub: Stub, records: bytearray) -> None:
         """Run the stub over the records (len a multiple of RECORD), in place."""
+        reason = self.skip_reason(stub)
+        if reason:
+            raise HarnessError(f"{stub.form} ({stub.source}) cannot run here: {reason}")
         if len(records) % RECORD:
             raise ValueError("records must be a whole number of RECORD-sized entries")
         count = len(records) // RECORD

@@ -4,7 +4,12 @@
 form's examples), runs them natively in one batch per example through the
 harness, runs the model (`execute` over the concrete domain) on the same
 bytes from the same states, and compares every GPR, every flag the model
-defines, zmm0..31, k0..7, the scratch memory and where control went.
+defines, the vector state the CPU has (zmm0..31 and k0..7, ymm0..15 or
+xmm0..15), the scratch memory and where control went.
+
+An example whose instruction needs a feature this CPU lacks is not run: its
+form reports the reason (`FormResult.skipped` when none of its examples
+ran, `not_run` per example otherwise) and is never counted as passed.
 """
 from __future__ import annotations
 
@@ -53,10 +58,23 @@ class FormResult:
     mismatches: int = 0
     examples: list = field(default_factory=list)
     first: list = field(default_factory=list)       # up to a few Mismatch objects
+    not_run: dict = field(default_factory=dict)     # example -> why this CPU cannot run it
+
+    @property
+    def skipped(self) -> str | None:
+        """Why the form was not run at all here (None when at least one example ran)."""
+        if self.not_run and len(self.not_run) == len(self.examples):
+            return "; ".join(sorted(set(self.not_run.values())))
+        return None
 
     def as_dict(self) -> dict:
-        return {"form": self.form, "cases": self.cases, "mismatches": self.mismatches,
-                "examples": list(self.examples)}
+        d = {"form": self.form, "cases": self.cases, "mismatches": self.mismatches,
+             "examples": list(self.examples)}
+        if self.skipped:
+            d["skipped"] = self.skipped
+        elif self.not_run:
+            d["examples_not_run"] = dict(self.not_run)
+        return d
 
 
 def snapshot_record(rec) -> Snapshot:
@@ -100,8 +118,9 @@ def run_model(stub: H.Stub, rec, scratch_address: int, domain: ConcreteDomain) -
                     st.read_bytes(scratch_address, H.SCRATCH), landed)
 
 
-def compare(native: Snapshot, model: Snapshot) -> list[str]:
-    """Differences as human-readable lines (empty: they agree)."""
+def compare(native: Snapshot, model: Snapshot, vectors: H.VectorState | None = None) -> list[str]:
+    """Differences as human-readable lines (empty: they agree), over the state the CPU has."""
+    vectors = vectors or H.VectorState("zmm", 32, 512, True)
     if model.error:
         return [f"model raised {model.error}"]
     out = []
@@ -111,10 +130,13 @@ def compare(native: Snapshot, model: Snapshot) -> list[str]:
     for f in FLAGS:
         if model.flags[f] is not None and native.flags[f] != model.flags[f]:
             out.append(f"{f}: native {native.flags[f]} model {model.flags[f]}")
-    for i in range(32):
-        if native.vecs[i] != model.vecs[i]:
-            out.append(f"zmm{i}: native {native.vecs[i]:#0130x}\n        model  {model.vecs[i]:#0130x}")
-    for i in range(8):
+    keep = (1 << vectors.bits) - 1
+    digits = vectors.bits // 4 + 2
+    for i in range(vectors.count):
+        a, b = native.vecs[i] & keep, model.vecs[i] & keep
+        if a != b:
+            out.append(f"{vectors.name}{i}: native {a:#0{digits}x}\n        model  {b:#0{digits}x}")
+    for i in range(8 if vectors.masks else 0):
         if native.masks[i] != model.masks[i]:
             out.append(f"k{i}: native {native.masks[i]:#018x} model {model.masks[i]:#018x}")
     if native.scratch != model.scratch:
@@ -151,8 +173,13 @@ def validate(cases: int = 100, only: str | None = None, *, seed: int | None = No
     results = []
     for form, form_stubs in by_form.items():
         res = FormResult(form, examples=[s.source for s in form_stubs])
-        for i, stub in enumerate(form_stubs):
-            n = cases // len(form_stubs) + (1 if i < cases % len(form_stubs) else 0)
+        for s in form_stubs:
+            reason = harness.skip_reason(s)
+            if reason:
+                res.not_run[s.source] = reason
+        runnable = [s for s in form_stubs if s.source not in res.not_run]
+        for i, stub in enumerate(runnable):
+            n = cases // len(runnable) + (1 if i < cases % len(runnable) else 0)
             if n == 0:
                 continue
             inputs = [make_record(rng, stub, harness.scratch) for _ in range(n)]
@@ -162,7 +189,7 @@ def validate(cases: int = 100, only: str | None = None, *, seed: int | None = No
                 after = batch[j * H.RECORD:(j + 1) * H.RECORD]
                 native = snapshot_record(after)
                 model = run_model(stub, before, harness.scratch, domain)
-                diffs = compare(native, model)
+                diffs = compare(native, model, harness.vectors)
                 res.cases += 1
                 if diffs:
                     res.mismatches += 1
@@ -170,6 +197,8 @@ def validate(cases: int = 100, only: str | None = None, *, seed: int | None = No
                         res.first.append(Mismatch(form, stub.insn, snapshot_record(before), native, model, diffs))
             if progress:
                 progress(form, n)
+        if res.skipped and progress:
+            progress(form, cases)
         results.append(res)
     return results
 

@@ -1,50 +1,40 @@
-"""Bindings to the native library: the kernels and native/csrc, via cffi (API mode).
+"""The native library: the kernels, the dispatch table and the RSA code, via cffi (API mode).
 
-`ffi` and `lib` are the raw cffi objects (calls release the GIL). For every
-kernel in provenum.kernels.CATALOG there is a checked Python wrapper of the
-same name taking and returning Python ints (see provenum.native.wrappers);
-`library_path()` is the shared object the verifier reads.
+Nothing here executes a kernel at import: `library_path()` (the shared
+object the verifier reads) works on any machine, whatever its CPU.
+`provenum.native.dispatch` reports the CPU and the level the dispatch table
+runs at; the checked Python wrappers (`provenum.native.bignum_mul_16_32`,
+..., see provenum.native.wrappers) and the raw cffi objects `ffi` and `lib`
+load on first use, and refuse to run when PROVENUM_CPU asked for a level
+this CPU lacks. Each operation's wrapper calls the dispatched entry; each
+variant's wrapper (bignum_mul_16_32_baseline, ...) calls that variant, and
+raises UnsupportedCPU instead of executing an instruction the CPU lacks.
 """
 from __future__ import annotations
 
-REQUIRED_CPU_FLAGS = ("bmi2", "adx", "avx512f", "avx512vl")
-
-
-def _missing_cpu_flags() -> list[str]:
-    """CPU features the kernels use that /proc/cpuinfo does not list (Linux)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return [f for f in REQUIRED_CPU_FLAGS if f not in flags]
-    except OSError:
-        pass
-    return []  # cannot tell: let the import proceed
-
-
-_missing = _missing_cpu_flags()
-if _missing:  # fail clearly here rather than with SIGILL inside a kernel
-    raise ImportError(f"provenum's kernels need a CPU with {', '.join(REQUIRED_CPU_FLAGS)}; "
-                      f"this one lacks {', '.join(_missing)}")
-
-try:
-    from ._kernels import ffi, lib
-except ImportError as exc:  # pragma: no cover - only without a build
-    raise ImportError(
-        "provenum's native library is not built: run `pip install -e .` (or ./install.sh) "
-        "in the repository"
-    ) from exc
-
-from .wrappers import *  # noqa: E402,F401,F403  (one wrapper per kernel)
-from .wrappers import __all__ as _wrapper_names  # noqa: E402
-
 
 def library_path() -> str:
-    """Path of the built shared object whose symbols are the kernels."""
-    from . import _kernels
+    """Path of the built shared object whose symbols are the kernels (the library is not loaded)."""
+    import importlib.util
 
-    return _kernels.__file__
+    spec = importlib.util.find_spec("provenum.native._kernels")
+    if spec is None or not spec.origin:
+        raise ImportError("provenum's native library is not built: run `pip install -e .` "
+                          "(or ./install.sh) in the repository")
+    return spec.origin
 
 
-__all__ = ["ffi", "lib", "library_path", "REQUIRED_CPU_FLAGS", *_wrapper_names]
+_SUBMODULES = {"build_ffi", "dispatch", "wrappers", "_kernels"}
+
+
+def __getattr__(name: str):
+    # the wrappers, ffi and lib: loading them loads the library (and checks PROVENUM_CPU)
+    if name.startswith("__") or name in _SUBMODULES:
+        raise AttributeError(name)
+    import importlib
+
+    wrappers = importlib.import_module("provenum.native.wrappers")
+    try:
+        return getattr(wrappers, name)
+    except AttributeError:
+        raise AttributeError(f"module 'provenum.native' has no attribute {name!r}") from None

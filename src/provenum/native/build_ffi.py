@@ -1,7 +1,8 @@
 """cffi builder for provenum.native._kernels (run by setup.py at build time).
 
-Compiles every committed kernel (src/provenum/kernels/x86_64/*.S) and every
-src/provenum/native/csrc/*.c into one extension; its cdef is every
+Compiles every committed kernel variant (src/provenum/kernels/x86_64/generated/*.S)
+and every src/provenum/native/csrc/*.c (the dispatch table, CPU detection,
+the RSA code) into one extension; its cdef is every
 src/provenum/native/cdef/*.h (plain declarations, no preprocessor), which
 the C source also includes verbatim so the wrappers see the prototypes.
 """
@@ -26,7 +27,7 @@ def _headers() -> list[Path]:
 
 
 def sources() -> list[str]:
-    asm = sorted((HERE.parent / "kernels" / "x86_64").glob("*.S"))
+    asm = sorted((HERE.parent / "kernels" / "x86_64" / "generated").glob("*.S"))
     c = sorted((HERE / "csrc").glob("*.c"))
     return [_rel(p) for p in asm + c]
 

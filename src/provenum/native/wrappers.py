@@ -1,4 +1,9 @@
-"""Checked Python wrappers, one per kernel, named like the symbol.
+"""Checked Python wrappers, one per operation and one per variant, named like the symbol.
+
+`bignum_mul_16_32(x, y)` calls the operation's dispatched entry (the best
+variant for this CPU, or the level forced by PROVENUM_CPU or a test);
+`bignum_mul_16_32_baseline(x, y)` calls that variant, and raises
+UnsupportedCPU (never SIGILL) when this CPU cannot run its level.
 
 Arguments are Python ints in the order of the mathematical definition
 (`bignum_mul_16_32(x, y)`, `bignum_montmul_16(x, y, m)`,
@@ -14,11 +19,15 @@ checks the same preconditions and also that the output overlaps no input.
 """
 from __future__ import annotations
 
-from provenum.kernels import BY_NAME, CATALOG, Kernel
+from provenum.kernels import BY_NAME, CATALOG, OPERATIONS
 
+from . import dispatch
 from ._kernels import ffi, lib
+from .dispatch import UnsupportedCPU
 
-__all__ = ["call_buffers", "montgomery_w"]
+dispatch.check()  # PROVENUM_CPU asked for a level this CPU lacks: refuse before any kernel runs
+
+__all__ = ["call_buffers", "montgomery_w", "ffi", "lib", "UnsupportedCPU"]
 
 _MASK64 = (1 << 64) - 1
 
@@ -66,8 +75,20 @@ def _val(buf, words: int) -> int:
 
 # -- the wrappers, by family --------------------------------------------------
 
-def _product(k: Kernel, square: bool):
-    n, fn = k.n, getattr(lib, k.name)
+def _native(k):
+    """The C function behind a wrapper: an operation's entry, or a variant checked against the CPU."""
+    fn = getattr(lib, k.name)
+    level = getattr(k, "level", None)
+    if level is None or dispatch.can_run(level):
+        return fn
+
+    def refuse(*args):
+        dispatch.require(level, k.name)
+    return refuse
+
+
+def _product(k, square: bool):
+    n, fn = k.n, _native(k)
 
     if square:
         def wrapper(x: int) -> int:
@@ -84,8 +105,8 @@ def _product(k: Kernel, square: bool):
     return wrapper
 
 
-def _redc(k: Kernel, almost: bool):
-    n, fn = k.n, getattr(lib, k.name)
+def _redc(k, almost: bool):
+    n, fn = k.n, _native(k)
 
     def wrapper(x: int, m: int) -> int:
         m = _modulus(m, n)
@@ -99,8 +120,8 @@ def _redc(k: Kernel, almost: bool):
     return wrapper
 
 
-def _montmul(k: Kernel, square: bool, almost: bool):
-    n, fn = k.n, getattr(lib, k.name)
+def _montmul(k, square: bool, almost: bool):
+    n, fn = k.n, _native(k)
 
     def operand(name, v, m):
         return _words(name, v, n) if almost else _below(name, v, m, "m")
@@ -122,8 +143,8 @@ def _montmul(k: Kernel, square: bool, almost: bool):
     return wrapper
 
 
-def _table(k: Kernel):
-    n, fn = k.n, getattr(lib, k.name)
+def _table(k):
+    n, fn = k.n, _native(k)
 
     def wrapper(rows, idx: int) -> int:
         rows = list(rows)
@@ -139,8 +160,8 @@ def _table(k: Kernel):
     return wrapper
 
 
-def _modexp(k: Kernel):
-    n, fn = k.n, getattr(lib, k.name)
+def _modexp(k):
+    n, fn = k.n, _native(k)
 
     def wrapper(a: int, e: int, m: int) -> int:
         m = _modulus(m, n)
@@ -182,10 +203,11 @@ _DOCS = {
     "modexp": "a^e mod m, constant time; odd m, a < m, e < 2^(64n).",
 }
 
-for _k in CATALOG:
+for _k in list(OPERATIONS.values()) + CATALOG:
     _w = _FAMILIES[_k.family](_k)
     _w.__name__ = _w.__qualname__ = _k.name
-    _w.__doc__ = f"{_k.name}: {_DOCS[_k.family]} (n = {_k.n})"
+    _how = f"the {_k.level} variant" if getattr(_k, "level", None) else "the dispatched variant"
+    _w.__doc__ = f"{_k.name}: {_DOCS[_k.family]} (n = {_k.n}; {_how})"
     globals()[_k.name] = _w
     __all__.append(_k.name)
 
@@ -208,8 +230,8 @@ def _span(name: str, buf, words: int, writable: bool):
 
 
 def call_buffers(name: str, *args) -> None:
-    """Call kernel `name` on buffers (outputs first, as in C); see the module doc."""
-    k = BY_NAME.get(name)
+    """Call kernel `name` (an operation or a variant) on buffers (outputs first, as in C)."""
+    k = OPERATIONS.get(name) or BY_NAME.get(name)
     if k is None:
         raise ValueError(f"no kernel named {name!r}")
     if len(args) != len(k.params):
@@ -231,10 +253,10 @@ def call_buffers(name: str, *args) -> None:
             if kind == "in" and olo < ihi and ilo < ohi:
                 raise ValueError(f"output {oname} overlaps input {iname}")
     _check_buffer_values(k, values, spans)
-    getattr(lib, name)(*native)
+    _native(k)(*native)
 
 
-def _check_buffer_values(k: Kernel, v: dict, spans: dict) -> None:
+def _check_buffer_values(k, v: dict, spans: dict) -> None:
     """The preconditions of the int wrappers, on values read from buffers."""
     n, fam = k.n, k.family
     if "m" in v:

@@ -26,9 +26,10 @@ from pathlib import Path
 from .counterexample import STYLES, candidate
 
 # Kernels mutated by default: small sizes of every proved family, so a few hundred mutants stay quick.
-DEFAULT_KERNELS = ("bignum_mul_4_8", "bignum_sqr_4_8", "bignum_mul_6_12", "bignum_sqr_6_12", "bignum_montredc_4",
-                   "bignum_amontredc_4", "bignum_montmul_4", "bignum_amontsqr_4", "bignum_copy_row_from_table_4",
-                   "bignum_ksqr_16_32")
+DEFAULT_KERNELS = tuple(f"{op}_{level}" for level in ("baseline", "bmi2") for op in (
+    "bignum_mul_4_8", "bignum_sqr_4_8", "bignum_mul_6_12", "bignum_sqr_6_12", "bignum_montredc_4",
+    "bignum_amontredc_4", "bignum_montmul_4", "bignum_amontsqr_4", "bignum_ksqr_16_32")) + tuple(
+    f"bignum_copy_row_from_table_4_{level}" for level in ("baseline", "avx2", "avx512"))
 
 GPR64 = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")
 SWAPS = {"adc": "add", "adcx": "adox", "adox": "adcx", "sbb": "sub", "add": "adc", "sub": "sbb",

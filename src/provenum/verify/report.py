@@ -9,21 +9,43 @@ from pathlib import Path
 JSON_KEYS = ("name", "sha256", "instructions", "seconds", "functional", "frame", "constant_time")
 
 
+def dispatch_entries(available) -> dict[str, list[str]]:
+    """Functions that are dispatch entries (an operation X beside its variants X_<level>) -> those variants.
+
+    An entry is an indirect jump through the dispatch table, not a kernel:
+    what is proved is every variant it may jump to.
+    """
+    from ..kernels.catalog import split_symbol
+
+    names = set(available)
+    out: dict[str, list[str]] = {}
+    for n in sorted(names):
+        op, level = split_symbol(n)
+        if level is not None and op in names:
+            out.setdefault(op, []).append(n)
+    return out
+
+
 def proof_jobs(library, names: list[str] | None = None) -> list[tuple[str, object]]:
     """(symbol, spec) for every requested function that has a spec (tables: one per height)."""
     from ..isa.x86_64.decode import function_symbols
     from .specs import specs_for
 
     available = function_symbols(library)
+    entries = dispatch_entries(available)
     if names:
         missing = [n for n in names if n not in available]
         if missing:
             raise ValueError(f"not in {library}: {', '.join(missing)}")
+        for n in names:
+            if n in entries:
+                raise ValueError(f"{n} is a dispatch entry (an indirect jump through the dispatch table), "
+                                 f"not a kernel; prove its variants: {', '.join(entries[n])}")
         unspecified = [n for n in names if not specs_for(n)]
         if unspecified:
             raise ValueError(f"no specification for: {', '.join(unspecified)}")
     else:
-        names = [n for n in available if specs_for(n)]
+        names = [n for n in available if n not in entries and specs_for(n)]
     return [(n, spec) for n in names for spec in specs_for(n)]
 
 

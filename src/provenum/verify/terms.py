@@ -474,6 +474,9 @@ class Terms:
                     if pair is not None:  # the other projection was rebuilt with it
                         old = self.find(pair[0], u.args, pair[1] or u.width)
                         new = self.find(pair[0], new_args, pair[1] or u.width)
+                        if new is None and u.op in ("addr", "mullo"):  # add and mul order their operands
+                            swapped = (new_args[1], new_args[0]) + tuple(new_args[2:])
+                            new = self.find(pair[0], swapped, pair[1] or u.width)
                         if old is not None and new is not None:
                             self.origin.setdefault(new.id, old)
             return memo[t.id]

@@ -4,6 +4,9 @@
  * Layout of the work:
  *   - Moduli are little-endian arrays of 64-bit words.  N has `words` words,
  *     p and q are zero-padded to `hwords` words each (2*hwords >= words).
+ *   - Kernels are called by operation name (bignum_modexp_16, ...): each is
+ *     an entry of the dispatch table (dispatch.c) that runs the best variant
+ *     this CPU supports, or the level PROVENUM_CPU (or a test) lowered it to.
  *   - CRT: one call to the exponentiation per half.  At hwords 16/24/32
  *     (2048/3072/4096-bit keys) that call is the assembly kernel
  *     bignum_modexp_{16,24,32} (tested; its Montgomery and table callees
@@ -40,8 +43,8 @@
  *     public exponent and the (public) fault flag; secret-dependent
  *     selections use masks.  Secret scratch is wiped before returning.
  *   - The generic multiply-accumulate row uses mulx/adcx/adox (inline
- *     assembly, 8 words per step) when the CPU has BMI2 and ADX, plain C
- *     with unsigned __int128 otherwise; the public operation (verification)
+ *     assembly, 8 words per step) when the dispatch level is bmi2 or above,
+ *     plain C with unsigned __int128 otherwise; the public operation (verification)
  *     runs on the same code, so it needs no Python big-number arithmetic.
  */
 #include <errno.h>
@@ -91,16 +94,17 @@ void bignum_montmul_32(uint64_t *z, const uint64_t *x, const uint64_t *y, const 
 void bignum_montsqr_16(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montsqr_24(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montsqr_32(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
-/* z = x^2 and z = x*y (n -> 2n words), Karatsuba.  Not part of the fixed
-   kernel interface, so declared weak: if a build lacks them, the C rows are used. */
-void bignum_ksqr_24_48(uint64_t *z, const uint64_t *x) __attribute__((weak));
-void bignum_kmul_24_48(uint64_t *z, const uint64_t *x, const uint64_t *y) __attribute__((weak));
-void bignum_ksqr_32_64(uint64_t *z, const uint64_t *x) __attribute__((weak));
-void bignum_kmul_32_64(uint64_t *z, const uint64_t *x, const uint64_t *y) __attribute__((weak));
+/* z = x^2 and z = x*y (n -> 2n words), Karatsuba */
+void bignum_ksqr_24_48(uint64_t *z, const uint64_t *x);
+void bignum_kmul_24_48(uint64_t *z, const uint64_t *x, const uint64_t *y);
+void bignum_ksqr_32_64(uint64_t *z, const uint64_t *x);
+void bignum_kmul_32_64(uint64_t *z, const uint64_t *x, const uint64_t *y);
 /* z = x/R mod m for x (2n words) < R*m */
 void bignum_montredc_16(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_24(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_32(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
+/* the dispatch level (dispatch.c): 0 baseline, 1 bmi2 (BMI2 + ADX), 2 avx2, 3 avx512 */
+int provenum_dispatch_level(void);
 
 /* ---- word helpers (branch-free) ---------------------------------------- */
 
@@ -362,23 +366,27 @@ static uint64_t mac_blocks16_adx(uint64_t *t, const uint64_t *a, uint64_t b, siz
     return carry;
 }
 
-static int use_adx = -1;   /* decided at the first key load; depends only on the CPU */
+/* mulx/adcx/adox rows when the dispatch level allows them (a public fact) */
+static int use_adx(void)
+{
+    return provenum_dispatch_level() >= 1;
+}
 
 /* t[0..len) += a[0..len) * b; returns the carry word */
 static uint64_t mac_row(uint64_t *t, const uint64_t *a, uint64_t b, size_t len)
 {
     uint64_t c = 0;
     size_t done = 0;
-    if (use_adx < 0) use_adx = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
-    if (use_adx && len >= 16) {
+    int adx = use_adx();
+    if (adx && len >= 16) {
         done = len & ~(size_t)15;
         c = mac_blocks16_adx(t, a, b, len / 16, 0);
     }
-    if (use_adx && len - done >= 8) {
+    if (adx && len - done >= 8) {
         c = mac_blocks8_adx(t + done, a + done, b, 1, c);
         done += 8;
     }
-    if (use_adx && len - done >= 4) {
+    if (adx && len - done >= 4) {
         c = mac_blocks_adx(t + done, a + done, b, 1, c);
         done += 4;
     }
@@ -412,11 +420,11 @@ static int sqr_by_halves(uint64_t *t, const uint64_t *x, size_t n)
 {
     uint64_t mid[MAXW];
     size_t h = n / 2;
-    if (n == 48 && bignum_ksqr_24_48 && bignum_kmul_24_48) {
+    if (n == 48) {
         bignum_ksqr_24_48(t, x);
         bignum_ksqr_24_48(t + n, x + h);
         bignum_kmul_24_48(mid, x, x + h);
-    } else if (n == 64 && bignum_ksqr_32_64 && bignum_kmul_32_64) {
+    } else if (n == 64) {
         bignum_ksqr_32_64(t, x);
         bignum_ksqr_32_64(t + n, x + h);
         bignum_kmul_32_64(mid, x, x + h);
@@ -747,7 +755,6 @@ static int load_public(struct provenum_rsa_public *k, const uint64_t *n, size_t 
                        const uint64_t *e, size_t ewords)
 {
     if (words < 1 || words > MAXW || ewords < 1 || ewords > MAXW || !(n[0] & 1)) return -1;
-    if (use_adx < 0) use_adx = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
     memset(k, 0, sizeof *k);
     memcpy(k->n, n, words * sizeof(uint64_t));
     memcpy(k->e, e, ewords * sizeof(uint64_t));

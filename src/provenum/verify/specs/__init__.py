@@ -4,7 +4,9 @@
 none); names follow the kernel library: bignum_mul_8_16, bignum_sqr_8_16,
 bignum_kmul_32_64, bignum_montredc_16, bignum_montmul_16, bignum_montsqr_16,
 bignum_copy_row_from_table_16 (proved for each height in TABLE_HEIGHTS),
-bignum_amontredc_16, bignum_amontmul_16, bignum_amontsqr_16.
+bignum_amontredc_16, bignum_amontmul_16, bignum_amontsqr_16, each
+optionally followed by a level suffix (bignum_mul_8_16_bmi2): every variant
+of an operation meets the operation's spec.
 
 The Montgomery families also have one instance per in-place use their
 banners allow (`montgomery.ALIASES`): e.g. "bignum_montmul_16 [z=x]" is the
@@ -37,21 +39,20 @@ _PATTERNS = (
 _TABLE = re.compile(r"bignum_copy_row_from_table_(\d+)$")
 
 
+def operation_of(symbol: str) -> str:
+    """The operation a symbol implements: its name without a level suffix."""
+    from ...kernels.catalog import split_symbol
+
+    return split_symbol(symbol)[0]
+
+
 def spec_for(symbol: str, height: int | None = None, alias: str | None = None) -> Spec | None:
     """The spec of a kernel symbol, or None if it has none.
 
     `alias` ("z=x") gives the in-place instance with those two buffers one
     (ValueError unless the family's banner allows it).
     """
-    m = _TABLE.match(symbol)
-    spec = None
-    if m:
-        spec = table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
-    for pattern, make in _PATTERNS:
-        m = pattern.match(symbol)
-        if m:
-            spec = make(m, symbol)
-            break
+    spec = _spec_for(operation_of(symbol), symbol, height)
     if spec is None or alias is None:
         return spec
     a, _, b = alias.partition("=")
@@ -60,11 +61,24 @@ def spec_for(symbol: str, height: int | None = None, alias: str | None = None) -
     return spec.with_alias(a, b)
 
 
+def _spec_for(operation: str, symbol: str, height: int | None) -> Spec | None:
+    m = _TABLE.match(operation)
+    spec = None
+    if m:
+        spec = table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
+    for pattern, make in _PATTERNS:
+        m = pattern.match(operation)
+        if m:
+            spec = make(m, symbol)
+            break
+    return spec
+
+
 def specs_for(symbol: str) -> list[Spec]:
     """Every spec instance to prove for a symbol: tables one per height, then
     Montgomery kernels once disjoint and once per allowed aliasing (the
     disjoint instance first: calls are summarised by it)."""
-    if _TABLE.match(symbol):
+    if _TABLE.match(operation_of(symbol)):
         return [spec_for(symbol, h) for h in TABLE_HEIGHTS]
     s = spec_for(symbol)
     if s is None:
@@ -72,4 +86,4 @@ def specs_for(symbol: str) -> list[Spec]:
     return [s] + [s.with_alias(a, b) for a, b in ALIASES.get(s.family, ())]
 
 
-__all__ = ["Spec", "spec_for", "specs_for", "TABLE_HEIGHTS", "ALIASES"]
+__all__ = ["Spec", "operation_of", "spec_for", "specs_for", "TABLE_HEIGHTS", "ALIASES"]

@@ -1,0 +1,233 @@
+"""The catalog: every kernel variant the library ships, by operation and level.
+
+An *operation* is what a kernel computes at one size, named like s2n-bignum's
+functions (bignum_mul_8_16, bignum_montmul_16, bignum_modexp_32,
+bignum_copy_row_from_table_16). A *variant* is one implementation of it for
+one x86-64 dispatch level, its symbol the operation's name with the level
+appended (bignum_mul_8_16_baseline, bignum_mul_8_16_bmi2,
+bignum_copy_row_from_table_16_avx2). Every variant is generated, shipped
+and proved; the native library's dispatch table points each operation's
+entry (a symbol of the operation's own name) at the best variant the CPU
+runs (native/csrc/dispatch.c).
+
+Which levels an operation has:
+  mul, sqr, kmul, ksqr, (a)montredc, (a)montmul, (a)montsqr   baseline, bmi2
+  copy_row_from_table                                         baseline, avx2, avx512
+  modexp                                                      baseline, bmi2, avx2, avx512
+(The avx2 and avx512 levels reuse bmi2's arithmetic: only the table lookup,
+and the exponentiation that calls it, differ.)
+
+Tuning choices, per arithmetic level (`TUNING`); how they were measured and
+on which CPUs is in docs/tuning.md (`python -m provenum.bench.kernels_tune`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+from provenum.isa.x86_64.features import LEVEL_NAMES, level_features, level_index
+
+from .x86_64 import karatsuba, modexp, montmul, montredc, mul, sqr, table
+from .x86_64.asm import Function
+from .x86_64.levels import symbol
+
+ASM_DIR = Path(__file__).parent / "x86_64" / "generated"
+
+ARITH_LEVELS = ("baseline", "bmi2")
+TABLE_LEVELS = table.LEVELS
+MODEXP_LEVELS = LEVEL_NAMES
+
+
+@dataclass
+class Tuning:
+    """The measured choices of one arithmetic level (operation names, not symbols)."""
+    # Karatsuba: the h-word operation each level calls or inlines
+    karatsuba_half: dict = field(default_factory=dict)
+    # Montgomery multiply/square: the product operation whose body is inlined
+    mont_product: dict = field(default_factory=dict)
+    # exponentiation window bits
+    modexp_window: dict = field(default_factory=dict)
+    # exponentiation steps: one call to amontsqr/amontmul (True), or product then amontredc
+    modexp_fused: dict = field(default_factory=dict)
+
+
+def _products(n: int, karatsuba: bool) -> tuple[str, str]:
+    k = "k" if karatsuba else ""
+    return f"bignum_{k}mul_{n}_{2 * n}", f"bignum_{k}sqr_{n}_{2 * n}"
+
+
+TUNING = {
+    "bmi2": Tuning(
+        karatsuba_half={16: _products(8, False), 24: _products(12, False), 32: _products(16, True)},
+        mont_product={4: _products(4, False), 8: _products(8, False), 16: _products(16, True),
+                      24: _products(24, True), 32: _products(32, True)},
+        modexp_window={16: 5, 24: 6, 32: 6},
+        modexp_fused={16: True, 24: True, 32: False},
+    ),
+    "baseline": Tuning(
+        karatsuba_half={16: _products(8, False), 24: _products(12, False), 32: _products(16, True)},
+        mont_product={4: _products(4, False), 8: _products(8, False), 16: _products(16, True),
+                      24: _products(24, True), 32: _products(32, True)},
+        modexp_window={16: 5, 24: 6, 32: 6},
+        modexp_fused={16: True, 24: True, 32: False},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One C argument: an output buffer, an input buffer, or a 64-bit word."""
+    name: str
+    kind: str        # "out", "in" or "word"
+    words: int = 0   # buffer length in words (0: given at run time, e.g. the table)
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One shipped variant: the symbol `name` computes `operation` at `level`."""
+    name: str
+    operation: str
+    family: str
+    n: int
+    level: str
+    params: tuple[Param, ...]
+    make: Callable[[], Function] = field(compare=False, repr=False)
+    isa: str = "x86_64"
+
+    @cached_property
+    def function(self) -> Function:
+        return self.make()
+
+    @property
+    def path(self) -> Path:
+        return ASM_DIR / f"{self.name}.S"
+
+    @property
+    def features(self) -> frozenset[str]:
+        return level_features(self.level)
+
+    @property
+    def cdef(self) -> str:
+        return f"void {self.name}({c_args(self.params)});"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the dispatch table has one entry for: an operation and its variants, lowest level first."""
+    name: str
+    family: str
+    n: int
+    params: tuple[Param, ...]
+    variants: tuple[Kernel, ...]
+
+    def variant(self, level: str) -> Kernel:
+        """The variant a CPU at `level` runs: the highest one not above it."""
+        i = level_index(level)
+        best = None
+        for k in self.variants:
+            if level_index(k.level) <= i:
+                best = k
+        if best is None:
+            raise ValueError(f"{self.name} has no variant at or below level {level}")
+        return best
+
+    @property
+    def cdef(self) -> str:
+        return f"void {self.name}({c_args(self.params)});"
+
+
+def c_args(params) -> str:
+    args = []
+    for p in params:
+        if p.kind == "word":
+            args.append(f"uint64_t {p.name}")
+        else:
+            args.append(f"{'const ' if p.kind == 'in' else ''}uint64_t *{p.name}")
+    return ", ".join(args)
+
+
+def _P(name, kind, words=0):
+    return Param(name, kind, words)
+
+
+def _operations() -> list[tuple[str, str, int, tuple, list]]:
+    """(operation, family, n, params, [(level, make)]) for every operation."""
+    ops = []
+
+    def add(name, family, n, params, levels, make):
+        ops.append((name, family, n, params, [(lv, (lambda lv=lv: make(lv))) for lv in levels]))
+
+    for n in mul.SIZES:
+        add(f"bignum_mul_{n}_{2 * n}", "mul", n, (_P("z", "out", 2 * n), _P("x", "in", n), _P("y", "in", n)),
+            ARITH_LEVELS, lambda lv, n=n: mul.generate(n, lv))
+        add(f"bignum_sqr_{n}_{2 * n}", "sqr", n, (_P("z", "out", 2 * n), _P("x", "in", n)),
+            ARITH_LEVELS, lambda lv, n=n: sqr.generate(n, lv))
+    for n in karatsuba.SIZES:
+        add(f"bignum_kmul_{n}_{2 * n}", "kmul", n, (_P("z", "out", 2 * n), _P("x", "in", n), _P("y", "in", n)),
+            ARITH_LEVELS, lambda lv, n=n: karatsuba.generate(n, False, TUNING[lv].karatsuba_half[n][0], lv))
+        add(f"bignum_ksqr_{n}_{2 * n}", "ksqr", n, (_P("z", "out", 2 * n), _P("x", "in", n)),
+            ARITH_LEVELS, lambda lv, n=n: karatsuba.generate(n, True, TUNING[lv].karatsuba_half[n][1], lv))
+    for n in montredc.SIZES:
+        for almost in (False, True):
+            fam = "amontredc" if almost else "montredc"
+            add(f"bignum_{fam}_{n}", fam, n,
+                (_P("z", "out", n), _P("x", "in", 2 * n), _P("m", "in", n), _P("w", "word")),
+                ARITH_LEVELS, lambda lv, n=n, a=almost: montredc.generate(n, a, lv))
+    for n in montmul.SIZES:
+        for almost in (False, True):
+            pre = "a" if almost else ""
+            add(f"bignum_{pre}montmul_{n}", f"{pre}montmul", n,
+                (_P("z", "out", n), _P("x", "in", n), _P("y", "in", n), _P("m", "in", n), _P("w", "word")),
+                ARITH_LEVELS, lambda lv, n=n, a=almost: _montmul(n, False, a, lv))
+            add(f"bignum_{pre}montsqr_{n}", f"{pre}montsqr", n,
+                (_P("z", "out", n), _P("x", "in", n), _P("m", "in", n), _P("w", "word")),
+                ARITH_LEVELS, lambda lv, n=n, a=almost: _montmul(n, True, a, lv))
+    for n in table.SIZES:
+        add(f"bignum_copy_row_from_table_{n}", "copy_row_from_table", n,
+            (_P("z", "out", n), _P("table", "in"), _P("height", "word"), _P("idx", "word")),
+            TABLE_LEVELS, lambda lv, n=n: table.generate(n, lv))
+    for n in modexp.SIZES:
+        add(f"bignum_modexp_{n}", "modexp", n,
+            (_P("z", "out", n), _P("a", "in", n), _P("e", "in", n), _P("m", "in", n)),
+            MODEXP_LEVELS, lambda lv, n=n: _modexp(n, lv))
+    return ops
+
+
+def _montmul(n: int, square: bool, almost: bool, level: str) -> Function:
+    t = TUNING[level]
+    product = t.mont_product[n][1 if square else 0]
+    half = None
+    if product.startswith(("bignum_kmul_", "bignum_ksqr_")):
+        half = t.karatsuba_half[n][1 if square else 0]
+    return montmul.generate(n, square, almost, product, half, level)
+
+
+def _modexp(n: int, level: str) -> Function:
+    from .x86_64.levels import ARITH_LEVEL
+
+    t = TUNING[ARITH_LEVEL[level]]
+    return modexp.generate(n, t.modexp_window[n], level, None if t.modexp_fused[n] else t.mont_product[n])
+
+
+def build() -> tuple[list[Kernel], dict[str, Operation]]:
+    kernels: list[Kernel] = []
+    operations: dict[str, Operation] = {}
+    for name, family, n, params, levels in _operations():
+        variants = tuple(Kernel(symbol(name, lv), name, family, n, lv, params, make) for lv, make in levels)
+        kernels.extend(variants)
+        operations[name] = Operation(name, family, n, params, variants)
+    return kernels, operations
+
+
+CATALOG, OPERATIONS = build()
+BY_NAME: dict[str, Kernel] = {k.name: k for k in CATALOG}
+
+
+def split_symbol(symbol_name: str) -> tuple[str, str | None]:
+    """(operation, level) of a variant symbol; (name, None) for a name without a level suffix."""
+    base, _, suffix = symbol_name.rpartition("_")
+    if base and suffix in LEVEL_NAMES:
+        return base, suffix
+    return symbol_name, None

@@ -1,0 +1,135 @@
+/*
+ * The dispatch table: one function pointer per kernel operation, set once
+ * when the library is loaded to the best variant this CPU runs.
+ *
+ * Every operation (bignum_mul_8_16, ..., bignum_modexp_32) is also a symbol
+ * of the library: an entry that jumps through its table slot, so the RSA
+ * code and the Python bindings call operations by name and get the variant
+ * the dispatcher chose.  The variants themselves (bignum_mul_8_16_baseline,
+ * bignum_mul_8_16_bmi2, ...) are what the verifier proves.
+ *
+ * Levels are cumulative (provenum.isa.x86_64.features.LEVELS): a variant of
+ * level L may run on a CPU whose features include those of L and below.
+ * PROVENUM_CPU=baseline|bmi2|avx2|avx512 lowers the level chosen at load;
+ * asking for a level above the CPU's, or an unknown one, leaves the table at
+ * the CPU's own level and records an error that the bindings raise, so no
+ * path ever executes an instruction the CPU lacks.  Tests lower the level
+ * at run time (provenum_dispatch_set_level); every slot always holds a
+ * variant this CPU runs, so a call racing with a change is still correct.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_x86_64.h"
+
+#define LEVELS 4
+static const char *const level_names[LEVELS] = {"baseline", "bmi2", "avx2", "avx512"};
+/* the features each level needs (its own and those below) */
+static const unsigned level_needs[LEVELS] = {
+    0,
+    PV_BMI1 | PV_BMI2 | PV_ADX,
+    PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2,
+    PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2 | PV_AVX512F | PV_AVX512VL | PV_AVX512BW | PV_AVX512DQ,
+};
+
+/* one typedef, slot and entry per operation; a declaration per variant */
+#define OPERATION(name, params, args)                                                              \
+    typedef void name##_fn params;                                                                 \
+    static name##_fn *slot_##name;                                                                 \
+    void name params { slot_##name args; }
+#define VARIANT(operation, symbol, level) operation##_fn symbol;
+#include "dispatch_table.h"
+#undef OPERATION
+#undef VARIANT
+
+struct variant {
+    void **slot;
+    void *fn;
+    int level;
+    const char *operation, *symbol;
+};
+
+static const struct variant variants[] = {
+#define OPERATION(name, params, args)
+#define VARIANT(operation, symbol, level) {(void **)&slot_##operation, (void *)symbol, level, #operation, #symbol},
+#include "dispatch_table.h"
+#undef OPERATION
+#undef VARIANT
+};
+#define NVARIANTS (sizeof variants / sizeof variants[0])
+
+static int best_level, current_level = -1;
+static char load_error[256];
+
+int provenum_level_count(void) { return LEVELS; }
+const char *provenum_level_name(int level) { return level >= 0 && level < LEVELS ? level_names[level] : NULL; }
+unsigned provenum_level_needs(int level) { return level >= 0 && level < LEVELS ? level_needs[level] : 0; }
+
+int provenum_dispatch_best_level(void) { return best_level; }
+int provenum_dispatch_level(void) { return current_level; }
+
+/* point every slot at the highest variant of level <= `level` (variants are listed lowest first) */
+static void fill(int level)
+{
+    for (size_t i = 0; i < NVARIANTS; i++)
+        if (variants[i].level <= level) *variants[i].slot = variants[i].fn;
+    current_level = level;
+}
+
+/* 0, or -1 when `level` is unknown or above what this CPU runs (nothing changes then) */
+int provenum_dispatch_set_level(int level)
+{
+    if (level < 0 || level > best_level) return -1;
+    fill(level);
+    return 0;
+}
+
+/* the error PROVENUM_CPU caused at load ("" when none) */
+const char *provenum_dispatch_load_error(void) { return load_error; }
+
+/* which variant an operation's entry jumps to now (NULL for an unknown operation) */
+const char *provenum_dispatch_target(const char *operation)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < NVARIANTS; i++)
+        if (strcmp(variants[i].operation, operation) == 0 && *variants[i].slot == variants[i].fn)
+            found = variants[i].symbol;
+    return found;
+}
+
+int provenum_dispatch_count(void) { return (int)NVARIANTS; }
+/* variant i: its operation, symbol and level */
+const char *provenum_dispatch_variant(int i, const char **symbol, int *level)
+{
+    if (i < 0 || (size_t)i >= NVARIANTS) return NULL;
+    *symbol = variants[i].symbol;
+    *level = variants[i].level;
+    return variants[i].operation;
+}
+
+__attribute__((constructor)) static void dispatch_init(void)
+{
+    unsigned have = provenum_cpu_features();
+    best_level = 0;
+    for (int l = 1; l < LEVELS; l++)
+        if ((have & level_needs[l]) == level_needs[l]) best_level = l;
+    int level = best_level;
+    const char *request = getenv("PROVENUM_CPU");
+    if (request && *request) {
+        int asked = -1;
+        for (int l = 0; l < LEVELS; l++)
+            if (strcmp(request, level_names[l]) == 0) asked = l;
+        if (asked < 0)
+            snprintf(load_error, sizeof load_error,
+                     "PROVENUM_CPU=%.40s is not a level (baseline, bmi2, avx2, avx512)", request);
+        else if (asked > best_level)
+            snprintf(load_error, sizeof load_error,
+                     "PROVENUM_CPU=%s asks for more than this CPU runs (its level is %s)", request,
+                     level_names[best_level]);
+        else
+            level = asked;
+    }
+    fill(level);
+}
