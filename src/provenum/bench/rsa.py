@@ -1,8 +1,13 @@
 """`provenum bench rsa`: RSA sign/verify throughput, provenum against its peers.
 
 Peers: pyca/cryptography with its bundled OpenSSL (default settings), the same
-with OpenSSL's AVX-512 IFMA code masked off (OPENSSL_ia32cap in a subprocess),
-gmpy2 with CRT, and Python's pow with CRT. All measurements are interleaved
+with OpenSSL's AVX-512 IFMA code masked off, and with OpenSSL limited to the
+CPU features of each lower provenum level (OPENSSL_ia32cap in a subprocess:
+`openssl@avx2` is OpenSSL as on a CPU without AVX-512, `openssl@baseline`
+without BMI2/ADX/AVX), gmpy2 with CRT, and Python's pow with CRT. provenum
+runs at the CPU's own level (`provenum`) and forced to each lower level this
+CPU runs (`provenum@avx2`, ...), so each level can be compared with OpenSSL
+on the same features in the same run. All measurements are interleaved
 round by round (the order rotates each round) on one core; each figure is
 the median over rounds. Two-thread signing throughput of provenum is measured
 in the same rounds.
@@ -20,9 +25,35 @@ import time
 from .rsa_peers import make_pair
 from .rsa_worker import timed
 
-IMPLS = ("provenum", "openssl", "openssl-noifma", "gmpy2", "python")
+IMPLS = ("provenum", "provenum@avx2", "provenum@bmi2", "provenum@baseline",
+         "openssl", "openssl-noifma", "openssl@avx2", "openssl@bmi2", "openssl@baseline", "gmpy2", "python")
 OPS = ("sign", "verify")
 NOIFMA_CAP = "~0x0:~0x200000"  # clear the AVX-512 IFMA bit OpenSSL tests for its RSA path
+# OPENSSL_ia32cap masks (~: clear): word 1 is CPUID.1 EDX | ECX << 32, word 2 CPUID.7 EBX | ECX << 32.
+_NO_AVX512 = (1 << 16) | (1 << 17) | (1 << 21) | (1 << 28) | (1 << 30) | (1 << 31)  # F DQ IFMA CD BW VL
+_NO_AVX2 = _NO_AVX512 | (1 << 5)
+_NO_BMI_ADX = _NO_AVX2 | (1 << 3) | (1 << 8) | (1 << 19)                           # BMI1 BMI2 ADX
+_NO_AVX = 1 << (32 + 28)                                                          # CPUID.1 ECX.AVX
+OPENSSL_CAPS = {
+    "openssl-noifma": NOIFMA_CAP,
+    "openssl@avx2": f"~0x0:~{_NO_AVX512:#x}",
+    "openssl@bmi2": f"~{_NO_AVX:#x}:~{_NO_AVX2:#x}",
+    "openssl@baseline": f"~{_NO_AVX:#x}:~{_NO_BMI_ADX:#x}",
+}
+# which OpenSSL configuration matches each provenum level's CPU features
+LEVEL_PEER = {"avx512": "openssl", "avx2": "openssl@avx2", "bmi2": "openssl@bmi2", "baseline": "openssl@baseline"}
+
+
+def level_of(impl: str) -> str | None:
+    """The forced dispatch level of a provenum@LEVEL implementation (None otherwise)."""
+    return impl.split("@", 1)[1] if impl.startswith("provenum@") else None
+
+
+def available(impls) -> tuple:
+    """The implementations this CPU can run (provenum@LEVEL only for levels it has)."""
+    from provenum.native import dispatch
+
+    return tuple(i for i in impls if level_of(i) is None or dispatch.can_run(level_of(i)))
 
 
 class _Worker:
@@ -81,9 +112,9 @@ def run(bits_list=(2048, 3072, 4096), impls=IMPLS, rounds: int = 5, seconds: flo
         with open(keyfiles[bits], "wb") as f:
             f.write(pem)
         for impl in impls:
-            if impl != "openssl-noifma":
+            if impl not in OPENSSL_CAPS:
                 pairs[(impl, bits)] = make_pair(impl, pem)
-    worker = _Worker({"OPENSSL_ia32cap": NOIFMA_CAP}) if "openssl-noifma" in impls else None
+    workers = {impl: _Worker({"OPENSSL_ia32cap": cap}) for impl, cap in OPENSSL_CAPS.items() if impl in impls}
     samples: dict[tuple, list[float]] = {}
     thread_samples: dict[tuple, list[float]] = {}
     try:
@@ -92,11 +123,12 @@ def run(bits_list=(2048, 3072, 4096), impls=IMPLS, rounds: int = 5, seconds: flo
             for bits in bits_list:
                 for op in OPS:
                     for impl in order:
-                        if impl == "openssl-noifma":
-                            count, elapsed = worker.timed(impl, op, keyfiles[bits], seconds)
+                        if impl in workers:
+                            count, elapsed = workers[impl].timed(impl, op, keyfiles[bits], seconds)
                         else:
                             sign, verify = pairs[(impl, bits)]
-                            count, elapsed = timed(sign if op == "sign" else verify, seconds)
+                            with _level(impl):
+                                count, elapsed = timed(sign if op == "sign" else verify, seconds)
                         samples.setdefault((impl, bits, op), []).append(count / elapsed)
                 if threads and "provenum" in impls:
                     sign = pairs[("provenum", bits)][0]
@@ -105,8 +137,8 @@ def run(bits_list=(2048, 3072, 4096), impls=IMPLS, rounds: int = 5, seconds: flo
             if progress:
                 progress(r + 1, rounds)
     finally:
-        if worker:
-            worker.close()
+        for w in workers.values():
+            w.close()
         tmp.cleanup()
     results = [
         {"impl": impl, "bits": bits, "op": op, "ops_per_s": statistics.median(samples[(impl, bits, op)]),
@@ -123,7 +155,42 @@ def run(bits_list=(2048, 3072, 4096), impls=IMPLS, rounds: int = 5, seconds: flo
                                    "scaling_samples": per_round})
     return {"results": results, "threads": thread_results,
             "config": {"rounds": rounds, "seconds_per_sample": seconds, "noifma_ia32cap": NOIFMA_CAP,
-                       "cpu_count": os.cpu_count()}}
+                       "openssl_ia32cap": {i: c for i, c in OPENSSL_CAPS.items() if i in impls},
+                       "cpu": _cpu(), "cpu_count": os.cpu_count()}}
+
+
+def _level(impl: str):
+    """The dispatch level an implementation runs at, for the duration of a sample."""
+    import contextlib
+
+    from provenum.native import dispatch
+
+    level = level_of(impl)
+    return dispatch.forced_level(level) if level else contextlib.nullcontext()
+
+
+def _cpu() -> dict:
+    from provenum.native import dispatch
+
+    c = dispatch.cpu()
+    return {"brand": c.brand, "vendor": c.vendor, "family": c.family, "model": c.model, "level": c.level}
+
+
+def level_rows(report: dict, key: str = "ops_per_s") -> list[tuple]:
+    """(bits, op, provenum impl, OpenSSL peer on the same CPU features, ratio) per provenum level."""
+    from provenum.native import dispatch
+
+    by = {(r["impl"], r["bits"], r["op"]): r[key] for r in report["results"]}
+    rows = []
+    for r in report["results"]:
+        if not r["impl"].startswith("provenum"):
+            continue
+        level = level_of(r["impl"]) or report["config"].get("cpu", {}).get("level") or dispatch.best_level()
+        peer = LEVEL_PEER[level]
+        theirs = by.get((peer, r["bits"], r["op"]))
+        if theirs:
+            rows.append((r["bits"], r["op"], r["impl"], peer, r[key] / theirs))
+    return rows
 
 
 def ratio_rows(report: dict, key: str = "ops_per_s") -> list[tuple]:

@@ -81,10 +81,10 @@ def _crt_pair(pem: bytes, powmod, to_int):
 
 def make_pair(impl: str, pem: bytes):
     """(sign, verify) for an in-process implementation name."""
-    if impl == "provenum":
-        return _provenum_pair(pem)
-    if impl in ("openssl", "openssl-noifma"):
-        return _pyca_pair(pem)
+    if impl == "provenum" or impl.startswith("provenum@"):
+        return _provenum_pair(pem)           # the level is forced around each sample
+    if impl == "openssl" or impl.startswith(("openssl-", "openssl@")):
+        return _pyca_pair(pem)               # masked ones run in a worker with OPENSSL_ia32cap
     if impl == "gmpy2":
         import gmpy2
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 NAME = "bench rsa"
-HELP = "benchmark RSA sign/verify: provenum vs OpenSSL (default and IFMA-masked), gmpy2, Python"
+HELP = ("benchmark RSA sign/verify: provenum at each CPU level vs OpenSSL on the same CPU features "
+        "(default, IFMA-masked, AVX-512-, AVX2-, BMI2-masked), gmpy2, Python")
 
 
 def add_arguments(parser) -> None:
@@ -33,7 +34,7 @@ def run(args) -> int:
         if bits % 64 or not 1024 <= bits <= 8192:
             print(f"provenum: --bits {bits}: need a multiple of 64 from 1024 to 8192", file=sys.stderr)
             return 2
-    impls = tuple(i for i in bench.IMPLS if i in args.impl)
+    impls = bench.available(tuple(i for i in bench.IMPLS if i in args.impl))
     console = Console(stderr=True)
     try:
         import gmpy2  # noqa: F401
@@ -55,6 +56,16 @@ def run(args) -> int:
                       f"{best:,.0f}", f"{best_ratio:.2f}" if best_ratio else "-")
     out = Console(width=100) if not sys.stdout.isatty() else Console()
     out.print(table)
+    levels = Table(title="each provenum level against OpenSSL limited to the same CPU features",
+                   caption="provenum@avx2 vs openssl@avx2 is the comparison on a CPU without AVX-512")
+    for col, justify in (("bits", "right"), ("op", "left"), ("provenum", "left"), ("OpenSSL peer", "left"),
+                         ("median ×", "right"), ("best ×", "right")):
+        levels.add_column(col, justify=justify, no_wrap=True)
+    for (bits, op, impl, peer, ratio), (*_, best) in zip(bench.level_rows(report),
+                                                         bench.level_rows(report, "best_ops_per_s")):
+        levels.add_row(str(bits), op, impl, peer, f"{ratio:.2f}", f"{best:.2f}")
+    if levels.rows:
+        out.print(levels)
     for t in report["threads"]:
         out.print(f"provenum sign RSA-{t['bits']}: 1 thread {t['threads_1']:,.0f}/s, "
                   f"2 threads {t['threads_2']:,.0f}/s (x{t['scaling']:.2f}; best round x{t['scaling_best']:.2f}; "
