@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenum.native.toolchain import ToolchainError, aarch64_compiler, aarch64_runner, build_aarch64
+from provenum.toolchain import ToolchainError, aarch64_compiler, aarch64_runner, build_aarch64
 
 
 def _missing(check) -> str | None:

@@ -28,6 +28,13 @@ if _missing:  # fail clearly here rather than with SIGILL inside a kernel
     raise ImportError(f"provenum's kernels need a CPU with {', '.join(REQUIRED_CPU_FLAGS)}; "
                       f"this one lacks {', '.join(_missing)}")
 
+from ..toolchain import host_isa as _host_isa  # noqa: E402
+
+if _host_isa() != "x86_64":  # setup.py builds the extension from the host ISA's kernels: x86-64 only so far
+    raise ImportError(f"provenum's native kernels are x86-64 only so far; on {_host_isa()} the package has no "
+                      "native library (decoding, proofs of a given library and model validation work; the kernels and RSA "
+                      "private-key operations do not)")
+
 try:
     from ._kernels import ffi, lib
 except ImportError as exc:  # pragma: no cover - only without a build

@@ -2,7 +2,7 @@
 
 For every example of every form in `provenum.isa.aarch64.forms.FORMS` the
 harness has one stub. It is one static AArch64 executable without libc,
-built by provenum.native.toolchain (cross-built on x86-64) and cached by
+built by provenum.toolchain (cross-built on x86-64) and cached by
 the hash of its source; it runs natively on an aarch64 host and under
 qemu-aarch64 elsewhere (`Harness.executor` says which).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from provenum.isa import elf as _elf
 from provenum.isa.aarch64 import FORMS, Instruction, decode_one
-from provenum.native.toolchain import ToolchainError, aarch64_runner, build_aarch64
+from provenum.toolchain import ToolchainError, aarch64_runner, build_aarch64
 
 from ..harness import cache_dir
 

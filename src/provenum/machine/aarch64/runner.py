@@ -15,7 +15,7 @@ import struct
 import subprocess
 from pathlib import Path
 
-from provenum.native.toolchain import ToolchainError, aarch64_runner, build_aarch64
+from provenum.toolchain import ToolchainError, aarch64_runner, build_aarch64
 
 from ..harness import cache_dir
 

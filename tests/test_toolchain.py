@@ -4,7 +4,7 @@ import subprocess
 import pytest
 
 from aarch64util import needs_compiler, needs_runner
-from provenum.native import toolchain as T
+from provenum import toolchain as T
 
 SOURCE = """
     .globl _start
