@@ -10,13 +10,13 @@ from __future__ import annotations
 from provenum.isa.aarch64.registers import FLAGS, GPR64, NUM_VEC
 
 from ..concrete import Bits, ConcreteDomain
-from ..state import Memory, MemoryAccessError  # noqa: F401  (re-exported)
+from ..state import Memory, MemoryAccess, MemoryAccessError  # noqa: F401  (re-exported)
 
 M64 = (1 << 64) - 1
 M128 = (1 << 128) - 1
 
 
-class ConcreteState:
+class ConcreteState(MemoryAccess):
     """Registers, flags, vector registers and memory as Python ints and bytes."""
 
     def __init__(self, domain: ConcreteDomain | None = None):
@@ -53,14 +53,6 @@ class ConcreteState:
             raise ValueError(f"{value.w}-bit write to v{index}")
         self.vecs[index] = value.v
 
-    def load(self, address, nbytes):
-        return Bits(int.from_bytes(self.memory.read(address.v, nbytes), "little"), 8 * nbytes)
-
-    def store(self, address, value, nbytes):
-        if value.w != 8 * nbytes:
-            raise ValueError(f"{value.w}-bit value stored as {nbytes} bytes")
-        self.memory.write(address.v, value.v.to_bytes(nbytes, "little"))
-
     def jump(self, target):
         self.pc = target.v
 
@@ -90,21 +82,6 @@ class ConcreteState:
     def nzcv(self, value: int) -> None:
         for i, f in enumerate(FLAGS):
             self.flags[f] = (value >> (31 - i)) & 1
-
-    def map(self, address: int, data) -> None:
-        self.memory.map(address, data)
-
-    def read_bytes(self, address: int, n: int) -> bytes:
-        return self.memory.read(address, n)
-
-    def write_bytes(self, address: int, data: bytes) -> None:
-        self.memory.write(address, bytes(data))
-
-    def read_u64(self, address: int) -> int:
-        return int.from_bytes(self.memory.read(address, 8), "little")
-
-    def write_u64(self, address: int, value: int) -> None:
-        self.memory.write(address, (value & M64).to_bytes(8, "little"))
 
     def copy(self) -> "ConcreteState":
         s = ConcreteState(self.d)
