@@ -99,13 +99,12 @@ for m in ("and", "ands", "orr", "eor"):
           f"{m} x5, x6, #0x8000000000000000", f"{m} x7, x8, #0xfffffffffffffffe")
     _form(f"{m} w, w, #imm", f"{m} w0, w1, #0xff", f"{m} w2, w3, #0x80000001")
 _form("and sp, x, #imm", "and sp, x1, #0xfffffffffffffff0")
-for m in ("tst",):
-    _form(f"{m} x, x", f"{m} x0, x1", f"{m} x2, x2")
-    _form(f"{m} w, w", f"{m} w0, w1")
-    _form(f"{m} x, x, lsl #imm", f"{m} x0, x1, lsl #3")
-    _form(f"{m} x, x, ror #imm", f"{m} x0, x1, ror #60")
-    _form(f"{m} x, #imm", f"{m} x0, #1", f"{m} x1, #0x8000000000000000", f"{m} x2, #0xffff")
-    _form(f"{m} w, #imm", f"{m} w0, #0x80000000")
+_form("tst x, x", "tst x0, x1", "tst x2, x2")
+_form("tst w, w", "tst w0, w1")
+_form("tst x, x, lsl #imm", "tst x0, x1, lsl #3")
+_form("tst x, x, ror #imm", "tst x0, x1, ror #60")
+_form("tst x, #imm", "tst x0, #1", "tst x1, #0x8000000000000000", "tst x2, #0xffff")
+_form("tst w, #imm", "tst w0, #0x80000000")
 
 # --- moves ---------------------------------------------------------------------------
 _form("mov x, x", "mov x0, x1", "mov x30, x2", "mov x3, xzr")

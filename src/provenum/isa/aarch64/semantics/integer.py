@@ -57,7 +57,6 @@ def neg(s, insn):
 @semantics("adc", "adcs")
 def adc(s, insn):
     dst, x, y = insn.operands
-    w = dst.width
     write_reg(s, dst, _add(s, read_reg(s, x), read_reg(s, y), insn.mnemonic == "adcs", s.read_flag("C")))
 
 
