@@ -2,13 +2,19 @@
 # Installs everything provenum needs into ./.venv, then runs `provenum demo`.
 #   Debian packages: gcc (assembles the kernels), python3-dev (headers for the
 #   native extension), libgmp-dev (GMP beside provenum in the benchmarks),
-#   openssl (interoperability tests), python3-venv.
+#   openssl (interoperability tests), python3-venv; for AArch64: llvm-19
+#   (llvm-mca, the Arm cost model) and, on hosts that are not aarch64,
+#   gcc-aarch64-linux-gnu (cross-builds Arm code) and qemu-user (runs it).
 #   PyPI packages: provenum itself, editable, with its test and bench extras.
 # Set PROVENUM_NO_DEMO=1 to install without running the demo.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-debian_packages=(gcc python3-dev libgmp-dev openssl python3-venv)
+debian_packages=(gcc python3-dev libgmp-dev openssl python3-venv llvm-19)
+case "$(uname -m)" in
+    aarch64|arm64) ;;                                  # Arm code builds and runs natively
+    *) debian_packages+=(gcc-aarch64-linux-gnu qemu-user) ;;
+esac
 if command -v dpkg-query >/dev/null 2>&1; then
     missing=()
     for pkg in "${debian_packages[@]}"; do

@@ -5,7 +5,15 @@ Metadata lives in pyproject.toml; this file only adds the extension
 and teaches the compiler that .S (assembly through the C preprocessor) is
 a source type. Works for `pip install .` and editable installs (the
 extension is then built next to the sources, in src/provenum/native/).
+
+The extension is built from the host ISA's kernels (platform.machine()). The
+kernels are x86-64 only so far: on an aarch64 host the package installs
+without the extension -- decoding, proofs, the models and their validation
+work; the native kernels and RSA private-key operations do not yet.
 """
+import platform
+from pathlib import Path
+
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
@@ -17,7 +25,11 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
+HOST_ISA = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
+    platform.machine().lower(), platform.machine())
+HAS_KERNELS = any((Path(__file__).parent / "src" / "provenum" / "kernels" / HOST_ISA / "generated").glob("*.S"))
+
 setup(
-    cffi_modules=["src/provenum/native/build_ffi.py:ffibuilder"],
+    cffi_modules=["src/provenum/native/build_ffi.py:ffibuilder"] if HAS_KERNELS else [],
     cmdclass={"build_ext": BuildExt},
 )

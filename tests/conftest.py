@@ -1,13 +1,20 @@
-"""Fixtures shared by every test directory: CPU levels.
+"""Fixtures and helpers shared by every test directory.
 
-A test that must execute a variant of a level this CPU lacks is skipped with
-the reason (cpu_levels.py); on a CPU that has a level, every level below it
-is tested too, by forcing the dispatch table down (`dispatch_level`).
+Test helpers (tests/*util.py, cpu_levels.py) are importable from every test.
+CPU levels: a test that must execute a variant of a level this CPU lacks is
+skipped with the reason (cpu_levels.py); on a CPU that has a level, every
+level below it is tested too, by forcing the dispatch table down
+(`dispatch_level`).
 """
+import sys
+from pathlib import Path
+
 import pytest
 
-from cpu_levels import skip_unless_cpu_runs
-from provenum.isa.x86_64.features import LEVEL_NAMES
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cpu_levels import skip_unless_cpu_runs  # noqa: E402
+from provenum.isa.x86_64.features import LEVEL_NAMES  # noqa: E402
 
 
 @pytest.fixture(params=LEVEL_NAMES)

@@ -14,11 +14,19 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import sys
 
-    from provenum.isa.x86_64 import DecodeError, decode_symbol
+    from provenum.isa import aarch64, x86_64
+    from provenum.isa.code import DecodeError
+    from provenum.isa.elf import elf_machine
 
     try:
-        fn = decode_symbol(args.library, args.symbol)
+        machine = elf_machine(args.library)          # the ELF machine picks the model
+        if machine not in ("x86_64", "aarch64"):
+            raise ValueError(f"{args.library} is an ELF file for {machine}; the models are x86_64 and aarch64")
+        fn = (aarch64 if machine == "aarch64" else x86_64).decode_symbol(args.library, args.symbol)
     except DecodeError as e:
+        if e.address is None:                        # about the file, not an instruction
+            print(f"error: {e}", file=sys.stderr)
+            return 1
         print(f"error: {args.symbol}: {e}", file=sys.stderr)
         return 1
     except (KeyError, ValueError) as e:

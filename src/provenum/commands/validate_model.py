@@ -1,4 +1,5 @@
-"""provenum validate-model: compare the x86-64 model with this CPU, form by form."""
+"""provenum validate-model: compare the x86-64 model with this CPU, form by form
+(--isa aarch64: the AArch64 model, see commands/_validate_aarch64.py)."""
 from __future__ import annotations
 
 NAME = "validate-model"
@@ -6,6 +7,9 @@ HELP = "run every supported instruction form natively and in the model, and comp
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("--isa", choices=("x86_64", "aarch64"), default="x86_64",
+                        help="which model: x86_64 (against this CPU, default) or aarch64 (natively on an "
+                             "aarch64 host, under qemu-aarch64 elsewhere)")
     parser.add_argument("--cases", type=int, default=100, metavar="N", help="random cases per form (default 100)")
     parser.add_argument("--only", metavar="MNEMONIC",
                         help="only these mnemonics (comma-separated) or one exact form, e.g. 'adcx r64, r64'")
@@ -27,6 +31,9 @@ def run(args) -> int:
     from provenum.machine import harness as H
     from provenum.machine.validation import count_selected, validate
 
+    if getattr(args, "isa", "x86_64") == "aarch64":
+        from ._validate_aarch64 import run as run_aarch64
+        return run_aarch64(args)
     console = Console()
     if args.cases < 1:
         console.print("[red]error:[/] --cases must be at least 1")

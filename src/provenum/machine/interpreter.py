@@ -30,7 +30,11 @@ class StepLimitExceeded(ExecutionError):
 
 
 class Program:
-    """Machine code at addresses, decoded one instruction at a time (cached)."""
+    """Machine code at addresses, decoded one instruction at a time (cached).
+
+    `decode` is the ISA's decode_one (x86-64 here; provenum.machine.aarch64 subclasses it).
+    """
+    decode = staticmethod(decode_one)
 
     def __init__(self):
         self.segments: list[tuple[int, bytes]] = []
@@ -84,7 +88,7 @@ class Program:
         if insn is None:
             for a, code in self.segments:
                 if a <= address < a + len(code):
-                    insn = decode_one(code[address - a:], address)
+                    insn = self.decode(code[address - a:], address)
                     break
             else:
                 raise ExecutionError(f"no code at {address:#x}")

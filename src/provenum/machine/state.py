@@ -55,7 +55,35 @@ class Memory:
         return m
 
 
-class ConcreteState:
+class MemoryAccess:
+    """The memory half of a concrete state, the same for every ISA (it needs `self.memory`)."""
+    memory: Memory
+
+    def load(self, address, nbytes):
+        return Bits(int.from_bytes(self.memory.read(address.v, nbytes), "little"), 8 * nbytes)
+
+    def store(self, address, value, nbytes):
+        if value.w != 8 * nbytes:
+            raise ValueError(f"{value.w}-bit value stored as {nbytes} bytes")
+        self.memory.write(address.v, value.v.to_bytes(nbytes, "little"))
+
+    def map(self, address: int, data) -> None:
+        self.memory.map(address, data)
+
+    def read_bytes(self, address: int, n: int) -> bytes:
+        return self.memory.read(address, n)
+
+    def write_bytes(self, address: int, data: bytes) -> None:
+        self.memory.write(address, bytes(data))
+
+    def read_u64(self, address: int) -> int:
+        return int.from_bytes(self.memory.read(address, 8), "little")
+
+    def write_u64(self, address: int, value: int) -> None:
+        self.memory.write(address, (value & M64).to_bytes(8, "little"))
+
+
+class ConcreteState(MemoryAccess):
     """Registers, flags, vector and mask registers, memory, rip."""
 
     def __init__(self, domain: ConcreteDomain | None = None):
@@ -110,14 +138,6 @@ class ConcreteState:
             raise ValueError(f"{value.w}-bit write to k{index}")
         self.masks[index] = value.v
 
-    def load(self, address, nbytes):
-        return Bits(int.from_bytes(self.memory.read(address.v, nbytes), "little"), 8 * nbytes)
-
-    def store(self, address, value, nbytes):
-        if value.w != 8 * nbytes:
-            raise ValueError(f"{value.w}-bit value stored as {nbytes} bytes")
-        self.memory.write(address.v, value.v.to_bytes(nbytes, "little"))
-
     def jump(self, target):
         self.rip = target.v
 
@@ -142,21 +162,6 @@ class ConcreteState:
 
     def set_flag(self, name: str, value: int) -> None:
         self.flags[name] = value & 1
-
-    def map(self, address: int, data) -> None:
-        self.memory.map(address, data)
-
-    def read_bytes(self, address: int, n: int) -> bytes:
-        return self.memory.read(address, n)
-
-    def write_bytes(self, address: int, data: bytes) -> None:
-        self.memory.write(address, bytes(data))
-
-    def read_u64(self, address: int) -> int:
-        return int.from_bytes(self.memory.read(address, 8), "little")
-
-    def write_u64(self, address: int, value: int) -> None:
-        self.memory.write(address, (value & M64).to_bytes(8, "little"))
 
     def copy(self) -> "ConcreteState":
         s = ConcreteState(self.d)

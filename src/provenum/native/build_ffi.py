@@ -1,14 +1,17 @@
 """cffi builder for provenum.native._kernels (run by setup.py at build time).
 
-Compiles every committed kernel variant (src/provenum/kernels/x86_64/generated/*.S)
-and every src/provenum/native/csrc/*.c (the dispatch table, CPU detection,
-the RSA code) into one extension; its cdef is every
+Compiles every committed kernel variant of the host's ISA
+(src/provenum/kernels/<isa>/generated/*.S, the ISA from platform.machine():
+x86 kernels are never assembled on an Arm host) and every
+src/provenum/native/csrc/*.c (the dispatch table, CPU detection, the RSA
+code) into one extension; its cdef is every
 src/provenum/native/cdef/*.h (plain declarations, no preprocessor), which
 the C source also includes verbatim so the wrappers see the prototypes.
 """
 from __future__ import annotations
 
 import os
+import platform
 from pathlib import Path
 
 from cffi import FFI
@@ -26,8 +29,12 @@ def _headers() -> list[Path]:
     return sorted((HERE / "cdef").glob("*.h"))
 
 
+HOST_ISA = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
+    platform.machine().lower(), platform.machine())
+
+
 def sources() -> list[str]:
-    asm = sorted((HERE.parent / "kernels" / "x86_64" / "generated").glob("*.S"))
+    asm = sorted((HERE.parent / "kernels" / HOST_ISA / "generated").glob("*.S"))
     c = sorted((HERE / "csrc").glob("*.c"))
     return [_rel(p) for p in asm + c]
 

@@ -26,6 +26,12 @@ class DispatchError(RuntimeError):
 
 
 def _native():
+    from ..toolchain import host_isa
+
+    if host_isa() != "x86_64":  # setup.py builds the extension from the host ISA's kernels: x86-64 only so far
+        raise ImportError(f"provenum's native kernels are x86-64 only so far; on {host_isa()} the package has no "
+                          "native library (decoding, proofs of a given library and model validation work; the "
+                          "kernels and RSA private-key operations do not)")
     try:
         from ._kernels import ffi, lib
     except ImportError as exc:

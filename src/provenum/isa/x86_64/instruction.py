@@ -1,25 +1,10 @@
 """The model's instructions: operands, instructions, decoded functions."""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ..code import DecodeError, Function  # noqa: F401  (shared by every ISA; re-exported)
 from .registers import GPR_VIEWS, mask_index, vec_view
-
-
-class DecodeError(ValueError):
-    """Bytes the model cannot turn into its instructions.
-
-    Carries `mnemonic` (None when capstone itself could not decode), `address`
-    and `code` (the instruction's bytes, or what was left when truncated).
-    """
-
-    def __init__(self, message: str, *, mnemonic: str | None = None,
-                 address: int | None = None, code: bytes = b""):
-        self.mnemonic = mnemonic
-        self.address = address
-        self.code = bytes(code)
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -150,33 +135,3 @@ class Instruction:
 
     def __str__(self) -> str:
         return f"{self.address:#x}: {self.mnemonic} {self.text}".rstrip()
-
-
-@dataclass(frozen=True)
-class Function:
-    """A named piece of machine code and its decoded instructions."""
-    name: str
-    address: int
-    code: bytes
-    instructions: tuple = field(repr=False)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.code).hexdigest()
-
-    @property
-    def end(self) -> int:
-        return self.address + len(self.code)
-
-    def at(self, address: int) -> Instruction:
-        """The instruction starting at `address`."""
-        for insn in self.instructions:
-            if insn.address == address:
-                return insn
-        raise KeyError(f"no instruction of {self.name} starts at {address:#x}")
-
-    def listing(self) -> str:
-        lines = [f"{self.name} @ {self.address:#x}, {len(self.code)} bytes, sha256 {self.sha256}"]
-        for insn in self.instructions:
-            lines.append(f"  {insn.address:#010x}  {insn.code.hex():<24} {insn.mnemonic:<10} {insn.text}")
-        return "\n".join(lines)
