@@ -4,9 +4,10 @@
  * Built by provenum.bench.kernels together with the kernels' .S files and a
  * generated case table (kernels_cases.h: one CASE(kind, name, n) line per
  * kernel). Each case is timed with lfence; rdtsc around a loop of calls;
- * the per-call figure is the median over repeated runs. Operand buffers
+ * the per-call figures are the median and the minimum over repeated runs
+ * (the minimum is the run least disturbed by the rest of the machine). Operand buffers
  * are staggered so that no two start a multiple of 4096 bytes apart
- * (4K aliasing). Prints "name words ticks ns" per case.
+ * (4K aliasing). Prints "name words ticks ns ticks_min" per case.
  *
  * usage: harness [repeats] [budget_ms_per_case] [kernel-filter] [gmp-filter]
  *   kernel-filter: run kernels whose name contains it ("" = all)
@@ -163,7 +164,7 @@ static void run(const struct bench_case *c, int repeats, double budget_ms, doubl
     }
     qsort(per, repeats, sizeof per[0], cmp_double);
     double med = per[repeats / 2];
-    printf("%s %d %.1f %.1f\n", c->name, c->n, med, med / ghz);
+    printf("%s %d %.1f %.1f %.1f\n", c->name, c->n, med, med / ghz, per[0]);
     fflush(stdout);
 }
 

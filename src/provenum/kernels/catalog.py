@@ -18,7 +18,7 @@ Which levels an operation has:
 and the exponentiation that calls it, differ.)
 
 Tuning choices, per arithmetic level (`TUNING`); how they were measured and
-on which CPUs is in docs/tuning.md (`python -m provenum.bench.kernels_tune`).
+on which CPUs is in docs/tuning.md (`python -m provenum.bench.kernels_tune LEVEL`).
 """
 from __future__ import annotations
 
