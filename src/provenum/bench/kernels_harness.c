@@ -3,7 +3,8 @@
  *
  * Built by provenum.bench.kernels together with the kernels' .S files and a
  * generated case table (kernels_cases.h: one CASE(kind, name, n) line per
- * kernel). Each case is timed with lfence; rdtsc around a loop of calls;
+ * kernel). Each case is timed with lfence; rdtsc around a loop of calls,
+ * the cases interleaved round by round (see run_all);
  * the per-call figures are the median and the minimum over repeated runs
  * (the minimum is the run least disturbed by the rest of the machine). Operand buffers
  * are staggered so that no two start a multiple of 4096 bytes apart
@@ -140,32 +141,55 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void run(const struct bench_case *c, int repeats, double budget_ms, double ghz)
+/* iterations per timed run so that `repeats` runs of the case fit the budget */
+static long calibrate(const struct bench_case *c, int repeats, double budget_ms, double ghz)
 {
     setup(c);
     call(c, 2);
-    /* calibrate: iterations per run so that all runs fit the budget */
-    long iters = 1;
     u64 t0 = ticks();
-    call(c, iters);
+    call(c, 1);
     u64 one = ticks() - t0;
     double budget_ticks = budget_ms * 1e6 * ghz / repeats;
-    iters = (long)(budget_ticks / (double)(one ? one : 1));
+    long iters = (long)(budget_ticks / (double)(one ? one : 1));
     if (iters < 1) iters = 1;
     if (iters > 100000) iters = 100000;
-    call(c, iters < 100 ? iters : 100); /* warm up */
-    double per[256];
-    if (repeats > 256) repeats = 256;
+    return iters;
+}
+
+#define MAX_REPEATS 256
+
+/*
+ * Time every selected case `repeats` times, interleaved: round r times each
+ * case once, so load from the rest of the machine (and the clock changes it
+ * causes) falls on every case alike and their ratios stay meaningful.
+ */
+static void run_all(const struct bench_case **cases, int count, int repeats, double budget_ms, double ghz)
+{
+    if (repeats > MAX_REPEATS) repeats = MAX_REPEATS;
+    long *iters = calloc((size_t)count, sizeof *iters);
+    double *per = calloc((size_t)count * MAX_REPEATS, sizeof *per);
+    if (!iters || !per) exit(1);
+    for (int i = 0; i < count; i++) iters[i] = calibrate(cases[i], repeats, budget_ms, ghz);
     for (int r = 0; r < repeats; r++) {
-        u64 a = ticks();
-        call(c, iters);
-        u64 b = ticks();
-        per[r] = (double)(b - a) / (double)iters;
+        for (int i = 0; i < count; i++) {
+            const struct bench_case *c = cases[i];
+            setup(c);
+            call(c, iters[i] < 100 ? iters[i] : 100); /* warm up */
+            u64 a = ticks();
+            call(c, iters[i]);
+            u64 b = ticks();
+            per[(size_t)i * MAX_REPEATS + r] = (double)(b - a) / (double)iters[i];
+        }
     }
-    qsort(per, repeats, sizeof per[0], cmp_double);
-    double med = per[repeats / 2];
-    printf("%s %d %.1f %.1f %.1f\n", c->name, c->n, med, med / ghz, per[0]);
+    for (int i = 0; i < count; i++) {
+        double *p = per + (size_t)i * MAX_REPEATS;
+        qsort(p, repeats, sizeof p[0], cmp_double);
+        double med = p[repeats / 2];
+        printf("%s %d %.1f %.1f %.1f\n", cases[i]->name, cases[i]->n, med, med / ghz, p[0]);
+    }
     fflush(stdout);
+    free(iters);
+    free(per);
 }
 
 static const struct bench_case GMP_CASES[] = {
@@ -194,14 +218,22 @@ int main(int argc, char **argv)
     mp_size_t need = mpn_sec_powm_itch(32, 64 * 32, 32);
     if ((size_t)need * 8 > SLOT * 3) { fprintf(stderr, "gmp scratch too large\n"); return 1; }
 #endif
+    size_t total = sizeof CASES / sizeof CASES[0] + sizeof GMP_CASES / sizeof GMP_CASES[0];
+    const struct bench_case **chosen = calloc(total, sizeof *chosen);
+    int count = 0;
+    if (!chosen) return 1;
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
-        if (strstr(CASES[i].name, filter)) run(&CASES[i], repeats, budget, ghz);
+        if (strstr(CASES[i].name, filter)) chosen[count++] = &CASES[i];
 #ifdef HAVE_GMP
     for (size_t i = 0; i < sizeof GMP_CASES / sizeof GMP_CASES[0]; i++) {
         char key[64];
         snprintf(key, sizeof key, "%s/%d,", GMP_CASES[i].name, GMP_CASES[i].n);
-        if (strcmp(gfilter, "*") == 0 || strstr(gfilter, key)) run(&GMP_CASES[i], repeats, budget, ghz);
+        if (strcmp(gfilter, "*") == 0 || strstr(gfilter, key)) chosen[count++] = &GMP_CASES[i];
     }
+#else
+    (void)gfilter;
 #endif
+    run_all(chosen, count, repeats, budget, ghz);
+    free(chosen);
     return 0;
 }
