@@ -97,9 +97,20 @@ def test_shape_banner_and_instruction_set(kernel):
     straight = kernel.family in STRAIGHT_LINE or (  # everything inlined below 32 words
         kernel.family in ("kmul", "ksqr", "montmul", "montsqr", "amontmul", "amontsqr")
         and kernel.n < 32)
+    branches = [op for op in ops if op.startswith("j") or op == "call"]
+    if straight and _looped_reduction(kernel):
+        assert branches == ["jb"], f"{name}: one loop over the reduction rows, nothing else"
+    elif straight:
+        assert not branches, f"{name} must be straight-line"
     if straight:
-        assert not [op for op in ops if op.startswith("j") or op == "call"], f"{name} must be straight-line"
         assert ops.count("ret") == 1 and ops[-1] == "ret"
+
+
+def _looped_reduction(kernel) -> bool:
+    from provenum.kernels.catalog import _looped
+
+    montgomery = kernel.family in ("montredc", "amontredc", "montmul", "montsqr", "amontmul", "amontsqr")
+    return montgomery and _looped(kernel.level, kernel.n)
 
 
 def test_calls_only_into_the_catalog_at_or_below_the_level():

@@ -51,6 +51,8 @@ class Tuning:
     modexp_window: dict = field(default_factory=dict)
     # exponentiation steps: one call to amontsqr/amontmul (True), or product then amontredc
     modexp_fused: dict = field(default_factory=dict)
+    # Montgomery reduction rows in a loop (True: small code) or fully unrolled, by size
+    redc_looped: dict = field(default_factory=dict)
 
 
 def _products(n: int, karatsuba: bool) -> tuple[str, str]:
@@ -64,7 +66,8 @@ TUNING = {
         mont_product={4: _products(4, False), 8: _products(8, False), 16: _products(16, True),
                       24: _products(24, True), 32: _products(32, True)},
         modexp_window={16: 5, 24: 6, 32: 6},
-        modexp_fused={16: True, 24: True, 32: False},
+        modexp_fused={16: True, 24: True, 32: True},
+        redc_looped={4: False, 8: False, 16: False, 24: True, 32: True},
     ),
     "baseline": Tuning(
         karatsuba_half={16: _products(8, False), 24: _products(12, False), 32: _products(16, True)},
@@ -174,7 +177,7 @@ def _operations() -> list[tuple[str, str, int, tuple, list]]:
             fam = "amontredc" if almost else "montredc"
             add(f"bignum_{fam}_{n}", fam, n,
                 (_P("z", "out", n), _P("x", "in", 2 * n), _P("m", "in", n), _P("w", "word")),
-                ARITH_LEVELS, lambda lv, n=n, a=almost: montredc.generate(n, a, lv))
+                ARITH_LEVELS, lambda lv, n=n, a=almost: montredc.generate(n, a, lv, _looped(lv, n)))
     for n in montmul.SIZES:
         for almost in (False, True):
             pre = "a" if almost else ""
@@ -195,13 +198,17 @@ def _operations() -> list[tuple[str, str, int, tuple, list]]:
     return ops
 
 
+def _looped(level: str, n: int) -> bool:
+    return TUNING[level].redc_looped.get(n, False)
+
+
 def _montmul(n: int, square: bool, almost: bool, level: str) -> Function:
     t = TUNING[level]
     product = t.mont_product[n][1 if square else 0]
     half = None
     if product.startswith(("bignum_kmul_", "bignum_ksqr_")):
         half = t.karatsuba_half[n][1 if square else 0]
-    return montmul.generate(n, square, almost, product, half, level)
+    return montmul.generate(n, square, almost, product, half, level, _looped(level, n))
 
 
 def _modexp(n: int, level: str) -> Function:

@@ -151,8 +151,8 @@ def sqr_registers(n: int, window: list[str], lo: str, hi: str, tmp: str) -> list
 
 # --- Montgomery reduction ----------------------------------------------------------------
 
-def emit_redc_rows(f: Function, n: int, t: str) -> None:
-    """Reduce x (RSI, 2n words) by m (R8), w (RCX) into the 2n-word buffer t.
+def emit_redc_rows(f: Function, n: int, t_off: int, looped: bool = False) -> None:
+    """Reduce x (RSI, 2n words) by m (R8), w (RCX) into the 2n-word buffer at rsp + 8*t_off.
 
     Column i < n: a += x_i + sum_{j<i} q_j m_{i-j}, then q_i = a * w (stored
     in t[i]) and a += q_i m_0, which clears it. Column i >= n: a += x_i +
@@ -160,6 +160,9 @@ def emit_redc_rows(f: Function, n: int, t: str) -> None:
     t[n .. 2n) and its carry bit (the column past 2n-1) in R12, as the bmi2
     rows do. Uses RAX, RDX, R9-R11, RBX, R12.
     """
+    if looped:
+        raise ValueError("the baseline reduction scans columns; it has no looped form")
+    t = f"rsp+{8 * t_off}" if t_off else "rsp"
     x, m, w, q = "rsi", "r8", "rcx", "r9"
     acc = Columns(f, ["r10", "r11", "rbx"])
     for i in range(2 * n):

@@ -188,7 +188,77 @@ def emit_sqr(f: Function, z: str, x: str, n: int, window: list[str], lo: str, hi
 
 # --- Montgomery reduction rows ----------------------------------------------------------
 
-def emit_redc_rows(f: Function, n: int, t: str) -> None:
+def emit_redc_rows(f: Function, n: int, t_off: int, looped: bool = False) -> None:
+    """The n reduction rows of x (RSI) by m (R8), w (RCX) into the 2n-word stack buffer
+    at rsp + 8*t_off: fully unrolled, or (looped) one loop iteration per two rows."""
+    if looped:
+        _redc_rows_looped(f, n, t_off)
+    else:
+        _redc_rows(f, n, f"rsp+{8 * t_off}" if t_off else "rsp")
+
+
+def _redc_rows_looped(f: Function, n: int, t_off: int) -> None:
+    """The same rows as _redc_rows, in a loop of two rows per iteration (code n/2 times smaller).
+
+    Every iteration is alike: x's low half is copied into t first, so each row
+    reads t below its top word and x for the top word; the carry bit R12
+    starts at 0; R15 is the row index (public, the only thing the loop
+    branches on). Word i+1 still passes from row i to row i+1 in a register
+    (R13/R14 by the row's parity, hence two rows per iteration). Uses R15 too.
+    """
+    x, m, w = "rsi", "r8", "rcx"
+    lo, zero, cy, row = "rax", "rbp", "r12", "r15"
+    his = ("r9", "r10")
+    acc = ("r11", "rbx")
+    first = ("r13", "r14")
+
+    def t(pos: int) -> str:                       # t[row + pos]
+        return mem("rsp", 8 * (t_off + pos), index=row, scale=8)
+
+    def xtop(pos: int) -> str:                    # x[row + pos]
+        return mem(x, 8 * pos, index=row, scale=8)
+
+    f.comment("t[0..n) = x[0..n); rows then read t below their top word and x for it")
+    for k in range(n):
+        f.op("mov", lo, mem(x, 8 * k))
+        f.op("mov", mem("rsp", 8 * (t_off + k)), lo)
+    f.op("mov", first[0], mem(x, 0))
+    f.op("xor", cy, cy)
+    f.op("xor", row, row)
+    loop = f.new_label("rows")
+    f.label(loop)
+    for parity in (0, 1):
+        a0, a1 = first[parity], first[1 - parity]
+        f.comment(f"row {'2j+1' if parity else '2j'}: q = t[row] * w; t += q * m * 2^(64*row)")
+        f.op("mov", "rdx", a0)
+        f.op("imul", "rdx", w)
+        f.op("xor", zero, zero)
+        f.op("mulx", his[0], lo, mem(m, 0))
+        f.op("adcx", a0, lo)  # word row becomes 0; only the carry matters
+        hi = 0
+        for k in range(1, n):
+            a = a1 if k == 1 else acc[k % 2]
+            f.op("mulx", his[1 - hi], a, mem(m, 8 * k))
+            f.op("adcx", a, t(parity + k))
+            f.op("adox", a, his[hi])
+            if k > 1:
+                f.op("mov", t(parity + k), a)
+            hi = 1 - hi
+        a = acc[n % 2]
+        f.op("mov", a, xtop(parity + n))
+        f.op("adox", a, his[hi])
+        f.op("adcx", a, cy)
+        f.op("mov", cy, "0")
+        f.op("adcx", cy, zero)
+        f.op("adox", cy, zero)
+        f.op("mov", t(parity + n), a)
+    f.op("add", row, "2")
+    f.op("cmp", row, str(n))
+    f.op("jb", loop)
+    f.op("mov", mem("rsp", 8 * (t_off + n)), first[0])  # the last row's word n
+
+
+def _redc_rows(f: Function, n: int, t: str) -> None:
     """The n reduction rows of x (RSI) by m (R8), w (RCX), into the 2n-word buffer t.
 
     Row i picks q = t_i * w mod 2^64 and adds q*m*2^(64i) (mulx, low halves on

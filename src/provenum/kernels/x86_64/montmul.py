@@ -38,7 +38,8 @@ def _product(f: Function, n: int, square: bool, product: str, half: str | None, 
         a.emit_mul(f, z, "rsi", "rcx", n, n, MUL_WINDOW, "rax", "rbx")
 
 
-def generate(n: int, square: bool, almost: bool, product: str, half: str | None, level: str) -> Function:
+def generate(n: int, square: bool, almost: bool, product: str, half: str | None, level: str,
+             looped: bool = False) -> Function:
     """`product` names the n x n -> 2n product (or square) operation whose body is
     used; for a Karatsuba product, `half` names the operation of its halves."""
     op = "sqr" if square else "mul"
@@ -60,6 +61,8 @@ def generate(n: int, square: bool, almost: bool, product: str, half: str | None,
         notes = [f"Requires {'x' if square else 'x, y'} < m, m odd, w = -m^-1 mod 2^64; then z < m."]
     redc = symbol(f"bignum_{'a' if almost else ''}montredc_{n}", level)
     notes.append(f"The body of {symbol(product, level)}, then that of {redc}; z may alias the inputs.")
+    if looped:
+        notes.append("The reduction rows run in a loop, two rows per iteration (code size).")
     f = Function(
         name=name, summary=summary,
         prototype=(f"void {name}(uint64_t z[static {n}], {proto_in}"
@@ -90,7 +93,7 @@ def generate(n: int, square: bool, almost: bool, product: str, half: str | None,
     f.op("lea", "rsi", f"[rsp+{8 * P}]" if P else "[rsp]")
     f.op("mov", "r8", mem("rsp", 8 * M))
     f.op("mov", "rcx", mem("rsp", 8 * W))
-    montredc.emit(f, n, almost, T, level)
+    montredc.emit(f, n, almost, T, level, looped)
     f.op("add", "rsp", str(frame))
     f.pop_all(saved)
     f.op("ret")

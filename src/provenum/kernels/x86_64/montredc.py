@@ -23,13 +23,14 @@ from .levels import arith, symbol
 SIZES = (4, 8, 16, 24, 32)
 
 
-def emit(f: Function, n: int, almost: bool, t_off: int, level: str) -> None:
+def emit(f: Function, n: int, almost: bool, t_off: int, level: str, looped: bool = False) -> None:
     """The reduction body: z in RDI, x in RSI, m in R8, w in RCX; a 2n-word
-    buffer t at rsp + 8*t_off. Uses RBX, RBP, R12, R13, R14 (callee-saved: the
-    enclosing function pushes them) and the caller-saved registers."""
+    buffer t at rsp + 8*t_off. Uses RBX, RBP, R12, R13, R14 and, looped, R15
+    (callee-saved: the enclosing function pushes them) and the caller-saved
+    registers."""
     t = f"rsp+{8 * t_off}" if t_off else "rsp"
     a = arith(level)
-    a.emit_redc_rows(f, n, t)
+    a.emit_redc_rows(f, n, t_off, looped)
     if almost:
         a.emit_almost_subtract(f, n, t)
         return
@@ -46,7 +47,7 @@ def emit(f: Function, n: int, almost: bool, t_off: int, level: str) -> None:
         f.op("mov", mem("rdi", 8 * k), r)
 
 
-def generate(n: int, almost: bool, level: str) -> Function:
+def generate(n: int, almost: bool, level: str, looped: bool = False) -> Function:
     name = symbol(f"bignum_{'a' if almost else ''}montredc_{n}", level)
     if almost:
         summary = f"Almost-Montgomery reduce, z == x * 2^(-{64 * n}) (mod m), z < 2^{64 * n}"
@@ -70,12 +71,14 @@ def generate(n: int, almost: bool, level: str) -> Function:
         notes=notes,
         level=level,
     )
-    saved = ("rbx", "rbp", "r12", "r13", "r14")
+    if looped:
+        f.notes.append("The reduction rows run in a loop, two rows per iteration (code size).")
+    saved = ("rbx", "rbp", "r12", "r13", "r14") + (("r15",) if looped else ())
     frame = stack_frame_size(16 * n, len(saved))
     f.push_all(saved)
     f.op("sub", "rsp", str(frame))
     f.op("mov", "r8", "rdx")
-    emit(f, n, almost, 0, level)
+    emit(f, n, almost, 0, level, looped)
     f.op("add", "rsp", str(frame))
     f.pop_all(saved)
     f.op("ret")

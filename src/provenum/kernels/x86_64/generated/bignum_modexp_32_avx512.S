@@ -3050,54 +3050,36 @@ bignum_modexp_32_avx512:
         call         bignum_copy_row_from_table_32_avx512
         mov          r14, 2040
 .Lbignum_modexp_32_avx512_window2:
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
+        call         bignum_amontsqr_32_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
+        call         bignum_amontsqr_32_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
+        call         bignum_amontsqr_32_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
+        call         bignum_amontsqr_32_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
-        lea          rdi, [rsp+17672]
-        lea          rsi, [rsp+16384]
-        call         bignum_ksqr_32_64_bmi2
+        call         bignum_amontsqr_32_bmi2
         lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
+        lea          rsi, [rsp+16384]
         mov          rdx, r13
         mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
+        call         bignum_amontsqr_32_bmi2
         mov          rax, r14
         shr          rax, 6
         mov          r8, QWORD PTR [rsp+rax*8+16896]
@@ -3111,15 +3093,12 @@ bignum_modexp_32_avx512:
         lea          rsi, [rsp]
         mov          rdx, 64
         call         bignum_copy_row_from_table_32_avx512
-        lea          rdi, [rsp+17672]
+        lea          rdi, [rsp+16384]
         lea          rsi, [rsp+16384]
         lea          rdx, [rsp+16640]
-        call         bignum_kmul_32_64_bmi2
-        lea          rdi, [rsp+16384]
-        lea          rsi, [rsp+17672]
-        mov          rdx, r13
-        mov          rcx, r15
-        call         bignum_amontredc_32_bmi2
+        mov          rcx, r13
+        mov          r8, r15
+        call         bignum_amontmul_32_bmi2
         sub          r14, 6
         jns          .Lbignum_modexp_32_avx512_window2
 // z = acc / R mod m, fully reduced
