@@ -105,18 +105,23 @@ def target_of(name: str):
 
 
 def run(repeats: int = 101, budget_ms: float = 40.0, only: str = "", gmp: bool = True,
-        on_result=None, catalog=None, generate: bool = False) -> tuple[list[Result], dict]:
+        on_result=None, catalog=None, generate: bool = False, peer: str | None = None) -> tuple[list[Result], dict]:
     """Build and run the harness; returns the results and run information.
 
     catalog/generate: time another catalog's kernels, generated afresh
     (tuning); by default the committed kernels of provenum.kernels.CATALOG.
+    peer: a shared library whose functions of the same operation names and C
+    prototypes are timed beside them ("peer:NAME" results).
     """
+    if peer is not None and not Path(peer).is_file():
+        raise BenchError(f"no peer library at {peer}")
     with tempfile.TemporaryDirectory(prefix="provenum-bench-") as tmp:
         exe, have_gmp = build(Path(tmp), gmp, catalog, Path(tmp) if generate else None)
         cat = runnable(CATALOG if catalog is None else catalog)
         peers = {gmp_counterpart(k.name, k.n) for k in cat if only in k.name} - {None}
         gfilter = "*" if not only else "".join(f"{p}," for p in sorted(peers))
-        proc = subprocess.Popen([str(exe), str(repeats), str(budget_ms), only, gfilter],
+        proc = subprocess.Popen([str(exe), str(repeats), str(budget_ms), only, gfilter,
+                                 str(Path(peer).resolve()) if peer else ""],
                                 stdout=subprocess.PIPE, text=True)
         results, info = [], {"gmp": None}
         assert proc.stdout is not None
@@ -145,4 +150,30 @@ def gmp_counterpart(name: str, words: int) -> str | None:
         return f"mpn_sqr/{words}"
     if name.startswith("bignum_modexp_"):
         return f"mpn_sec_powm/{words}"
+    if name.startswith(("bignum_montredc_", "bignum_amontredc_")):
+        return f"mpn_redc_1/{words}"
+    if name.startswith(("bignum_montmul_", "bignum_amontmul_")):
+        return f"mpn_mul_n+redc_1/{words}"
+    if name.startswith(("bignum_montsqr_", "bignum_amontsqr_")):
+        return f"mpn_sqr+redc_1/{words}"
     return None
+
+
+def peer_counterpart(name: str) -> str:
+    return f"peer:{split_symbol(name)[0]}"
+
+
+def report(results: list[Result]) -> list[dict]:
+    """The JSON results: every provenum kernel with its GMP and peer counterparts (or null)."""
+    by_key = {f"{r.name}/{r.words}": r for r in results}
+    out = []
+    for r in results:
+        if not r.name.startswith("bignum_"):
+            continue
+        entry = r.as_dict()
+        for field, key in (("gmp", gmp_counterpart(r.name, r.words)), ("peer", f"{peer_counterpart(r.name)}/{r.words}")):
+            other = by_key.get(key) if key else None
+            entry[field] = ({"name": other.name, "ticks": other.ticks, "ticks_min": other.ticks_min}
+                            if other else None)
+        out.append(entry)
+    return out

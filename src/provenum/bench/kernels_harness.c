@@ -10,11 +10,22 @@
  * are staggered so that no two start a multiple of 4096 bytes apart
  * (4K aliasing). Prints "name words ticks ns ticks_min" per case.
  *
- * usage: harness [repeats] [budget_ms_per_case] [kernel-filter] [gmp-filter]
+ * GMP's counterparts: mpn_mul_n, mpn_sqr and mpn_sec_powm; for the Montgomery
+ * kernels, GMP's own internal route (as mpn_powm does): mpn_mul_n or mpn_sqr,
+ * then mpn_redc_1 and its conditional final subtraction (mpn_redc_1 destroys
+ * its input, so the reduction case copies the 2n-word input first; the copy
+ * is in the figure).
+ *
+ * A peer library (argument 5) is opened with dlopen: for every timed kernel,
+ * its operation's symbol (the name without the level suffix) is looked up
+ * there and, if present, timed with the same arguments as "peer:NAME".
+ *
+ * usage: harness [repeats] [budget_ms_per_case] [kernel-filter] [gmp-filter] [peer.so]
  *   kernel-filter: run kernels whose name contains it ("" = all)
  *   gmp-filter: run GMP cases whose "name/words" appears in it ("*" = all, "" = none)
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +38,20 @@
 
 typedef uint64_t u64;
 
-enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, GMP_MUL, GMP_SQR, GMP_POWM };
+enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, GMP_MUL, GMP_SQR, GMP_POWM,
+            GMP_REDC, GMP_MONTMUL, GMP_MONTSQR };
+
+#ifdef HAVE_GMP
+/* GMP's internal Montgomery reduction (exported from libgmp as __gmpn_redc_1; GMP 6:
+   rp = up / B^n mod-ish m, up (2n limbs) destroyed, invm = -1/m[0] mod B, returns the carry) */
+mp_limb_t __gmpn_redc_1(mp_ptr rp, mp_ptr up, mp_srcptr mp, mp_size_t n, mp_limb_t invm);
+
+/* mpn_powm's step: the reduction, then subtract m when it carried */
+static void gmp_redc(u64 *z, u64 *t, const u64 *m, int n, u64 w)
+{
+    if (__gmpn_redc_1(z, t, m, n, w)) mpn_sub_n(z, z, m, n);
+}
+#endif
 
 /* kernel prototypes, by kind (argument layout of provenum.kernels.CATALOG) */
 typedef void (*mul_fn)(u64 *, const u64 *, const u64 *);
@@ -129,6 +153,21 @@ static void call(const struct bench_case *c, long iters)
         for (long i = 0; i < iters; i++) mpn_sec_powm(z, x, n, y, 64 * n, m, n, buf[5]);
         break;
     }
+    case GMP_REDC: {
+        u64 *copy = buf[5];
+        for (long i = 0; i < iters; i++) { mpn_copyi(copy, t, 2 * n); gmp_redc(z, copy, m, n, w); }
+        break;
+    }
+    case GMP_MONTMUL: {
+        u64 *p = buf[5];
+        for (long i = 0; i < iters; i++) { mpn_mul_n(p, x, y, n); gmp_redc(z, p, m, n, w); }
+        break;
+    }
+    case GMP_MONTSQR: {
+        u64 *p = buf[5];
+        for (long i = 0; i < iters; i++) { mpn_sqr(p, x, n); gmp_redc(z, p, m, n, w); }
+        break;
+    }
 #else
     default: break;
 #endif
@@ -199,7 +238,30 @@ static const struct bench_case GMP_CASES[] = {
     {GMP_SQR, "mpn_sqr", 24, 0}, {GMP_SQR, "mpn_sqr", 32, 0},
     {GMP_POWM, "mpn_sec_powm", 16, 0}, {GMP_POWM, "mpn_sec_powm", 24, 0},
     {GMP_POWM, "mpn_sec_powm", 32, 0},
+    {GMP_REDC, "mpn_redc_1", 4, 0}, {GMP_REDC, "mpn_redc_1", 8, 0}, {GMP_REDC, "mpn_redc_1", 16, 0},
+    {GMP_REDC, "mpn_redc_1", 24, 0}, {GMP_REDC, "mpn_redc_1", 32, 0},
+    {GMP_MONTMUL, "mpn_mul_n+redc_1", 4, 0}, {GMP_MONTMUL, "mpn_mul_n+redc_1", 8, 0},
+    {GMP_MONTMUL, "mpn_mul_n+redc_1", 16, 0}, {GMP_MONTMUL, "mpn_mul_n+redc_1", 24, 0},
+    {GMP_MONTMUL, "mpn_mul_n+redc_1", 32, 0},
+    {GMP_MONTSQR, "mpn_sqr+redc_1", 4, 0}, {GMP_MONTSQR, "mpn_sqr+redc_1", 8, 0},
+    {GMP_MONTSQR, "mpn_sqr+redc_1", 16, 0}, {GMP_MONTSQR, "mpn_sqr+redc_1", 24, 0},
+    {GMP_MONTSQR, "mpn_sqr+redc_1", 32, 0},
 };
+
+/* the operation a variant implements: its name without the level suffix */
+static void operation_of(const char *name, char *out, size_t len)
+{
+    static const char *const levels[] = {"_baseline", "_bmi2", "_avx2", "_avx512"};
+    snprintf(out, len, "%s", name);
+    size_t n = strlen(out);
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        size_t k = strlen(levels[i]);
+        if (n > k && strcmp(out + n - k, levels[i]) == 0) {
+            out[n - k] = 0;
+            return;
+        }
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -207,6 +269,7 @@ int main(int argc, char **argv)
     double budget = argc > 2 ? atof(argv[2]) : 60.0;
     const char *filter = argc > 3 ? argv[3] : "";
     const char *gfilter = argc > 4 ? argv[4] : "*";
+    const char *peer_path = argc > 5 && argv[5][0] ? argv[5] : NULL;
     if (repeats < 1) repeats = 1;
     arena = aligned_alloc(4096, (size_t)SLOT * NBUF + 4096);
     if (!arena) return 1;
@@ -218,12 +281,33 @@ int main(int argc, char **argv)
     mp_size_t need = mpn_sec_powm_itch(32, 64 * 32, 32);
     if ((size_t)need * 8 > SLOT * 3) { fprintf(stderr, "gmp scratch too large\n"); return 1; }
 #endif
-    size_t total = sizeof CASES / sizeof CASES[0] + sizeof GMP_CASES / sizeof GMP_CASES[0];
+    size_t ncases = sizeof CASES / sizeof CASES[0];
+    size_t total = 2 * ncases + sizeof GMP_CASES / sizeof GMP_CASES[0];
     const struct bench_case **chosen = calloc(total, sizeof *chosen);
-    int count = 0;
-    if (!chosen) return 1;
-    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
-        if (strstr(CASES[i].name, filter)) chosen[count++] = &CASES[i];
+    struct bench_case *peers = calloc(ncases, sizeof *peers);
+    char (*peer_names)[96] = calloc(ncases, sizeof *peer_names);
+    int count = 0, npeers = 0;
+    if (!chosen || !peers || !peer_names) return 1;
+    void *peer = NULL;
+    if (peer_path) {
+        peer = dlopen(peer_path, RTLD_NOW | RTLD_LOCAL);
+        if (!peer) { fprintf(stderr, "cannot open the peer library: %s\n", dlerror()); return 1; }
+    }
+    for (size_t i = 0; i < ncases; i++) {
+        if (!strstr(CASES[i].name, filter)) continue;
+        chosen[count++] = &CASES[i];
+        if (!peer) continue;
+        char op[80];
+        operation_of(CASES[i].name, op, sizeof op);
+        int seen = 0;
+        for (int j = 0; j < npeers; j++) seen |= strcmp(peer_names[j] + 5, op) == 0;
+        void *fn = seen ? NULL : dlsym(peer, op);
+        if (fn) {
+            snprintf(peer_names[npeers], sizeof peer_names[npeers], "peer:%s", op);
+            peers[npeers] = (struct bench_case){CASES[i].kind, peer_names[npeers], CASES[i].n, (void (*)(void))fn};
+            chosen[count++] = &peers[npeers++];
+        }
+    }
 #ifdef HAVE_GMP
     for (size_t i = 0; i < sizeof GMP_CASES / sizeof GMP_CASES[0]; i++) {
         char key[64];
@@ -235,5 +319,7 @@ int main(int argc, char **argv)
 #endif
     run_all(chosen, count, repeats, budget, ghz);
     free(chosen);
+    free(peers);
+    free(peer_names);
     return 0;
 }

@@ -11,6 +11,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--repeats", type=int, default=101, help="timed runs per kernel (median taken)")
     parser.add_argument("--budget-ms", type=float, default=40.0, help="time spent per kernel, in ms")
     parser.add_argument("--no-gmp", action="store_true", help="do not time GMP")
+    parser.add_argument("--peer", metavar="LIBRARY",
+                        help="also time this shared library's functions of the same names and C prototypes "
+                             "(e.g. a locally built s2n-bignum), interleaved in the same run")
 
 
 def run(args) -> int:
@@ -32,7 +35,8 @@ def run(args) -> int:
             done.append(res)
             status.update(f"{len(done)} timed, last {res.name}/{res.words}: {res.ticks:,.0f} ticks")
         try:
-            results, info = bench.run(args.repeats, args.budget_ms, args.only, not args.no_gmp, progress)
+            results, info = bench.run(args.repeats, args.budget_ms, args.only, not args.no_gmp, progress,
+                                      peer=args.peer)
         except bench.BenchError as exc:
             print(f"provenum: {exc}", file=sys.stderr)
             return 1
@@ -42,7 +46,7 @@ def run(args) -> int:
         title += f", GMP {info.get('gmp')}"
     table = Table(title=title)
     cols = ("kernel", "words", "ticks", "min", "ns", "target ticks", "target ns", "met",
-            "GMP", "GMP ticks", "GMP/provenum")
+            "GMP", "GMP ticks", "GMP/provenum") + (("peer ticks", "peer min", "provenum/peer") if args.peer else ())
     for col in cols:
         table.add_column(col, justify="left" if col in ("kernel", "GMP") else "right", no_wrap=True)
     notes = []
@@ -56,12 +60,16 @@ def run(args) -> int:
         met = ""
         if target:
             met = "yes" if r.ns <= target_ns else "NO"
-        table.add_row(
+        row = [
             r.name, str(r.words), f"{r.ticks:,.0f}", f"{r.ticks_min:,.0f}", f"{r.ns:,.0f}",
             f"{target:,}" if target else "", f"{target_ns:,.0f}" if target else "", met,
             peer_key.split("/")[0] if peer else "", f"{peer.ticks:,.0f}" if peer else "",
             f"{peer.ticks / r.ticks:.2f}x" if peer else "",
-        )
+        ]
+        if args.peer:
+            other = by_key.get(f"{bench.peer_counterpart(r.name)}/{r.words}")
+            row += [f"{other.ticks:,.0f}", f"{other.ticks_min:,.0f}", f"{r.ticks / other.ticks:.2f}"] if other else [""] * 3
+        table.add_row(*row)
         goal = bench.GMP_SPEEDUP_GOAL.get(bench.split_symbol(r.name)[0])
         if goal and peer:
             ratio = peer.ticks / r.ticks
@@ -74,8 +82,8 @@ def run(args) -> int:
     for line in notes:
         out.print(line)
     if args.json:
-        payload = {"results": [r.as_dict() for r in results], "tsc_ghz": info.get("tsc_ghz"),
-                   "gmp": info.get("gmp"), "targets": bench.TARGETS}
+        payload = {"results": bench.report(results), "tsc_ghz": info.get("tsc_ghz"),
+                   "gmp": info.get("gmp"), "peer": args.peer, "targets": bench.TARGETS}
         with open(args.json, "w") as fh:
             json.dump(payload, fh, indent=2)
         console.print(f"wrote {args.json}")
