@@ -101,3 +101,29 @@ def test_cli_bad_inputs(tmp_path, capsys):
     assert main(["verify-signature", "--key", data_path("rsa2048.pub.pem"), "--in", str(msg), "--sig", str(short)]) == 1
     errs = capsys.readouterr().err.strip().splitlines()
     assert all(line.startswith("provenum: ") for line in errs) and len(errs) == 4
+
+
+@needs_openssl
+@pytest.mark.parametrize("level", ["baseline", "bmi2", "avx2", "avx512"])
+def test_command_line_at_every_forced_level(tmp_path, level):
+    """`provenum sign` and `verify-signature` under PROVENUM_CPU=LEVEL (a new process per level):
+    PKCS#1 v1.5 signatures are byte-identical to openssl's."""
+    import os
+    import sys
+
+    from cpu_levels import skip_unless_cpu_runs
+
+    skip_unless_cpu_runs(level)
+    msg, sig = tmp_path / "msg.txt", tmp_path / "msg.sig"
+    msg.write_bytes(b"one message, every level\n")
+    key, pub = data_path("rsa3072.pem"), data_path("rsa3072.pub.pem")
+    env = dict(os.environ, PROVENUM_CPU=level)
+    cli = [sys.executable, "-m", "provenum.cli"]
+    r = subprocess.run(cli + ["sign", "--key", key, "--in", str(msg), "--out", str(sig)], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(cli + ["verify-signature", "--key", pub, "--in", str(msg), "--sig", str(sig)], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "Verified OK" in r.stdout, r.stderr
+    theirs = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key, str(msg)], capture_output=True)
+    assert theirs.returncode == 0 and sig.read_bytes() == theirs.stdout
