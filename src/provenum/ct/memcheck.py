@@ -26,7 +26,7 @@ from ..native.executable import BuildError, build_executable
 
 DRIVER = Path(__file__).with_name("driver.c")
 KERNEL_SIZES = (2048, 3072, 4096)     # the halves run the assembly exponentiation (16/24/32 words)
-ODD_SIZES = (1024, 1536, 2047)        # 8 and 12 words: the generic C exponentiation; 2047: odd length
+ODD_SIZES = (1024, 1536, 2047)        # 8 and 12 words: the generic C exponentiation; 2047: top word not full
 DEFAULT_SIZES = KERNEL_SIZES + ODD_SIZES
 MIN_BITS, MAX_BITS = 1024, 8192
 
