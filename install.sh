@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything provenum needs into ./.venv, then runs `provenum demo`.
 #   Debian packages: gcc (assembles the kernels), python3-dev (headers for the
-#   native extension), libgmp-dev (GMP beside provenum in the benchmarks),
-#   openssl (interoperability tests), python3-venv; for AArch64: llvm-19
+#   native extension), libgmp-dev (GMP beside provenum in the benchmarks, and
+#   the constant-time tools invert blinding products with it),
+#   openssl (interoperability tests), python3-venv, valgrind (memcheck and its
+#   client-request headers: `provenum ct-check`); for AArch64: llvm-19
 #   (llvm-mca, the Arm cost model) and, on hosts that are not aarch64,
 #   gcc-aarch64-linux-gnu (cross-builds Arm code) and qemu-user (runs it).
 #   PyPI packages: provenum itself, editable, with its test and bench extras.
@@ -10,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-debian_packages=(gcc python3-dev libgmp-dev openssl python3-venv llvm-19)
+debian_packages=(gcc python3-dev libgmp-dev openssl python3-venv valgrind llvm-19)
 case "$(uname -m)" in
     aarch64|arm64) ;;                                  # Arm code builds and runs natively
     *) debian_packages+=(gcc-aarch64-linux-gnu qemu-user) ;;

@@ -32,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 #include <x86intrin.h>
+
+#include "harness.h"
 #ifdef HAVE_GMP
 #include <gmp.h>
 #endif
@@ -52,14 +54,6 @@ static void gmp_redc(u64 *z, u64 *t, const u64 *m, int n, u64 w)
     if (__gmpn_redc_1(z, t, m, n, w)) mpn_sub_n(z, z, m, n);
 }
 #endif
-
-/* kernel prototypes, by kind (argument layout of provenum.kernels.CATALOG) */
-typedef void (*mul_fn)(u64 *, const u64 *, const u64 *);
-typedef void (*sqr_fn)(u64 *, const u64 *);
-typedef void (*redc_fn)(u64 *, const u64 *, const u64 *, u64);
-typedef void (*montmul_fn)(u64 *, const u64 *, const u64 *, const u64 *, u64);
-typedef void (*table_fn)(u64 *, const u64 *, u64, u64);
-typedef void (*modexp_fn)(u64 *, const u64 *, const u64 *, const u64 *);
 
 struct bench_case { enum kind kind; const char *name; int n; void (*fn)(void); };
 
@@ -86,25 +80,6 @@ static u64 rnd(void)
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return rng_state;
-}
-
-static inline u64 ticks(void)
-{
-    _mm_lfence();
-    u64 t = __rdtsc();
-    _mm_lfence();
-    return t;
-}
-
-static double tsc_ghz(void)
-{
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    u64 t0 = ticks();
-    do clock_gettime(CLOCK_MONOTONIC, &b);
-    while ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec) < 50e6);
-    u64 t1 = ticks();
-    return (double)(t1 - t0) / ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
 }
 
 static u64 neg_inverse(u64 m0)

@@ -54,6 +54,8 @@
 #include <sys/random.h>
 #include <sys/types.h>
 
+#include "ct.h"
+
 #define MAXW 128           /* 8192-bit modulus */
 #define MAXH 64            /* 4096-bit half */
 #define WIN 5              /* fixed window width of the generic exponentiation */
@@ -780,7 +782,9 @@ static int __attribute__((noinline)) private_load(uint64_t *key, const uint64_t 
 {
     struct provenum_rsa_private *k = (struct provenum_rsa_private *)key;
     size_t h = hwords;
-    if (h < 1 || h > MAXH || words > 2 * h || !(p[0] & 1) || !(q[0] & 1)) return -1;
+    if (h < 1 || h > MAXH || words > 2 * h) return -1;
+    /* every RSA prime is odd: whether these are reveals only that a key is malformed */
+    if (!ct_public_u64(p[0] & q[0] & 1)) return -1;
     if (load_public(&k->pub, n, words, e, ewords) != 0) return -1;
     memcpy(k->p, p, h * 8); memcpy(k->q, q, h * 8);
     memcpy(k->dp, dp, h * 8); memcpy(k->dq, dq, h * 8);
@@ -972,7 +976,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     uint64_t ok = check_half(&hp, pk, s, mw, h) & check_half(&hq, pk, s, mw, h);
     ok &= 0 - sub_n(prod, s, pk->n, 2 * h);                 /* borrow: s < n (n zero-padded) */
     for (size_t i = 0; i < n; i++) sig[i] = s[i] & ok;
-    status = ok ? 0 : -1;                                   /* verdict is public */
+    status = ct_public_u64(ok) ? 0 : -1;                    /* the verdict is public */
 
     wipe(r, sizeof r); wipe(rinv, sizeof rinv); wipe(tmp, sizeof tmp); wipe(mw, sizeof mw);
     wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(diff, sizeof diff); wipe(hh, sizeof hh);
@@ -1071,7 +1075,7 @@ static int __attribute__((noinline)) blind_batch_finish(const uint64_t *key, uin
         one_n(one, n);
         uint64_t diff = 0;
         for (size_t i = 0; i < n; i++) diff |= chk[i] ^ one[i];
-        status = diff == 0 ? 0 : -1;                        /* public: u, u^-1 are public */
+        status = ct_public_u64(diff) == 0 ? 0 : -1;         /* the verdict is public: u, u^-1 are */
         for (size_t i = count; status == 0 && i-- > 0;) {
             uint64_t *r = batch + i * stride, *slot = r + n;
             mm(rm, r, k->rr, k->n, k->w, n);                /* r_i * R */
