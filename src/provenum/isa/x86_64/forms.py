@@ -285,3 +285,10 @@ _form("vpternlogq zmm{k}, zmm, zmm, imm8", "vpternlogq zmm1{k1}, zmm2, zmm3, 0x3
 
 def supported(form: str) -> bool:
     return form in FORMS
+
+# --- AVX-512 IFMA: 52-bit multiply-accumulate per 64-bit element -------------------
+for m in ("vpmadd52luq", "vpmadd52huq"):
+    _form(f"{m} zmm, zmm, zmm", f"{m} zmm1, zmm2, zmm3", f"{m} zmm20, zmm21, zmm31", f"{m} zmm4, zmm4, zmm4")
+    _form(f"{m} zmm, zmm, m512", f"{m} zmm1, zmm2, [rax+64]", f"{m} zmm17, zmm3, [rsi+rcx*8]")
+    _form(f"{m} ymm, ymm, ymm", f"{m} ymm1, ymm2, ymm3", f"{m} ymm20, ymm21, ymm5")
+    _form(f"{m} ymm, ymm, m256", f"{m} ymm1, ymm2, [rax+32]")

@@ -226,3 +226,19 @@ def vpblendmq(s, insn):
         elems = eb
     v = _concat_elements(d, elems)
     s.write_vec(dst.index, v if dst.width == 512 else d.zext(v, 512))
+
+
+@semantics("vpmadd52luq", "vpmadd52huq")
+def vpmadd52(s, insn):
+    """Per 64-bit element: dst += bits 51..0 (luq) or 103..52 (huq) of the 104-bit
+    product of the sources' low 52 bits, zero-extended; the sum wraps modulo 2^64."""
+    d = s.d
+    dst, a, b = insn.operands
+    ea, eb = _elements(d, read(s, insn, a)), _elements(d, _load_vec(s, insn, b))
+    acc = _elements(d, read(s, insn, dst))
+    high = insn.mnemonic == "vpmadd52huq"
+    out = []
+    for x, y, z in zip(ea, eb, acc):
+        hi, lo = d.mul_wide(d.extract(x, 51, 0), d.extract(y, 51, 0))
+        out.append(d.add(z, d.zext(hi if high else lo, 64))[0])
+    write_vec_dest(s, insn, dst, _concat_elements(d, out))
