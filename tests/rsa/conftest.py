@@ -19,3 +19,11 @@ def test_keys():
         with open(data_path(f"rsa{bits}.pem"), "rb") as f:
             keys[bits] = rsa.load_pem_private_key(f.read())
     return keys
+
+
+@pytest.fixture(params=["default"])
+def dispatch_level(request):
+    """The kernel dispatch level a known-answer test runs at: today the library's
+    default. To run these tests at every level the CPU has, parametrise this
+    fixture (and force the level here) -- one change covers them all."""
+    return request.param
