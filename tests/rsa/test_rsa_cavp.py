@@ -25,7 +25,7 @@ def private_key_from(n: int, e: int, d: int):
     return _keys[(n, e)]
 
 
-def test_siggen15_reproduced_byte_for_byte():
+def test_siggen15_reproduced_byte_for_byte(dispatch_level):
     vectors = records("SigGen15_186-2.txt", emit_on="S")
     assert len(vectors) == 250 and {v["mod"] for v in vectors} == {1024, 1536, 2048, 3072, 4096}
     for v in vectors:
@@ -35,7 +35,7 @@ def test_siggen15_reproduced_byte_for_byte():
 
 
 @pytest.mark.parametrize("name", ["SigGen15_186-2.rsp", "SigGen15_186-3.rsp"])
-def test_siggen15_signatures_verify(name):
+def test_siggen15_signatures_verify(name, dispatch_level):
     """Files without d: the expected signatures verify, which compares the whole
     encoded message byte for byte."""
     vectors = records(name, emit_on="S")
@@ -48,7 +48,7 @@ def test_siggen15_signatures_verify(name):
             key.verify(sig, msg + b"\x00", padding.PKCS1v15(), alg)
 
 
-def test_siggenpss_reproduced_with_the_given_salt():
+def test_siggenpss_reproduced_with_the_given_salt(dispatch_level):
     """SigGenPSS .txt gives d and the salt: our encoding plus private operation
     must reproduce S exactly, and S must verify through the public API."""
     vectors = records("SigGenPSS_186-2.txt", emit_on="S")
@@ -69,7 +69,7 @@ def test_siggenpss_reproduced_with_the_given_salt():
 
 
 @pytest.mark.parametrize("name", ["SigGenPSS_186-2.rsp", "SigGenPSS_186-3.rsp"])
-def test_siggenpss_signatures_verify(name):
+def test_siggenpss_signatures_verify(name, dispatch_level):
     vectors = records(name, emit_on="S")
     assert len(vectors) == 250
     for v in vectors:
@@ -94,7 +94,7 @@ def _verdict(v, pad_for):
         return "F"
 
 
-def test_sigver15_verdicts():
+def test_sigver15_verdicts(dispatch_level):
     vectors = records("SigVer15_186-3.rsp", emit_on="Result")
     assert len(vectors) == 450
     verdicts = [(_verdict(v, lambda v, a: padding.PKCS1v15()), v["Result"][0]) for v in vectors]
@@ -102,7 +102,7 @@ def test_sigver15_verdicts():
     assert {want for _, want in verdicts} == {"P", "F"}
 
 
-def test_sigverpss_verdicts():
+def test_sigverpss_verdicts(dispatch_level):
     vectors = records("SigVerPSS_186-3.rsp", emit_on="Result")
     assert len(vectors) == 450
 
@@ -128,7 +128,7 @@ def _pkcs1_key(fields):
     return numbers.private_key()
 
 
-def test_pkcs1v15_sign_vectors_byte_for_byte():
+def test_pkcs1v15_sign_vectors_byte_for_byte(dispatch_level):
     keys = examples("pkcs1v15sign-vectors.txt")
     assert len(keys) == 15 and sum(len(k["signatures"]) for k in keys) == 300
     sizes = set()
@@ -142,7 +142,7 @@ def test_pkcs1v15_sign_vectors_byte_for_byte():
     assert sizes == {1024, 1025, 1026, 1027, 1028, 1029, 1030, 1031, 1536, 2048}
 
 
-def test_pss_vectors_byte_for_byte_with_their_salt():
+def test_pss_vectors_byte_for_byte_with_their_salt(dispatch_level):
     keys = examples("pkcs-1v2-1d2-vec/pss-vect.txt")
     assert len(keys) == 10 and sum(len(k["signatures"]) for k in keys) == 60
     for example in keys:

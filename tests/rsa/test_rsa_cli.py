@@ -189,6 +189,9 @@ def test_two_stdin_inputs_are_refused(tmp_path):
     assert status == 2 and one_line_error(err)
     status, _, err = run_cli("keygen", "--bits", "1024", "-o", "-", "--pubout", "-")
     assert status == 2 and one_line_error(err)
+    status, out, err = run_cli("sign", "--key", "-", "--in", data_path("rsa1024.pem"), "--passin", "stdin",
+                               stdin=key)
+    assert status == 2 and out == b"" and one_line_error(err) and "--passin" in err
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ def oaep(alg, mgf_alg, label=None):
 
 @pytest.mark.parametrize("alg", SHA2, ids=lambda a: a.name)
 @pytest.mark.parametrize("mgf_alg", SHA2, ids=lambda a: a.name)
-def test_oaep_both_ways_with_pyca(test_keys, alg, mgf_alg):
+def test_oaep_both_ways_with_pyca(test_keys, alg, mgf_alg, dispatch_level):
     key = test_keys[2048]
     theirs = key.to_cryptography()
     for label in (None, b"", b"a label", bytes(range(256))):
@@ -31,7 +31,7 @@ def test_oaep_both_ways_with_pyca(test_keys, alg, mgf_alg):
 
 
 @pytest.mark.parametrize("alg", NATIVE_ONLY, ids=lambda a: a.name)
-def test_oaep_with_the_other_sha2_hashes(test_keys, alg):
+def test_oaep_with_the_other_sha2_hashes(test_keys, alg, dispatch_level):
     key = test_keys[3072]
     for mgf_alg in [alg, hashes.SHA1, hashes.SHA512]:
         pad = oaep(alg, mgf_alg, b"label")
@@ -73,7 +73,7 @@ def test_oaep_invalid_ciphertexts_fail_alike(test_keys):
 
 
 @pytest.mark.parametrize("bits", [1024, 2047, 2048, 3072])
-def test_pkcs1v15_both_ways(test_keys, bits):
+def test_pkcs1v15_both_ways(test_keys, bits, dispatch_level):
     key = test_keys[bits]
     theirs = key.to_cryptography()
     k = (bits + 7) // 8
@@ -83,7 +83,7 @@ def test_pkcs1v15_both_ways(test_keys, bits):
 
 
 @pytest.mark.parametrize("bits", [1024, 1536, 2048, 4096])
-def test_pkcs1v15_implicit_rejection_matches_openssl(test_keys, bits):
+def test_pkcs1v15_implicit_rejection_matches_openssl(test_keys, bits, dispatch_level):
     """An invalid padding yields OpenSSL's synthetic message for the same key and ciphertext."""
     key = test_keys[bits]
     theirs = key.to_cryptography()

@@ -19,7 +19,7 @@ def run(args) -> int:
     from provenum.rsa._cli import (CLIError, Output, check_stdin_once, first_line, load_private, read_input,
                                    signature_padding, write_all)
 
-    check_stdin_once(key=args.key, **{"in": args.infile})
+    check_stdin_once(key=args.key, **{"in": args.infile, "passin": "-" if args.passin == "stdin" else None})
     out = Output(args.out, "signature", force=args.force)
     key, algorithm = load_private(read_input(args.key, "key"), args.passin)
     pad, hash_alg = signature_padding(args, algorithm, verifying=False)

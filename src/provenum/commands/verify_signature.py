@@ -21,7 +21,8 @@ def run(args) -> int:
     from provenum.rsa._cli import (CLIError, check_stdin_once, fail, first_line, load_public, read_input,
                                    signature_padding)
 
-    check_stdin_once(key=args.key, sig=args.sig, **{"in": args.infile})
+    check_stdin_once(key=args.key, sig=args.sig,
+                     **{"in": args.infile, "passin": "-" if args.passin == "stdin" else None})
     key, algorithm = load_public(read_input(args.key, "key"), args.passin)
     pad, hash_alg = signature_padding(args, algorithm, verifying=True)
     data, signature = read_input(args.infile, "input"), read_input(args.sig, "signature")

@@ -234,7 +234,8 @@ class NativePrivateKey:
         status = call(self._key.buf, out, out_len, ct, k, batch + offset, *extra)
         if status == -1:
             raise FaultDetected("RSA private-key operation failed its public-key check; no output")
-        if status == -2:
+        if status == -2:  # the entry was not used: wipe it here
+            ffi.memmove(batch + offset, bytes(16 * self.words), 16 * self.words)
             raise ValueError("decryption parameters rejected by the native code")
         message = ffi.buffer(out, out_len[0])[:] if status == 0 else None
         ffi.memmove(out, bytes(k), k)

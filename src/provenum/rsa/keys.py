@@ -380,6 +380,8 @@ def _check_components(n, e, p, q, d, dmp1, dmq1, iqmp) -> None:
         raise ValueError("Invalid private key (private_exponent must be > 1)")
     if p < 3 or q < 3 or p % 2 == 0 or q % 2 == 0:
         raise ValueError("Invalid private key (p and q must be odd primes)")
+    if max(p.bit_length(), q.bit_length()) > MAX_KEY_BITS // 2:
+        raise ValueError(f"unsupported RSA key: p and q must each have at most {MAX_KEY_BITS // 2} bits")
 
 
 def _check_consistent(n, e, p, q, d, dmp1, dmq1, iqmp) -> None:

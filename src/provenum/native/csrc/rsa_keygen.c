@@ -11,12 +11,12 @@
  *     on rejections (and the number of tries) reveals nothing about it;
  *   - the accepted candidate always takes the same path: all trial
  *     divisions, all probable-prime tests, each constant time in its value;
- *   - trial division by the odd primes below 2^16, two at a time (x mod
- *     p1*p2 by Horner's rule on 32-bit halves with Barrett reductions: no
- *     division instruction), and (p - 1) mod e != 0;
+ *   - trial division by the odd primes below a bound that grows with the
+ *     size (2^16 .. 2^20; see sieve_limit), vectorised, no division
+ *     instruction; and (p - 1) mod e != 0;
  *   - then a strong probable-prime test to base 2 (left-to-right over all
- *     bits of p - 1: square, double, select), which discards almost every
- *     composite the sieve lets through;
+ *     bits of p - 1: square, then double or not by a mask), which discards
+ *     almost every composite the sieve lets through;
  *   - then the Miller-Rabin rounds FIPS 186-5 Table B.1 asks for (the
  *     caller passes the count), each with a fresh random base, a^d by the
  *     constant-time exponentiation, and a fixed 62 squarings that record
@@ -42,8 +42,7 @@ typedef unsigned __int128 u128;
 
 #define MAXH (PROVENUM_MAXW / 2)   /* words of the largest prime (8192 bits) */
 #define MAX_S 63                   /* largest 2-adic valuation of p - 1 accepted */
-#define SIEVE_LIMIT 65536          /* trial division by the odd primes below this */
-#define POOL_BYTES 4096
+#define POOL_BYTES 4096            /* randomness drawn from getrandom() at a time */
 
 static size_t words_of(size_t bits) { return (bits + 63) / 64; }
 static uint64_t mask_nz(uint64_t x) { return 0 - ((x | (0 - x)) >> 63); }
@@ -56,13 +55,21 @@ static uint64_t mask_eq_n(const uint64_t *a, const uint64_t *b, size_t n)
     return ~mask_nz(d);
 }
 
+/* 1 when x >= m (n words); public control flow, secret values */
+static uint64_t ge_bit(const uint64_t *x, const uint64_t *m, size_t n)
+{
+    uint64_t borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 d = (u128)x[i] - m[i] - borrow;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    return borrow ^ 1;
+}
+
 /* all ones when x >= y (n words) */
 static uint64_t mask_ge_n(const uint64_t *x, const uint64_t *y, size_t n)
 {
-    uint64_t t[MAXH * 2 + 2];
-    uint64_t borrow = provenum_sub_n(t, x, y, n);
-    provenum_wipe(t, n * sizeof(uint64_t));
-    return borrow - 1;
+    return 0 - ge_bit(x, y, n);
 }
 
 /* all ones when x has a bit set at position >= pos (pos public) */
@@ -152,7 +159,7 @@ static void sieve_free(struct sieve *sv)
 static int sieve_init(struct sieve *sv, uint64_t limit)
 {
     unsigned char *composite = calloc(limit, 1);
-    size_t cap = limit / 4 + 2 * LANES;
+    size_t cap = limit / 8 + 2 * LANES;                       /* pi(x) < x / 8 for x >= 2^16 */
     sv->q = malloc(cap * 4); sv->qinv = malloc(cap * 4);
     sv->pinv = malloc(2 * cap * 8); sv->plim = malloc(2 * cap * 8);
     sv->count = 0;
@@ -324,17 +331,6 @@ static void draw(uint64_t *x, size_t bits, size_t nw, struct pool *pl)
 }
 
 /* ---- Montgomery helpers for a candidate m ---------------------------------- */
-
-/* 1 when x >= m (n words); public control flow, secret values */
-static uint64_t ge_bit(const uint64_t *x, const uint64_t *m, size_t n)
-{
-    uint64_t borrow = 0;
-    for (size_t i = 0; i < n; i++) {
-        u128 d = (u128)x[i] - m[i] - borrow;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    return borrow ^ 1;
-}
 
 /* z = x + (x & mask) mod m for x < m: doubling when mask is all ones */
 static void dbl_mod(uint64_t *z, const uint64_t *x, uint64_t mask, const uint64_t *m, size_t n)
