@@ -104,3 +104,11 @@ def test_keygen_refuses_bad_input_before_native_code():
     assert lib.provenum_rsa_keygen(key, n, 2048, 5, lower, lower, 5, 5, ffi.NULL) == -1      # e
     assert lib.provenum_rsa_keygen(key, n, 511, 65537, lower, lower, 5, 5, ffi.NULL) == -1   # size
     assert lib.provenum_rsa_keygen(key, n, 2048, 65537, lower, lower, 0, 5, ffi.NULL) == -1  # rounds
+    # bounds no candidate (or too few) could meet would make the search endless: refused
+    assert lib.provenum_rsa_keygen(key, n, 2048, 65537, lower, lower, 5, 5, ffi.NULL) == -1  # 0
+    lower[15] = 2 ** 64 - 1                                                               # 2^1024 - 2^960
+    assert lib.provenum_rsa_keygen(key, n, 2048, 65537, lower, lower, 5, 5, ffi.NULL) == -1
+    lower[15] = 2 ** 62                                                                   # 1023 bits
+    assert lib.provenum_rsa_keygen(key, n, 2048, 65537, lower, lower, 5, 5, ffi.NULL) == -1
+    lower[15] = 2 ** 63                                                                   # 2^1023: fine
+    assert lib.provenum_rsa_keygen(key, n, 2048, 65537, lower, lower, 5, 5, ffi.NULL) == 0

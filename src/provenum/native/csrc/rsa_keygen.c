@@ -72,6 +72,17 @@ static uint64_t mask_ge_n(const uint64_t *x, const uint64_t *y, size_t n)
     return 0 - ge_bit(x, y, n);
 }
 
+/* 1 when `lower` (public) is a sound lower bound for `bits`-bit primes:
+   exactly `bits` bits, and its top 64 bits at most sqrt(2) * 2^63 rounded
+   up, so that a fair share of candidates meets it */
+static int bound_ok(const uint64_t *lower, size_t bits)
+{
+    size_t n = words_of(bits), r = bits % 64;
+    uint64_t top = r ? (lower[n - 1] << (64 - r)) | (lower[n - 2] >> r) : lower[n - 1];
+    int exact = r ? (lower[n - 1] >> r) == 0 : 1;
+    return exact && (top >> 63) && top <= 0xB504F333F9DE6485ULL;
+}
+
 /* all ones when x has a bit set at position >= pos (pos public) */
 static uint64_t mask_bits_from(const uint64_t *x, size_t n, size_t pos)
 {
@@ -684,6 +695,8 @@ static int __attribute__((noinline)) keygen(uint64_t *key, uint64_t *n_out, size
     int status = -1;
     if (nbits < 512 || nbits > 64 * PROVENUM_MAXW || (e != 3 && e != 65537) || rounds_p < 1 || rounds_q < 1)
         return -1;
+    if (!bound_ok(lower_p, pbits) || !bound_ok(lower_q, qbits))
+        return -1;                           /* a bound few candidates meet: the search would not end */
     struct work *wk = calloc(1, sizeof *wk);
     if (wk == NULL) return -1;
     if (simd_level < 0)

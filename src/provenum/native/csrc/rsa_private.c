@@ -116,9 +116,10 @@ static void wipe(void *p, size_t len)
    clear them (only bignum_modexp_* clears its table); one sweep after the
    private-key operation covers the deepest chain: modexp_32's 18 KB frame,
    amontmul_32's 2 KB, kmul_16's 0.5 KB, plus the C frames above them.  The
-   deepest is the generic path, whose frames scale with MAXW: measured 42 KB
-   below private_op's 10 KB frame at MAXW 128 (gcc -O2), so twice that at
-   MAXW 256; 160 KB leaves a margin. */
+   deepest is the generic path, whose frames scale with MAXW: at MAXW 256
+   (gcc -O2) the private operation measured 99 KB of stack in all, key
+   generation (rsa_keygen.c, which sweeps with this too) 110 KB; 160 KB
+   leaves a margin. */
 #define STACK_BURN_BYTES (160 * 1024)
 
 static void __attribute__((noinline)) burn_stack(void)
