@@ -59,7 +59,7 @@ def check_algorithm(algorithm, *, xof: bool = False) -> hashes.HashAlgorithm:
     raise UnsupportedAlgorithm(f"{inner.name} is not supported by this backend for RSA signing.")
 
 
-def as_bytes(data, what: str = "data") -> bytes:
+def as_bytes(data) -> bytes:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f'Cannot convert "{type(data)}" instance to a buffer.\n'
                         "Did you mean to pass a bytestring instead?")
