@@ -34,18 +34,27 @@ def build_parser() -> argparse.ArgumentParser:
             target = groups[group]
         sub = target.add_parser(words[0], help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
-        sub.set_defaults(_run=module.run)
+        sub.set_defaults(_run=module.run, _parser=sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if not hasattr(args, "_run"):
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         parser.print_help()
         return 2
+    if extra:  # the sub-command's own usage, not the top-level one (exit status 2)
+        args._parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    from .commands._common import CLIError
+
     try:
         return int(args._run(args) or 0)
+    except CLIError as exc:
+        print(f"provenum: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

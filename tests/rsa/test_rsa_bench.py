@@ -51,3 +51,20 @@ def test_ratio_rows():
         {"impl": "openssl", "bits": 2048, "op": "sign", "ops_per_s": 100.0},
     ]}
     assert bench.ratio_rows(report) == [(2048, "sign", "provenum", 300.0, 1.0), (2048, "sign", "openssl", 100.0, 3.0)]
+
+
+def test_bench_keygen_command(tmp_path, capsys):
+    from provenum.bench import keygen as kbench
+
+    out = tmp_path / "k.json"
+    assert main(["bench", "keygen", "--bits", "1024", "--runs", "2", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    rows = {(r["impl"], r["bits"]): r for r in report["results"]}
+    impls = set(kbench.IMPLS) if __import__("shutil").which("openssl") else {"provenum", "pyca"}
+    assert set(rows) == {(i, 1024) for i in impls}
+    assert all(len(r["samples_s"]) == 2 and r["min_s"] <= r["median_s"] <= r["max_s"] for r in rows.values())
+    assert report["environment"]["cpu"] and report["runs"] == 2
+    table = capsys.readouterr().out
+    assert "× provenum" in table and "pyca" in table
+    assert main(["bench", "keygen", "--bits", "512", "--json", ""]) == 2
+    assert main(["bench", "keygen", "--runs", "0", "--json", ""]) == 2

@@ -36,7 +36,7 @@ def test_siggen15_reproduced_byte_for_byte(dispatch_level):
 
 
 @pytest.mark.parametrize("name", ["SigGen15_186-2.rsp", "SigGen15_186-3.rsp"])
-def test_siggen15_signatures_verify(name):
+def test_siggen15_signatures_verify(name, dispatch_level):
     """Files without d: the expected signatures verify, which compares the whole
     encoded message byte for byte."""
     vectors = records(name, emit_on="S")
@@ -70,7 +70,7 @@ def test_siggenpss_reproduced_with_the_given_salt(dispatch_level):
 
 
 @pytest.mark.parametrize("name", ["SigGenPSS_186-2.rsp", "SigGenPSS_186-3.rsp"])
-def test_siggenpss_signatures_verify(name):
+def test_siggenpss_signatures_verify(name, dispatch_level):
     vectors = records(name, emit_on="S")
     assert len(vectors) == 250
     for v in vectors:
@@ -95,7 +95,7 @@ def _verdict(v, pad_for):
         return "F"
 
 
-def test_sigver15_verdicts():
+def test_sigver15_verdicts(dispatch_level):
     vectors = records("SigVer15_186-3.rsp", emit_on="Result")
     assert len(vectors) == 450
     verdicts = [(_verdict(v, lambda v, a: padding.PKCS1v15()), v["Result"][0]) for v in vectors]
@@ -103,7 +103,7 @@ def test_sigver15_verdicts():
     assert {want for _, want in verdicts} == {"P", "F"}
 
 
-def test_sigverpss_verdicts():
+def test_sigverpss_verdicts(dispatch_level):
     vectors = records("SigVerPSS_186-3.rsp", emit_on="Result")
     assert len(vectors) == 450
 

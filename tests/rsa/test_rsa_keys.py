@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import rsa as pyca_rsa
 
 from provenum import rsa
-from provenum.rsa import keygen
+from provenum.rsa import _native, keygen
 
 from conftest import data_path
 
@@ -22,7 +22,7 @@ def test_generated_key_meets_fips_186_5_checks(bits):
     assert abs(p - q) > 2 ** (bits // 2 - 100)
     lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
     assert e * d % lam == 1 and d > 2 ** (bits // 2)
-    assert keygen.is_probable_prime(p, 10) and keygen.is_probable_prime(q, 10)
+    assert _native.probable_prime(p, 10) and _native.probable_prime(q, 10)
     # pyca accepts it (it runs OpenSSL's RSA_check_key)
     pyca = pyca_rsa.RSAPrivateNumbers(p, q, d, nums.dmp1, nums.dmq1, nums.iqmp,
                                       pyca_rsa.RSAPublicNumbers(e, n)).private_key()
@@ -35,18 +35,27 @@ def test_keys_differ():
     assert a != b
 
 
-@pytest.mark.parametrize("bits,e", [(1000, 65537), (512, 65537), (8256, 65537), (2048, 65536), (2048, 1)])
-def test_keygen_rejects_bad_parameters(bits, e):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bits,e,message", [
+    (1000, 65537, "at least 1024-bits"), (512, 65537, "at least 1024-bits"), (16448, 65537, "at most 16384"),
+    (2048, 65536, "either 3"), (2048, 1, "either 3"), (2048, 5, "either 3")])  # pyca's rules and words
+def test_keygen_rejects_bad_parameters(bits, e, message):
+    with pytest.raises(ValueError, match=message):
         rsa.generate_private_key(public_exponent=e, key_size=bits)
+    with pytest.raises(TypeError):
+        rsa.generate_private_key(public_exponent=65537, key_size="2048")
 
 
 def test_probable_prime():
-    assert keygen.is_probable_prime(2 ** 127 - 1, 5)
-    assert not keygen.is_probable_prime(2 ** 127 + 1, 5)
-    assert not keygen.is_probable_prime(561, 5)  # Carmichael number
-    assert not keygen.is_probable_prime(3215031751, 5)  # strong pseudoprime to bases 2, 3, 5, 7
-    assert not keygen.is_probable_prime((2 ** 89 - 1) * (2 ** 107 - 1), 5)
+    assert _native.probable_prime(2 ** 127 - 1, 5)
+    assert _native.probable_prime(2 ** 521 - 1, 5)
+    assert not _native.probable_prime(3 * (2 ** 127 - 1), 5)
+    assert not _native.probable_prime(561, 5)  # Carmichael number
+    assert _native.probable_prime(2047, 0)      # a strong pseudoprime to base 2: the base-2 test passes it
+    assert not _native.probable_prime(2047, 8)  # and the random-base rounds catch it
+    assert not _native.probable_prime(3215031751, 5)  # strong pseudoprime to bases 2, 3, 5, 7
+    assert not _native.probable_prime((2 ** 89 - 1) * (2 ** 61 - 1), 5)  # two Mersenne primes
+    for p in (5, 7, 11, 13, 65537, 2 ** 61 - 1):
+        assert _native.probable_prime(p, 5)
 
 
 PRIVATE_FORMATS = [ser.PrivateFormat.PKCS8, ser.PrivateFormat.TraditionalOpenSSL]

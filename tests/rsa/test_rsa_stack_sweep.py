@@ -1,5 +1,6 @@
-"""The stack sweep after the key load, the private-key operation and the blinding batch:
-no secret-derived residue may stay below the caller's frame.
+"""The stack sweep after the key load, the private-key operation, the blinding batch,
+both decryptions and key generation: no secret-derived residue may stay below the
+caller's frame.
 
 The C file and the kernels are compiled here into a small program that
 paints the stack below a caller with a pattern, runs the exported function,
@@ -36,12 +37,19 @@ int provenum_rsa_private_op(const uint64_t *key, uint64_t *sig, const uint64_t *
     const uint64_t *r_in, const uint64_t *rinv_in, int fault);
 int provenum_rsa_blind_batch_start(const uint64_t *key, uint64_t *batch, size_t count,
     unsigned char *u_be, size_t len);
+int provenum_rsa_decrypt_oaep(const uint64_t *key, unsigned char *out, size_t *out_len,
+    const unsigned char *ct, size_t k, uint64_t *entry, int hash_id, int mgf_id, const unsigned char *lhash);
+int provenum_rsa_decrypt_pkcs1(const uint64_t *key, unsigned char *out, size_t *out_len,
+    const unsigned char *ct, size_t k, uint64_t *entry);
+int provenum_rsa_keygen(uint64_t *key, uint64_t *n_out, size_t nbits, uint64_t e, const uint64_t *lower_p,
+    const uint64_t *lower_q, int rounds_p, int rounds_q, uint64_t *stats);
 
-#define AREA (160 * 1024 / 8)
+/* twice the sweep (160 KB): residue deeper than what the sweep clears shows up */
+#define AREA (320 * 1024 / 8)
 #define PAT 0x5A5A5A5A5A5A5A5AULL
 static uintptr_t area_lo;
-static uint64_t key[32768], sig[128], batch[17 * 2 * 128];
-static unsigned char u[1024];
+static uint64_t key[32768], key2[32768], sig[256], batch[17 * 2 * 256], entry[2 * 256], n2[256];
+static unsigned char u[2048], out[2048], ct[2048], lhash[64];
 
 __attribute__((noinline)) static void paint(void)
 {
@@ -75,6 +83,36 @@ __attribute__((noinline)) static int call_batch(void)
     return provenum_rsa_blind_batch_start(key, batch, 16, u, NBYTES);
 }
 
+/* a ciphertext below n (its top byte cleared) and a blinding entry r = r^-1 = 1 */
+static void setup_decrypt(void)
+{
+    for (int i = 0; i < NBYTES; i++) ct[i] = (unsigned char)(i * 131 + 7);
+    ct[0] = 0;
+    memset(entry, 0, sizeof entry);
+    entry[0] = 1;
+    entry[W] = 1;
+}
+
+__attribute__((noinline)) static int call_oaep(void)
+{
+    size_t len;
+    setup_decrypt();
+    return provenum_rsa_decrypt_oaep(key, out, &len, ct, NBYTES, entry, 3, 3, lhash);
+}
+
+__attribute__((noinline)) static int call_pkcs1(void)
+{
+    size_t len;
+    setup_decrypt();
+    return provenum_rsa_decrypt_pkcs1(key, out, &len, ct, NBYTES, entry);
+}
+
+__attribute__((noinline)) static int call_keygen(void)
+{
+    uint64_t lower[4] = {0, 0, 0, 0xB504F333F9DE6485ULL};   /* above sqrt(2) * 2^255 */
+    return provenum_rsa_keygen(key2, n2, 512, 65537, lower, lower, 8, 8, NULL);
+}
+
 int main(void)
 {
     if (provenum_rsa_key_words() > sizeof key / 8) return 2;
@@ -87,7 +125,17 @@ int main(void)
     paint();
     int bst = call_batch();
     long batch_depth = deepest_residue();
-    printf("%ld %d %ld %d %ld ", load_depth, st, op_depth, bst, batch_depth);
+    paint();
+    int ost = call_oaep();
+    long oaep_depth = deepest_residue();
+    paint();
+    int pst = call_pkcs1();
+    long pkcs1_depth = deepest_residue();
+    paint();
+    int kst = call_keygen();
+    long keygen_depth = deepest_residue();
+    printf("%ld %d %ld %d %ld %d %ld %d %ld %d %ld ", load_depth, st, op_depth, bst, batch_depth,
+           ost, oaep_depth, pst, pkcs1_depth, kst, keygen_depth);
     for (int i = W - 1; i >= 0; i--) printf("%016llx", (unsigned long long)sig[i]);
     printf("\n");
     return 0;
@@ -122,14 +170,18 @@ def test_no_secret_residue_below_the_caller(tmp_path, bits, level):
     (tmp_path / "keydata.h").write_text(header)
     (tmp_path / "harness.c").write_text(HARNESS)
     exe = tmp_path / "harness"
-    csrc = [str(NATIVE / "csrc" / f) for f in ("rsa_private.c", "dispatch.c", "cpu_x86_64.c")]
-    subprocess.run([cc, "-O2", "-o", str(exe), str(tmp_path / "harness.c"), *csrc,
+    subprocess.run([cc, "-O2", "-o", str(exe), str(tmp_path / "harness.c"),
+                    *map(str, sorted((NATIVE / "csrc").glob("*.c"))),
                     *map(str, sorted(KERNELS.glob("*.S")))], check=True, capture_output=True)
     env = {"PROVENUM_CPU": level, "PATH": "/usr/bin:/bin"}   # the dispatch table at this level
-    load_depth, status, op_depth, batch_status, batch_depth, sig = subprocess.run(
-        [str(exe)], check=True, capture_output=True, text=True, env=env).stdout.split()
+    fields = subprocess.run([str(exe)], check=True, capture_output=True, text=True, env=env).stdout.split()
+    (load_depth, status, op_depth, batch_status, batch_depth, oaep_status, oaep_depth,
+     pkcs1_status, pkcs1_depth, keygen_status, keygen_depth, sig) = fields
     assert int(status) == 0 and int(sig, 16) == pow(m, d, n)  # the operation really ran
     assert int(batch_status) == 0
-    assert 0 <= int(load_depth) <= ALLOWED_DEPTH, f"residue {load_depth} bytes below the caller after the key load"
-    assert 0 <= int(op_depth) <= ALLOWED_DEPTH, f"residue {op_depth} bytes below the caller after private_op"
-    assert 0 <= int(batch_depth) <= ALLOWED_DEPTH, f"residue {batch_depth} bytes below the caller after the batch"
+    assert int(oaep_status) == 1 and int(pkcs1_status) == 0   # a random ciphertext: OAEP fails, PKCS#1 rejects implicitly
+    assert int(keygen_status) == 0
+    for what, depth in [("the key load", load_depth), ("private_op", op_depth), ("the batch", batch_depth),
+                        ("OAEP decryption", oaep_depth), ("PKCS#1 v1.5 decryption", pkcs1_depth),
+                        ("key generation", keygen_depth)]:
+        assert 0 <= int(depth) <= ALLOWED_DEPTH, f"residue {depth} bytes below the caller after {what}"

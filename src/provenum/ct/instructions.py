@@ -25,7 +25,8 @@ padding), and puts each instruction in one of these classes:
            (public: memcheck checks both), not on the bytes moved.  Not on
            Intel's list
   public   allowed only in the named functions, which handle no secret
-           (CPU identification: cpuid, xgetbv)
+           (CPU identification: cpuid, xgetbv; the Barrett constants of the
+           key generation's public small primes: div)
 
 Anything else is a finding, with the functions it occurs in. Arm code is
 not checked (the library has none yet; when it does, its allow-list is
@@ -40,7 +41,7 @@ CONDITIONS = ("o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", 
 
 DOIT = frozenset({
     # general purpose
-    "adc", "adcx", "add", "adox", "and", "andn", "bswap", "bt", "btr", "bts", "cmp", "cqo", "dec", "imul",
+    "adc", "adcx", "add", "adox", "and", "andn", "bswap", "bt", "btr", "bts", "cdqe", "cmp", "cqo", "dec", "imul",
     "inc", "lea", "mov", "movabs", "movsx", "movsxd", "movzx", "mul", "mulx", "neg", "not", "or", "pop",
     "push", "rol", "ror", "rorx", "sar", "sbb", "shl", "shld", "shlx", "shr", "shrd", "shrx", "sub", "test",
     "xor",
@@ -50,6 +51,10 @@ DOIT = frozenset({
     "vmovd", "vmovq", "vmovdqa", "vmovdqu", "vmovdqa64", "vmovdqu64",
     "vpand", "vpandq", "vpor", "vporq", "vpxor", "vpxorq", "vpternlogq",
     "vpaddq", "vpsubq", "vpbroadcastq", "vpcmpeqq",
+    # SSE integer arithmetic, shifts by immediate and shuffles, and plain 128-bit moves, as the
+    # compiler emits them for the SHA-1/SHA-2 blocks and the key generation's trial division
+    "paddd", "pmuludq", "pslld", "psllq", "psrld", "psrlq", "punpckhdq", "punpckldq", "punpcklqdq",
+    "shufps", "movaps", "movups", "vpmovzxdq", "vpmuludq", "vpsrlq",
 })
 
 CONTROL = frozenset({"jmp", "call", "ret", "leave", *(f"j{c}" for c in CONDITIONS)})
@@ -58,6 +63,13 @@ STRING = frozenset({"rep movsq", "rep stosq", "rep movsd", "rep stosd", "rep mov
 PUBLIC_ONLY = {
     "provenum_cpu_features": frozenset({"cpuid", "xgetbv"}),
     "provenum_cpu_identity": frozenset({"cpuid", "movups"}),
+    # key generation's sieve: Barrett constants 2^64 / p of the public small primes
+    "sieve_add": frozenset({"div"}),
+    # a test entry point: the Barrett constant of a public small modulus
+    "provenum_small_residue": frozenset({"div"}),
+    # the Barrett constant 2^64 / e of the public exponent (3 or 65537)
+    "gen_prime": frozenset({"div"}),
+    "inverse_of_e": frozenset({"div"}),
 }
 
 CLASS_REASONS = {
@@ -65,7 +77,7 @@ CLASS_REASONS = {
     "control": "control transfer: time depends on the target, which memcheck and the prover check is public",
     "nodata": "no data operand",
     "string": "inlined memcpy/memset: time depends on count and addresses (public, memcheck-checked)",
-    "public": "only in CPU identification, which handles no secret",
+    "public": "only where no secret is an operand (CPU identification, public small primes)",
 }
 
 

@@ -119,14 +119,7 @@ class NativePrivateKey:
 
     def __init__(self, n: int, e: int, p: int, q: int, d: int, dp: int, dq: int, qinv: int):
         ffi, lib = bindings()
-        self.words = words_of(n.bit_length())
-        self.hwords = words_of(max(p.bit_length(), q.bit_length()))
-        self.n = n
-        self.nbytes = (n.bit_length() + 7) // 8
-        self._modulus = _gmpy2.mpz(n) if _gmpy2 is not None else n
-        self._pool: collections.deque = collections.deque()
-        self._pool_pid, self._pool_fork = os.getpid(), _fork_generation
-        self._key = _KeyBuffer()
+        self._setup(n, words_of(max(p.bit_length(), q.bit_length())))
         ew = words_of(e.bit_length())
         secrets_ = [_to_words(ffi, v, self.hwords) for v in (p, q, dp, dq, qinv)]
         db = _to_words(ffi, d, self.words)
@@ -141,6 +134,36 @@ class NativePrivateKey:
             _wipe(ffi, db, self.words)
         if status != 0:
             raise ValueError("key rejected by the native loader")
+
+    def _setup(self, n: int, hwords: int) -> None:
+        self.words = words_of(n.bit_length())
+        self.hwords = hwords
+        self.n = n
+        self.nbytes = (n.bit_length() + 7) // 8
+        self._modulus = _gmpy2.mpz(n) if _gmpy2 is not None else n
+        self._pool: collections.deque = collections.deque()
+        self._pool_pid, self._pool_fork = os.getpid(), _fork_generation
+        self._key = _KeyBuffer()
+
+    @classmethod
+    def generate(cls, bits: int, e: int, lower_p: int, lower_q: int, rounds_p: int, rounds_q: int):
+        """(native key, n, stats) of a fresh key made in native code
+        (csrc/rsa_keygen.c); the secrets go from there into the key buffer."""
+        ffi, lib = bindings()
+        self = object.__new__(cls)
+        key = _KeyBuffer()
+        words, pwords, qwords = words_of(bits), words_of((bits + 1) // 2), words_of(bits // 2)
+        n_out, stats = ffi.new("uint64_t[]", words), ffi.new("uint64_t[4]")
+        status = lib.provenum_rsa_keygen(key.buf, n_out, bits, e, _to_words(ffi, lower_p, pwords),
+                                         _to_words(ffi, lower_q, qwords), rounds_p, rounds_q, stats)
+        if status == -2:
+            raise RuntimeError("could not draw randomness for key generation")
+        if status != 0:
+            raise RuntimeError(f"native key generation failed (status {status})")
+        self._setup(_from_words(ffi, n_out, words), pwords)
+        self._key = key
+        return self, self.n, {"candidates": stats[0], "sieved": stats[1], "base2_tests": stats[2],
+                              "mr_rounds": stats[3]}
 
     def __del__(self):  # unused blinding values are secrets too
         self._drop_pool()
@@ -199,6 +222,34 @@ class NativePrivateKey:
             raise FaultDetected("RSA private-key operation failed its public-key check; no output")
         return ffi.buffer(sig, k)[:]
 
+    def _decrypt(self, call, ct: bytes, *extra):
+        """Run a native decryption of ct (k bytes, below n: the caller checks)
+        with a fresh blinding entry; (status, message)."""
+        ffi, lib = bindings()
+        k = self.nbytes
+        if not isinstance(ct, bytes) or len(ct) != k:
+            raise ValueError(f"ciphertext must be {k} bytes")
+        batch, offset = self._blinding_entry()
+        out, out_len = ffi.new("unsigned char[]", k), ffi.new("size_t *")
+        status = call(self._key.buf, out, out_len, ct, k, batch + offset, *extra)
+        if status == -1:
+            raise FaultDetected("RSA private-key operation failed its public-key check; no output")
+        if status == -2:  # the entry was not used: wipe it here
+            ffi.memmove(batch + offset, bytes(16 * self.words), 16 * self.words)
+            raise ValueError("decryption parameters rejected by the native code")
+        message = ffi.buffer(out, out_len[0])[:] if status == 0 else None
+        ffi.memmove(out, bytes(k), k)
+        return message
+
+    def decrypt_oaep(self, ct: bytes, hash_id: int, mgf_id: int, lhash: bytes) -> bytes | None:
+        """The OAEP-decoded message of ct, or None ("decryption failed")."""
+        return self._decrypt(bindings()[1].provenum_rsa_decrypt_oaep, ct, hash_id, mgf_id, lhash)
+
+    def decrypt_pkcs1(self, ct: bytes) -> bytes:
+        """The PKCS#1 v1.5-decoded message of ct, or the synthetic message of
+        implicit rejection when its padding is invalid (indistinguishable)."""
+        return self._decrypt(bindings()[1].provenum_rsa_decrypt_pkcs1, ct)
+
     def private_op(self, m: int, _fault: bool = False) -> int:
         """m^d mod n for 0 <= m < n (see private_op_bytes)."""
         _check_below(m, self.n)
@@ -246,3 +297,19 @@ def generic_modexp(a: int, e: int, m: int, words: int, ewords: int) -> int:
                                    _to_words(ffi, m, words), words) != 0:
         raise ValueError("bad modulus or sizes")
     return _from_words(ffi, z, words)
+
+
+def probable_prime(x: int, rounds: int) -> bool:
+    """The native probable-prime test of key generation (a base-2 strong test,
+    then `rounds` Miller-Rabin rounds with random bases) on an odd x > 3 whose
+    x - 1 has at most 63 factors 2 (tests and checks only)."""
+    if not isinstance(x, int) or x <= 3 or x % 2 == 0 or (x - 1) & ((1 << 64) - 1) == 0:
+        raise ValueError("need an odd x > 3 with v2(x - 1) < 64")
+    ffi, lib = bindings()
+    words = words_of(x.bit_length())
+    if words > 128 or not 0 <= rounds <= 1000:
+        raise ValueError("x is larger than the native buffers, or rounds out of range")
+    status = lib.provenum_probable_prime(_to_words(ffi, x, words), words, rounds)
+    if status < 0:
+        raise RuntimeError("native probable-prime test failed")
+    return status == 1

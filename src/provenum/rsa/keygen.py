@@ -1,19 +1,25 @@
-"""RSA key generation in the manner of FIPS 186-5 (appendix A.1.3, probable primes).
+"""RSA key generation: the policy here, the work in native code (native/csrc/rsa_keygen.c).
 
-Runs in Python before the key is loaded into native memory: primality tests
-and the CRT values use Python's variable-time integers on the fresh secrets.
-That is the accepted exception; signing never does.
+FIPS 186-5 A.1.3 (random probable primes): p has ceil(nlen/2) bits and q
+floor(nlen/2), each at least sqrt(2) * 2^(bits-1) so that p*q has exactly
+nlen bits; Miller-Rabin rounds with random bases per Table B.1 (error at
+most 2^-112 for 1024-bit primes, 2^-128 for 1536, 2^-144 for 2048), after
+trial division and a base-2 test that only discard composites. The primes,
+d and the CRT values never reach Python: they go from the native search
+into the native key buffer, and only n comes back.
 """
 from __future__ import annotations
 
 import math
-import secrets
 
-_SMALL_PRIMES = [p for p in range(3, 2000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+MIN_KEYGEN_BITS = 1024   # pyca's minimum
+MAX_KEYGEN_BITS = 16384  # the native buffers' (and OpenSSL's operations') maximum
 
 
 def miller_rabin_rounds(prime_bits: int) -> int:
-    """Rounds for an error probability below 2^-112 for random candidates (FIPS 186-5 table B.1)."""
+    """Random-base rounds for a prime of `prime_bits` bits (FIPS 186-5 Table B.1,
+    the error bound matched to the key's security strength). Table B.1 stops
+    at 1024-bit primes from below; smaller primes (keys below 2048 bits) get 8."""
     if prime_bits >= 1536:
         return 4
     if prime_bits >= 1024:
@@ -21,60 +27,37 @@ def miller_rabin_rounds(prime_bits: int) -> int:
     return 8
 
 
-def is_probable_prime(candidate: int, rounds: int) -> bool:
-    if candidate < 3 or candidate % 2 == 0:
-        return candidate == 2
-    for small in _SMALL_PRIMES:
-        if candidate % small == 0:
-            return candidate == small
-    d, s = candidate - 1, 0
-    while d % 2 == 0:
-        d, s = d // 2, s + 1
-    for _ in range(rounds):
-        a = 2 + secrets.randbelow(candidate - 3)
-        x = pow(a, d, candidate)
-        if x in (1, candidate - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % candidate
-            if x == candidate - 1:
-                break
-        else:
-            return False
-    return True
+def sqrt2_floor(bits: int) -> int:
+    """The least integer >= sqrt(2) * 2^(bits-1): FIPS 186-5 A.1.3's lower bound."""
+    return math.isqrt(2 << (2 * bits - 2)) + 1
 
 
-def _random_prime(bits: int, e: int) -> int:
-    """A probable prime of exactly `bits` bits, >= sqrt(2)*2^(bits-1), with gcd(p-1, e) = 1."""
-    rounds = miller_rabin_rounds(bits)
-    # FIPS 186-5 A.1.3 step 4.4: p >= sqrt(2) * 2^(bits-1), so p*q has the full size
-    floor = math.isqrt(2 << (2 * bits - 2)) + 1
-    while True:
-        p = secrets.randbits(bits) | (1 << (bits - 1)) | 1
-        if p < floor or math.gcd(p - 1, e) != 1:
-            continue
-        if is_probable_prime(p, rounds):
-            return p
+def check_parameters(public_exponent, key_size) -> None:
+    """pyca's checks and messages (and provenum's upper bound)."""
+    if not isinstance(public_exponent, int) or not isinstance(key_size, int) \
+            or isinstance(public_exponent, bool) or isinstance(key_size, bool):
+        raise TypeError("public_exponent and key_size must be integers")
+    if public_exponent not in (3, 65537):
+        raise ValueError("public_exponent must be either 3 (for legacy compatibility) or 65537. "
+                         "Almost everyone should choose 65537 here!")
+    if key_size < MIN_KEYGEN_BITS:
+        raise ValueError("key_size must be at least 1024-bits.")
+    if key_size > MAX_KEYGEN_BITS:
+        raise ValueError(f"key_size must be at most {MAX_KEYGEN_BITS} bits")
 
 
-def generate_numbers(key_size: int, public_exponent: int = 65537) -> tuple[int, int, int, int]:
-    """(n, e, p, q, d) for a fresh key; d = e^-1 mod lcm(p-1, q-1) as FIPS 186-5 asks."""
-    if key_size % 64 or not 1024 <= key_size <= 8192:
-        raise ValueError("key_size must be a multiple of 64 bits from 1024 to 8192")
-    if public_exponent % 2 == 0 or public_exponent < 3 or public_exponent.bit_length() > 256:
-        raise ValueError("public_exponent must be odd, >= 3 and below 2^256")
-    half = key_size // 2
-    while True:
-        p = _random_prime(half, public_exponent)
-        q = _random_prime(half, public_exponent)
-        # FIPS 186-5 A.1.3 step 5.4: |p - q| > 2^(nlen/2 - 100)
-        if abs(p - q) <= 1 << (half - 100):
-            continue
-        lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
-        d = pow(public_exponent, -1, lam)
-        if d <= 1 << half:  # FIPS 186-5: d > 2^(nlen/2)
-            continue
-        n = p * q
-        if n.bit_length() != key_size:
-            continue
-        return n, public_exponent, max(p, q), min(p, q), d
+def generate(public_exponent: int, key_size: int, *, _stats: dict | None = None, _unchecked: bool = False):
+    """A fresh provenum RSAPrivateKey (see the module doc). _unchecked: skip the
+    1024-bit minimum (tests only: small keys make the native path quick to test)."""
+    from . import _native
+    from .keys import RSAPrivateKey, RSAPublicKey
+
+    if not _unchecked:
+        check_parameters(public_exponent, key_size)
+    pbits, qbits = (key_size + 1) // 2, key_size // 2
+    native_key, n, stats = _native.NativePrivateKey.generate(
+        key_size, public_exponent, sqrt2_floor(pbits), sqrt2_floor(qbits),
+        miller_rabin_rounds(pbits), miller_rabin_rounds(qbits))
+    if _stats is not None:
+        _stats.update(stats)
+    return RSAPrivateKey._from_native(RSAPublicKey(n, public_exponent), native_key)

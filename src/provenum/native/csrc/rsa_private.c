@@ -56,8 +56,8 @@
 
 #include "ct.h"
 
-#define MAXW 128           /* 8192-bit modulus */
-#define MAXH 64            /* 4096-bit half */
+#define MAXW 256           /* 16384-bit modulus (OpenSSL's limit for RSA operations) */
+#define MAXH 128           /* 8192-bit half */
 #define WIN 5              /* fixed window width of the generic exponentiation */
 
 typedef unsigned __int128 u128;
@@ -122,9 +122,11 @@ static void wipe(void *p, size_t len)
    clear them (only bignum_modexp_* clears its table); one sweep after the
    private-key operation covers the deepest chain: modexp_32's 18 KB frame,
    amontmul_32's 2 KB, kmul_16's 0.5 KB, plus the C frames above them.  The
-   deepest is the generic path: measured 42 KB below private_op's 10 KB frame
-   (gcc -O2), so 64 KB leaves a margin. */
-#define STACK_BURN_BYTES (64 * 1024)
+   deepest is the generic path, whose frames scale with MAXW: at MAXW 256
+   (gcc -O2) the private operation measured 99 KB of stack in all, key
+   generation (rsa_keygen.c, which sweeps with this too) 110 KB; 160 KB
+   leaves a margin. */
+#define STACK_BURN_BYTES (160 * 1024)
 
 static void __attribute__((noinline)) burn_stack(void)
 {
@@ -1142,4 +1144,56 @@ int provenum_generic_modexp(uint64_t *z, const uint64_t *a, const uint64_t *e, s
     mont_rr(rr, m, n);
     mont_modexp(z, a, e, ewords, m, mont_w(m[0]), rr, n);
     return 0;
+}
+
+/* ---- internal entry points for the other csrc files (rsa_internal.h) ----
+   Thin wrappers, so that decryption (rsa_decrypt.c) and key generation
+   (rsa_keygen.c) use the same kernels and generic paths as signing. */
+
+void provenum_mm(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t w, size_t n)
+{
+    mm(z, x, y, m, w, n);
+}
+
+void provenum_ms(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w, size_t n)
+{
+    ms(z, x, m, w, n);
+}
+
+void provenum_modexp(uint64_t *z, const uint64_t *a, const uint64_t *e, const uint64_t *m, uint64_t w,
+                     const uint64_t *rr, size_t n)
+{
+    half_modexp(z, a, e, m, w, rr, n);
+}
+
+void provenum_reduce_wide(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w, const uint64_t *rr,
+                          size_t n)
+{
+    reduce_wide(z, x, m, w, rr, n);
+}
+
+void provenum_mont_rr(uint64_t *z, const uint64_t *m, size_t n) { mont_rr(z, m, n); }
+uint64_t provenum_mont_w(uint64_t m0) { return mont_w(m0); }
+void provenum_mul_n(uint64_t *z, const uint64_t *x, const uint64_t *y, size_t n) { mul_n(z, x, y, n); }
+uint64_t provenum_add_n(uint64_t *z, const uint64_t *x, const uint64_t *y, size_t n) { return add_n(z, x, y, n); }
+uint64_t provenum_sub_n(uint64_t *z, const uint64_t *x, const uint64_t *y, size_t n) { return sub_n(z, x, y, n); }
+void provenum_select_n(uint64_t *z, uint64_t mask, const uint64_t *x, const uint64_t *y, size_t n)
+{
+    select_n(z, mask, x, y, n);
+}
+void provenum_wipe(void *p, size_t len) { wipe(p, len); }
+void provenum_burn_stack(void) { burn_stack(); }
+int provenum_random_bytes(void *buf, size_t len) { return random_bytes(buf, len); }
+
+/* the modulus' length in bytes, and d as big-endian bytes of that length
+   (the key of PKCS#1 v1.5 implicit rejection, as OpenSSL derives it) */
+size_t provenum_rsa_modulus_bytes(const uint64_t *key)
+{
+    return modulus_bytes((const struct provenum_rsa_public *)key);
+}
+
+void provenum_rsa_private_d_be(const uint64_t *key, unsigned char *out, size_t len)
+{
+    const struct provenum_rsa_private *k = (const struct provenum_rsa_private *)key;
+    be_from_words(out, len, k->d);
 }
