@@ -21,12 +21,14 @@
  *                          values r_i and the batch's t): getrandom is
  *                          interposed below, so the library's call lands here
  *   message                the message representative handed straight to
- *                          provenum_rsa_private_op (in decryption it would be
- *                          secret-derived; signing passes public ones)
+ *                          provenum_rsa_private_op (as in decryption; the
+ *                          decryption phases' ciphertexts are public, their
+ *                          plaintexts secret through the key)
  * Declassified here, because they leave native code by design: the released
- * signature and the blinded product u that Python inverts with GMP (uniform
- * and independent of the key and of every r_i).  The library declassifies
- * its own verdicts (csrc/ct.h).
+ * signature, the decrypted message, and the blinded product u that Python
+ * inverts with GMP (uniform and independent of the key and of every r_i).
+ * The library declassifies its own verdicts and the decrypted message's
+ * length (csrc/ct.h).
  *
  * Input: the job file argv[1] (rsa_job.h), one key or more with encoded messages.
  * Output (stdout): "level N", then per key "sig LABEL HEX" (provenum_rsa_sign_be),
@@ -48,6 +50,8 @@
 
 #include "../native/cdef/dispatch.h"
 #include "../native/cdef/rsa.h"
+#include "../native/cdef/rsa_decrypt.h"
+#include "../native/csrc/rsa_internal.h"
 #include "rsa_job.h"
 
 unsigned provenum_cpu_features_cpuid(void);      /* cpu_x86_64.c's, renamed for this build */
@@ -199,6 +203,64 @@ static void __attribute__((noinline)) phase_fault(const uint64_t *buf, const uin
     check(fault == 1 ? "fault_p_half_refused" : "fault_s_plus_n_refused", status == -1 && any == 0);
 }
 
+/* c = em^e mod n: a ciphertext of a public encoding (em, k bytes below n) */
+static void encrypt(const uint64_t *buf, unsigned char *c, const unsigned char *em, size_t k)
+{
+    if (provenum_rsa_public_op_be(buf, c, em, k) != 0) fail("encrypt");
+    public_by_design(c, k);
+}
+
+static const unsigned char PLAINTEXT[] = "provenum ct-check: a decrypted message";
+#define PLAIN_LEN (sizeof PLAINTEXT - 1)
+
+/* Decryption: PKCS#1 v1.5 of a valid ciphertext and of a random one (implicit
+   rejection: a synthetic message, no error), OAEP (SHA-256, no label) of a
+   valid ciphertext and of a random one (refused).  Each uses its own entry. */
+static void __attribute__((noinline)) phase_decrypt(const uint64_t *buf, uint64_t *entries, size_t stride,
+                                                    const struct key *k)
+{
+    size_t n = k->nbytes, hlen = 32, out_len = 0;
+    unsigned char em[8 * MAXW], c[8 * MAXW], out[8 * MAXW], lhash[32], seed[32];
+    struct provenum_hash h;
+    provenum_hash_init(&h, PROVENUM_SHA256);
+    provenum_hash_final(&h, lhash);                      /* the empty label's hash */
+
+    /* PKCS#1 v1.5: 00 02 PS (nonzero) 00 M */
+    memset(em, 0, n);
+    em[1] = 2;
+    for (size_t i = 2; i < n - PLAIN_LEN - 1; i++) em[i] = (unsigned char)(0x5a + i % 7);
+    memcpy(em + n - PLAIN_LEN, PLAINTEXT, PLAIN_LEN);
+    encrypt(buf, c, em, n);
+    check("pkcs1_decrypt", provenum_rsa_decrypt_pkcs1(buf, out, &out_len, c, n, entries) == 0);
+    check("pkcs1_plaintext_secret_derived", secret_derived(out, out_len));
+    public_by_design(out, out_len);
+    check("pkcs1_plaintext", out_len == PLAIN_LEN && memcmp(out, PLAINTEXT, PLAIN_LEN) == 0);
+    check("pkcs1_implicit_rejection",
+          provenum_rsa_decrypt_pkcs1(buf, out, &out_len, k->em[0], n, entries + stride) == 0);
+    public_by_design(out, out_len);
+
+    /* OAEP: 00 || seed ^ MGF(maskedDB) || DB ^ MGF(seed), DB = lHash || 00..00 || 01 || M */
+    size_t dblen = n - hlen - 1;
+    memset(em, 0, n);
+    unsigned char *mseed = em + 1, *db = em + 1 + hlen;
+    memcpy(db, lhash, hlen);
+    db[dblen - PLAIN_LEN - 1] = 1;
+    memcpy(db + dblen - PLAIN_LEN, PLAINTEXT, PLAIN_LEN);
+    for (size_t i = 0; i < hlen; i++) seed[i] = (unsigned char)(0xc3 ^ i);
+    memcpy(mseed, seed, hlen);
+    provenum_mgf1_xor(PROVENUM_SHA256, db, dblen, seed, hlen);
+    provenum_mgf1_xor(PROVENUM_SHA256, mseed, hlen, db, dblen);
+    encrypt(buf, c, em, n);
+    check("oaep_decrypt", provenum_rsa_decrypt_oaep(buf, out, &out_len, c, n, entries + 2 * stride,
+                                                    PROVENUM_SHA256, PROVENUM_SHA256, lhash) == 0);
+    check("oaep_plaintext_secret_derived", secret_derived(out, out_len));
+    public_by_design(out, out_len);
+    check("oaep_plaintext", out_len == PLAIN_LEN && memcmp(out, PLAINTEXT, PLAIN_LEN) == 0);
+    check("oaep_refuses_a_random_ciphertext",
+          provenum_rsa_decrypt_oaep(buf, out, &out_len, k->em[0], n, entries + 3 * stride, PROVENUM_SHA256,
+                                    PROVENUM_SHA256, lhash) == 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) fail("usage: ct-driver JOBFILE");
@@ -212,7 +274,8 @@ int main(int argc, char **argv)
     uint64_t *buf = malloc(provenum_rsa_key_words() * 8);
     if (!buf) fail("out of memory");
     while (read_key(in, &k)) {
-        size_t count = k.ems + 3, stride = 2 * k.words;  /* signatures, the secret message, two faults */
+        /* signatures, the secret message, two faults, four decryptions */
+        size_t count = k.ems + 7, stride = 2 * k.words;
         uint64_t *batch = malloc((count + 1) * stride * 8);
         if (!batch) fail("out of memory");
         printf("key %u\n", k.bits);
@@ -223,6 +286,7 @@ int main(int argc, char **argv)
         phase_secret_message(buf, batch + k.ems * stride, &k);
         phase_fault(buf, batch + (k.ems + 1) * stride, &k, 1);
         phase_fault(buf, batch + (k.ems + 2) * stride, &k, 2);
+        phase_decrypt(buf, batch + (k.ems + 3) * stride, stride, &k);
         provenum_rsa_key_wipe(buf);
         free(batch);
         fflush(stdout);

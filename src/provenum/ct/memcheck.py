@@ -103,7 +103,7 @@ def build_driver(directory, replace: dict[str, Path] | None = None) -> Path:
     try:
         return build_executable(
             Path(directory) / "ct-driver", [DRIVER],
-            file_flags={"rsa_private.c": ["-DPROVENUM_CT_CHECK"],
+            file_flags={"rsa_private.c": ["-DPROVENUM_CT_CHECK"], "rsa_decrypt.c": ["-DPROVENUM_CT_CHECK"],
                         "cpu_x86_64.c": ["-Dprovenum_cpu_features=provenum_cpu_features_cpuid"]},
             replace=replace, libs=["-lgmp"])
     except BuildError as e:

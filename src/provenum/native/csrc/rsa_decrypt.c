@@ -24,6 +24,7 @@
  */
 #include <string.h>
 
+#include "ct.h"
 #include "rsa_internal.h"
 
 #define MAXBYTES (8 * PROVENUM_MAXW)
@@ -66,9 +67,9 @@ static int __attribute__((noinline)) oaep(const uint64_t *key, unsigned char *ou
     }
     good &= ~looking & ~invalid;
     int status = 1;
-    if (good) {                                            /* the verdict is the caller's answer anyway */
-        size_t mlen = dblen - (size_t)one_index - 1;
-        memcpy(out, db + one_index + 1, mlen);
+    if (ct_public_u64(good)) {                             /* the verdict is the caller's answer anyway */
+        size_t mlen = (size_t)ct_public_u64(dblen - one_index - 1);   /* and so is the message's length */
+        memcpy(out, db + (dblen - mlen), mlen);          /* where it starts follows from its length */
         *out_len = mlen;
         status = 0;
     }
@@ -126,8 +127,8 @@ static int __attribute__((noinline)) pkcs1(const uint64_t *key, unsigned char *o
         found |= is0;
     }
     good &= ~ct_lt(zero_index, 10);
-    size_t start = (size_t)ct_sel(good, zero_index + 1, k - synthetic_len);
     /* the start is revealed by the output's length; good is not */
+    size_t start = (size_t)ct_public_u64(ct_sel(good, zero_index + 1, k - synthetic_len));
     for (size_t i = start; i < k; i++) out[i - start] = (unsigned char)ct_sel(good, em[i], synthetic[i]);
     *out_len = k - start;
 
