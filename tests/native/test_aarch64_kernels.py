@@ -176,3 +176,10 @@ def test_provenum_cpu_chooses_a_level():
         assert product(arm, "bignum_mul_4_8", 4, x, y) == x * y
     with arm_session(env={"PROVENUM_CPU": "avx512"}) as arm:      # not an AArch64 level: the default stays
         assert arm.call("provenum_dispatch_level")[0] == arm.call("provenum_dispatch_default_level")[0]
+
+
+def test_the_driver_times_calls(arm):
+    """The timing request the benchmark uses on Arm hosts: the kernel run N times, the nanoseconds back."""
+    x, y = (1 << 255) - 19, 3 ** 150
+    ns, bufs = arm.call("!time:5:bignum_mul_4_8_neon", bytes(64), words(x, 4), words(y, 4))
+    assert ns > 0 and number(bufs[0]) == x * y

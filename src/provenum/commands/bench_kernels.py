@@ -135,9 +135,10 @@ def run_aarch64(args) -> int:
             row += ["", "", "", ""]
         if measured:
             row.append(f"{r.ns:,.0f}")
-        if r.note:
-            notes.add(f"{r.name.rsplit('_', 1)[0]}: {r.note}" if "instructions executed" not in r.note else
-                      f"{r.name}: {r.note}")
+        if r.note and "instructions executed" in r.note:
+            notes.add(f"{r.name}: {r.note}")
+        elif r.note:
+            notes.add(f"{r.name.split('_')[0]}_{'_'.join(r.name.split('_')[1:-2])}_*: {r.note}")
         table.add_row(*row)
     out = Console(width=max(Console().width, 150))
     out.print(table)

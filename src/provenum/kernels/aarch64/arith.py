@@ -1,22 +1,23 @@
 """The integer side of the AArch64 kernels: product scanning on one carry chain.
 
 mul and umulh leave the flags alone, so every sum is formed one result
-column at a time in a three-word accumulator (a, b, c):
+column at a time in an accumulator:
 
     mul lo, x_i, y_j ; umulh hi, x_i, y_j ; adds a, a, lo ; adcs b, b, hi ; adc c, c, xzr
 
-as in the x86-64 baseline (and Koc, Acar and Kaliski's product scanning):
-no carry is ever dropped (a column of at most 32 products plus its carry
-stays far below 2^192), and the column's low word is retired with one store.
-Words known to be zero are never materialised (xzr stands in), and the
-first product of a fresh accumulator is simply adopted. The top column's
-third word is provably zero and is not formed.
+as in the x86-64 baseline (and Koc, Acar and Kaliski's product scanning),
+and the column's low word is retired with one store. The accumulator knows
+a bound on its value, so no chain is longer than the value can reach and
+no carry that could be nonzero is ever dropped (Columns). Words known to be
+zero are never materialised (xzr stands in), and the first product into a
+fresh one is simply adopted.
 
 At the neon level, the lo/hi words of some products come from the vector
 unit instead (neon.NeonProducts, by the kernel's plan); the chains are the
 same. Squares add each cross product once into a second accumulator, double
 it, then add the column's diagonal square. Montgomery reduction is the same
-scan over the columns of x + q*m, q_i = a * w clearing column i.
+scan over the columns of x + q*m, q_i = a * w clearing column i
+(montredc.py).
 """
 from __future__ import annotations
 

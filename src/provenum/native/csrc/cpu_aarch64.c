@@ -78,6 +78,12 @@ int provenum_cpu_preferred_level(uint64_t midr)
     return p && p->wide ? 0 : 1;
 }
 
+int provenum_cpu_default_level(int best)
+{
+    int preferred = provenum_cpu_preferred_level(provenum_cpu_midr());
+    return preferred < best ? preferred : best;
+}
+
 void provenum_cpu_identity(char *vendor, char *brand, unsigned *family, unsigned *model, unsigned *stepping)
 {
     uint64_t midr = provenum_cpu_midr();

@@ -15,14 +15,14 @@ uint64_t provenum_cpu_midr(void);
 void provenum_cpu_identity(char *vendor, char *brand, unsigned *family, unsigned *model, unsigned *stepping);
 /* the level a core runs fastest (provenum.isa.aarch64.features.preferred_level) */
 int provenum_cpu_preferred_level(uint64_t midr);
+/* the level this CPU's table takes at load: its preference, never above `best` (what it supports) */
+int provenum_cpu_default_level(int best);
 
 /* the dispatch levels (provenum.isa.aarch64.features.LEVELS), cumulative; the features each needs */
 #define PV_LEVELS 2
 #define PV_LEVEL_NAMES {"scalar", "neon"}
 #define PV_LEVEL_NEEDS {0, PV_ASIMD}
 /* the level a CPU runs by default: the one its microarchitecture prefers, never above what it supports */
-#define PV_PREFERRED_LEVEL(best) \
-    (provenum_cpu_preferred_level(provenum_cpu_midr()) < (best) ? provenum_cpu_preferred_level(provenum_cpu_midr()) \
-                                                                : (best))
+#define PV_PREFERRED_LEVEL(best) provenum_cpu_default_level(best)
 
 #endif

@@ -132,6 +132,7 @@ void provenum_dispatch_reset_calls(void)
 {
     for (size_t i = 0; i < NVARIANTS; i++) *variants[i].calls = 0;
 }
+
 /* variant i: its operation, symbol and level */
 const char *provenum_dispatch_variant(int i, const char **symbol, int *level)
 {
