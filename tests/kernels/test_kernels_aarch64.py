@@ -23,7 +23,7 @@ REQUIRED = {
     "amontmul": (4, 8, 16, 24, 32), "amontsqr": (4, 8, 16, 24, 32),
     "copy_row_from_table": (4, 6, 8, 12, 16, 24, 32), "modexp": (16, 24, 32),
 }
-STRAIGHT_LINE = {"mul", "sqr", "kmul", "ksqr", "montredc", "amontredc"}
+STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc"}     # and kmul, ksqr below 32 words
 VECTOR = re.compile(r"\b(v\d+\.|[qd]\d+\b)")
 
 
@@ -85,8 +85,11 @@ def test_shape_banner_and_instructions(kernel):
     assert not {"udiv", "sdiv", "br", "blr"} & set(ops), "no division, no indirect branch"
     if kernel.level == "scalar":
         assert not [line for line in lines if VECTOR.search(line)], f"{name}: the scalar level uses no vector register"
-    if kernel.family in STRAIGHT_LINE:
+    if kernel.family in STRAIGHT_LINE or (kernel.family in ("kmul", "ksqr") and kernel.n < 32):
         assert not [op for op in ops if op.startswith(("b", "cb", "tb")) and op != "bic"], f"{name}: straight-line"
+    if kernel.family in ("kmul", "ksqr") and kernel.n == 32:     # three calls to the 16-word kernel
+        half = f"bignum_{kernel.family}_16_32_{kernel.level}"
+        assert [line.split() for line in lines if line.startswith("bl ")] == [["bl", half]] * 3
     assert ops[-1] == "ret" and ops.count("ret") == 1
     for line in lines:
         if line.startswith("bl "):

@@ -7,8 +7,9 @@ One level of Karatsuba on halves of h = n/2 words:
   x^2 = H*B^2 + (L + H - (x0-x1)^2)*B + L
 
 The three half products are schoolbook bodies inline (so the kernel is
-straight-line and the scheduler interleaves them), a Karatsuba body inline,
-or calls to the h-word Karatsuba kernel, as the tuning table says.
+straight-line and the scheduler interleaves them: 16 and 24 words), or
+calls to the h-word Karatsuba kernel (32 words, as on x86-64: a proof can
+then use that kernel's own theorem), as levels.KARATSUBA_HALF says.
 |x0 - x1| and |y1 - y0| are taken in constant time: the difference, its
 borrow as a mask (csetm), then (d xor mask) - mask; the middle term's sign
 is applied as a mask the same way (one's complement plus a carry in).
@@ -25,7 +26,9 @@ SIZES = (16, 24, 32)
 
 
 def scratch_bytes(n: int, half: str) -> int:
-    """Stack bytes one Karatsuba level needs: mid[n] dx[h] dy[h], and an inline Karatsuba half's own."""
+    """Stack bytes one Karatsuba level needs: mid[n] dx[h] dy[h], the sign mask (padded to 16
+    bytes), s[n] beyond 16 words (the combination's first chain), and an inline Karatsuba
+    half's own."""
     h = n // 2
     own = 8 * (2 * n) + 16 + (8 * n if n > 16 else 0)
     if half.startswith(("bignum_kmul_", "bignum_ksqr_")) and not half_is_call(half):
@@ -96,9 +99,10 @@ def _half(f, pool: Pool, level: str, half: str, z: tuple[str, int], x: tuple[str
     h = int(half.split("@")[0].split("_")[2])
     op = half.split("@")[0]
     if half_is_call(half):
-        for reg, (base, off) in (("x0", z), ("x1", x), ("x2", y)):
-            if base is None:
+        for reg, arg in (("x0", z), ("x1", x), ("x2", y)):
+            if arg is None:
                 continue
+            base, off = arg
             f.op("add", reg, base, f"#{off}") if off else f.op("mov", reg, base)
         f.op("bl", symbol(op, level))
         return

@@ -4,8 +4,9 @@
 //    extern void bignum_kmul_32_64_scalar(uint64_t z[static 64], const uint64_t x[static 32], const uint64_t y[static 32]);
 //
 // Standard ARM ABI: X0 = z, X1 = x, X2 = y
+// (z, x, y kept in X19, X20, X21 across the calls)
 //
-// One Karatsuba level, the three half products by bignum_kmul_16_32_scalar's body inline;
+// One Karatsuba level, the three half products by calls to bignum_kmul_16_32_scalar;
 // scratch on the stack. z must not overlap the inputs.
 //
 // Level scalar: any AArch64 CPU; A64 integer instructions: mul/umulh carry chains, table lookup in general registers
@@ -23,4177 +24,504 @@ bignum_kmul_32_64_scalar:
         stp      x23, x24, [sp, #-16]!
         stp      x25, x26, [sp, #-16]!
         stp      x27, x28, [sp, #-16]!
-        sub      sp, sp, #1056
+        stp      x29, x30, [sp, #-16]!
+        sub      sp, sp, #784
+        mov      x19, x0
+        mov      x20, x1
+        mov      x21, x2
 // L = x0*y0 into z[0..32), H = x1*y1 into z[32..64)
-// L = x0*y0 into z[0..16), H = x1*y1 into z[16..32)
-        ldp      x3, x4, [x1]
-        ldp      x11, x12, [x2]
-        ldp      x13, x14, [x2, #16]
-        ldp      x5, x6, [x1, #16]
-        ldp      x15, x16, [x2, #32]
-        umulh    x21, x3, x11
-        ldp      x7, x8, [x1, #32]
-        ldp      x17, x19, [x2, #48]
-        ldp      x9, x10, [x1, #48]
-        mul      x22, x3, x12
-        umulh    x23, x3, x12
-        adds     x21, x21, x22
-        mul      x24, x4, x11
-        adc      x23, x23, xzr
-        umulh    x25, x4, x11
-        adds     x21, x21, x24
-        mul      x20, x3, x11
-        adcs     x23, x23, x25
-        mul      x27, x3, x13
-        cset     x26, cs
-        stp      x20, x21, [x0]
-        umulh    x28, x3, x13
-        adds     x23, x23, x27
-        mul      x22, x4, x12
-        adc      x26, x26, x28
-        umulh    x24, x4, x12
-        adds     x23, x23, x22
-        mul      x20, x5, x11
-        adcs     x26, x26, x24
-        umulh    x21, x5, x11
-        cset     x25, cs
-        adds     x23, x23, x20
-        mul      x27, x3, x14
-        adcs     x26, x26, x21
-        umulh    x28, x3, x14
-        adc      x25, x25, xzr
-        adds     x26, x26, x27
-        mul      x24, x4, x13
-        adcs     x25, x25, x28
-        umulh    x20, x4, x13
-        cset     x22, cs
-        adds     x26, x26, x24
-        mul      x21, x5, x12
-        adcs     x25, x25, x20
-        umulh    x27, x5, x12
-        adc      x22, x22, xzr
-        adds     x26, x26, x21
-        mul      x28, x6, x11
-        adcs     x25, x25, x27
-        umulh    x24, x6, x11
-        adc      x22, x22, xzr
-        adds     x26, x26, x28
-        stp      x23, x26, [x0, #16]
-        mul      x20, x3, x15
-        adcs     x25, x25, x24
-        umulh    x21, x3, x15
-        adc      x22, x22, xzr
-        adds     x25, x25, x20
-        mul      x28, x4, x14
-        adcs     x22, x22, x21
-        umulh    x24, x4, x14
-        cset     x27, cs
-        adds     x25, x25, x28
-        mul      x23, x5, x13
-        adcs     x22, x22, x24
-        umulh    x26, x5, x13
-        adc      x27, x27, xzr
-        adds     x25, x25, x23
-        mul      x20, x6, x12
-        adcs     x22, x22, x26
-        umulh    x21, x6, x12
-        adc      x27, x27, xzr
-        adds     x25, x25, x20
-        mul      x28, x7, x11
-        adcs     x22, x22, x21
-        umulh    x24, x7, x11
-        adc      x27, x27, xzr
-        adds     x25, x25, x28
-        mul      x23, x3, x16
-        adcs     x22, x22, x24
-        umulh    x26, x3, x16
-        adc      x27, x27, xzr
-        adds     x22, x22, x23
-        mul      x21, x4, x15
-        adcs     x27, x27, x26
-        umulh    x28, x4, x15
-        cset     x20, cs
-        adds     x22, x22, x21
-        mul      x24, x5, x14
-        adcs     x27, x27, x28
-        umulh    x23, x5, x14
-        adc      x20, x20, xzr
-        adds     x22, x22, x24
-        mul      x26, x6, x13
-        adcs     x27, x27, x23
-        umulh    x21, x6, x13
-        adc      x20, x20, xzr
-        adds     x22, x22, x26
-        mul      x28, x7, x12
-        adcs     x27, x27, x21
-        umulh    x24, x7, x12
-        adc      x20, x20, xzr
-        adds     x22, x22, x28
-        mul      x23, x8, x11
-        adcs     x27, x27, x24
-        umulh    x26, x8, x11
-        adc      x20, x20, xzr
-        adds     x22, x22, x23
-        stp      x25, x22, [x0, #32]
-        mul      x21, x3, x17
-        adcs     x27, x27, x26
-        umulh    x28, x3, x17
-        adc      x20, x20, xzr
-        adds     x27, x27, x21
-        mul      x23, x4, x16
-        adcs     x20, x20, x28
-        umulh    x26, x4, x16
-        cset     x24, cs
-        adds     x27, x27, x23
-        mul      x25, x5, x15
-        adcs     x20, x20, x26
-        umulh    x22, x5, x15
-        adc      x24, x24, xzr
-        adds     x27, x27, x25
-        mul      x21, x6, x14
-        adcs     x20, x20, x22
-        umulh    x28, x6, x14
-        adc      x24, x24, xzr
-        adds     x27, x27, x21
-        mul      x23, x7, x13
-        adcs     x20, x20, x28
-        umulh    x26, x7, x13
-        adc      x24, x24, xzr
-        adds     x27, x27, x23
-        mul      x25, x8, x12
-        adcs     x20, x20, x26
-        umulh    x22, x8, x12
-        adc      x24, x24, xzr
-        adds     x27, x27, x25
-        mul      x21, x9, x11
-        adcs     x20, x20, x22
-        umulh    x28, x9, x11
-        adc      x24, x24, xzr
-        adds     x27, x27, x21
-        mul      x23, x3, x19
-        adcs     x20, x20, x28
-        umulh    x26, x3, x19
-        adc      x24, x24, xzr
-        adds     x20, x20, x23
-        mul      x22, x4, x17
-        adcs     x24, x24, x26
-        umulh    x21, x4, x17
-        cset     x25, cs
-        adds     x20, x20, x22
-        mul      x28, x5, x16
-        adcs     x24, x24, x21
-        umulh    x23, x5, x16
-        adc      x25, x25, xzr
-        adds     x20, x20, x28
-        mul      x26, x6, x15
-        adcs     x24, x24, x23
-        umulh    x22, x6, x15
-        adc      x25, x25, xzr
-        adds     x20, x20, x26
-        mul      x21, x7, x14
-        adcs     x24, x24, x22
-        umulh    x28, x7, x14
-        adc      x25, x25, xzr
-        adds     x20, x20, x21
-        mul      x23, x8, x13
-        adcs     x24, x24, x28
-        umulh    x26, x8, x13
-        adc      x25, x25, xzr
-        adds     x20, x20, x23
-        mul      x22, x9, x12
-        adcs     x24, x24, x26
-        umulh    x21, x9, x12
-        adc      x25, x25, xzr
-        adds     x20, x20, x22
-        mul      x28, x10, x11
-        adcs     x24, x24, x21
-        umulh    x23, x10, x11
-        adc      x25, x25, xzr
-        adds     x20, x20, x28
-        stp      x27, x20, [x0, #48]
-        mul      x26, x4, x19
-        adcs     x24, x24, x23
-        umulh    x22, x4, x19
-        adc      x25, x25, xzr
-        adds     x24, x24, x26
-        mul      x28, x5, x17
-        adcs     x25, x25, x22
-        umulh    x23, x5, x17
-        cset     x21, cs
-        adds     x24, x24, x28
-        mul      x27, x6, x16
-        adcs     x25, x25, x23
-        umulh    x20, x6, x16
-        adc      x21, x21, xzr
-        adds     x24, x24, x27
-        mul      x26, x7, x15
-        adcs     x25, x25, x20
-        umulh    x22, x7, x15
-        adc      x21, x21, xzr
-        adds     x24, x24, x26
-        mul      x28, x8, x14
-        adcs     x25, x25, x22
-        umulh    x23, x8, x14
-        adc      x21, x21, xzr
-        adds     x24, x24, x28
-        mul      x27, x9, x13
-        adcs     x25, x25, x23
-        umulh    x20, x9, x13
-        adc      x21, x21, xzr
-        adds     x24, x24, x27
-        mul      x26, x10, x12
-        adcs     x25, x25, x20
-        umulh    x22, x10, x12
-        adc      x21, x21, xzr
-        adds     x24, x24, x26
-        mul      x28, x5, x19
-        adcs     x25, x25, x22
-        umulh    x23, x5, x19
-        adc      x21, x21, xzr
-        ldp      x4, x5, [x2, #80]
-        adds     x25, x25, x28
-        mul      x20, x6, x17
-        adcs     x21, x21, x23
-        umulh    x26, x6, x17
-        cset     x27, cs
-        adds     x25, x25, x20
-        mul      x22, x7, x16
-        adcs     x21, x21, x26
-        umulh    x28, x7, x16
-        adc      x27, x27, xzr
-        adds     x25, x25, x22
-        mul      x23, x8, x15
-        adcs     x21, x21, x28
-        umulh    x20, x8, x15
-        adc      x27, x27, xzr
-        adds     x25, x25, x23
-        mul      x26, x9, x14
-        adcs     x21, x21, x20
-        umulh    x22, x9, x14
-        adc      x27, x27, xzr
-        adds     x25, x25, x26
-        mul      x28, x10, x13
-        adcs     x21, x21, x22
-        umulh    x23, x10, x13
-        adc      x27, x27, xzr
-        adds     x25, x25, x28
-        stp      x24, x25, [x0, #64]
-        mul      x20, x6, x19
-        adcs     x21, x21, x23
-        umulh    x26, x6, x19
-        adc      x27, x27, xzr
-        adds     x21, x21, x20
-        mul      x28, x7, x17
-        adcs     x27, x27, x26
-        umulh    x23, x7, x17
-        cset     x22, cs
-        adds     x21, x21, x28
-        mul      x24, x8, x16
-        adcs     x27, x27, x23
-        umulh    x25, x8, x16
-        adc      x22, x22, xzr
-        adds     x21, x21, x24
-        mul      x20, x9, x15
-        adcs     x27, x27, x25
-        umulh    x26, x9, x15
-        adc      x22, x22, xzr
-        adds     x21, x21, x20
-        mul      x28, x10, x14
-        adcs     x27, x27, x26
-        umulh    x23, x10, x14
-        adc      x22, x22, xzr
-        adds     x21, x21, x28
-        mul      x24, x7, x19
-        adcs     x27, x27, x23
-        umulh    x25, x7, x19
-        adc      x22, x22, xzr
-        ldp      x6, x7, [x2, #96]
-        adds     x27, x27, x24
-        mul      x26, x8, x17
-        adcs     x22, x22, x25
-        umulh    x28, x8, x17
-        cset     x20, cs
-        adds     x27, x27, x26
-        mul      x23, x9, x16
-        adcs     x22, x22, x28
-        umulh    x24, x9, x16
-        adc      x20, x20, xzr
-        adds     x27, x27, x23
-        mul      x25, x10, x15
-        adcs     x22, x22, x24
-        umulh    x26, x10, x15
-        adc      x20, x20, xzr
-        adds     x27, x27, x25
-        stp      x21, x27, [x0, #80]
-        mul      x28, x8, x19
-        adcs     x22, x22, x26
-        umulh    x23, x8, x19
-        adc      x20, x20, xzr
-        adds     x22, x22, x28
-        mul      x25, x9, x17
-        adcs     x20, x20, x23
-        umulh    x26, x9, x17
-        cset     x24, cs
-        adds     x22, x22, x25
-        mul      x21, x10, x16
-        adcs     x20, x20, x26
-        umulh    x27, x10, x16
-        adc      x24, x24, xzr
-        adds     x22, x22, x21
-        mul      x28, x9, x19
-        adcs     x20, x20, x27
-        umulh    x23, x9, x19
-        adc      x24, x24, xzr
-        ldp      x8, x9, [x2, #112]
-        adds     x20, x20, x28
-        mul      x26, x10, x17
-        adcs     x24, x24, x23
-        umulh    x21, x10, x17
-        cset     x25, cs
-        adds     x20, x20, x26
-        ldp      x23, x26, [x1, #64]
-        stp      x22, x20, [x0, #96]
-        mul      x27, x10, x19
-        adcs     x24, x24, x21
-        ldp      x21, x22, [x1, #80]
-        umulh    x28, x10, x19
-        adc      x25, x25, xzr
-        adds     x24, x24, x27
-        ldp      x20, x27, [x1, #96]
-        mul      x17, x23, x4
-        adc      x25, x25, x28
-        stp      x24, x25, [x0, #112]
-        umulh    x19, x23, x4
-        ldp      x25, x3, [x2, #64]
-        ldp      x28, x24, [x1, #112]
-        umulh    x11, x23, x25
-        mul      x12, x23, x3
-        umulh    x13, x23, x3
-        adds     x11, x11, x12
-        mul      x14, x26, x25
-        adc      x13, x13, xzr
-        umulh    x15, x26, x25
-        adds     x11, x11, x14
-        mul      x10, x23, x25
-        adcs     x13, x13, x15
-        mul      x12, x26, x3
-        cset     x16, cs
-        adds     x13, x13, x17
-        stp      x10, x11, [x0, #128]
-        adc      x16, x16, x19
-        umulh    x14, x26, x3
-        adds     x13, x13, x12
-        mul      x10, x21, x25
-        adcs     x16, x16, x14
-        umulh    x11, x21, x25
-        cset     x15, cs
-        adds     x13, x13, x10
-        mul      x17, x23, x5
-        adcs     x16, x16, x11
-        umulh    x19, x23, x5
-        adc      x15, x15, xzr
-        adds     x16, x16, x17
-        mul      x14, x26, x4
-        adcs     x15, x15, x19
-        umulh    x10, x26, x4
-        cset     x12, cs
-        adds     x16, x16, x14
-        mul      x11, x21, x3
-        adcs     x15, x15, x10
-        umulh    x17, x21, x3
-        adc      x12, x12, xzr
-        adds     x16, x16, x11
-        mul      x19, x22, x25
-        adcs     x15, x15, x17
-        umulh    x14, x22, x25
-        adc      x12, x12, xzr
-        adds     x16, x16, x19
-        stp      x13, x16, [x0, #144]
-        mul      x10, x23, x6
-        adcs     x15, x15, x14
-        umulh    x11, x23, x6
-        adc      x12, x12, xzr
-        adds     x15, x15, x10
-        mul      x19, x26, x5
-        adcs     x12, x12, x11
-        umulh    x14, x26, x5
-        cset     x17, cs
-        adds     x15, x15, x19
-        mul      x13, x21, x4
-        adcs     x12, x12, x14
-        umulh    x16, x21, x4
-        adc      x17, x17, xzr
-        adds     x15, x15, x13
-        mul      x10, x22, x3
-        adcs     x12, x12, x16
-        umulh    x11, x22, x3
-        adc      x17, x17, xzr
-        adds     x15, x15, x10
-        mul      x19, x20, x25
-        adcs     x12, x12, x11
-        umulh    x14, x20, x25
-        adc      x17, x17, xzr
-        adds     x15, x15, x19
-        mul      x13, x23, x7
-        adcs     x12, x12, x14
-        umulh    x16, x23, x7
-        adc      x17, x17, xzr
-        adds     x12, x12, x13
-        mul      x11, x26, x6
-        adcs     x17, x17, x16
-        umulh    x19, x26, x6
-        cset     x10, cs
-        adds     x12, x12, x11
-        mul      x14, x21, x5
-        adcs     x17, x17, x19
-        umulh    x13, x21, x5
-        adc      x10, x10, xzr
-        adds     x12, x12, x14
-        mul      x16, x22, x4
-        adcs     x17, x17, x13
-        umulh    x11, x22, x4
-        adc      x10, x10, xzr
-        adds     x12, x12, x16
-        mul      x19, x20, x3
-        adcs     x17, x17, x11
-        umulh    x14, x20, x3
-        adc      x10, x10, xzr
-        adds     x12, x12, x19
-        mul      x13, x27, x25
-        adcs     x17, x17, x14
-        umulh    x16, x27, x25
-        adc      x10, x10, xzr
-        adds     x12, x12, x13
-        stp      x15, x12, [x0, #160]
-        mul      x11, x23, x8
-        adcs     x17, x17, x16
-        umulh    x19, x23, x8
-        adc      x10, x10, xzr
-        adds     x17, x17, x11
-        mul      x13, x26, x7
-        adcs     x10, x10, x19
-        umulh    x16, x26, x7
-        cset     x14, cs
-        adds     x17, x17, x13
-        mul      x15, x21, x6
-        adcs     x10, x10, x16
-        umulh    x12, x21, x6
-        adc      x14, x14, xzr
-        adds     x17, x17, x15
-        mul      x11, x22, x5
-        adcs     x10, x10, x12
-        umulh    x19, x22, x5
-        adc      x14, x14, xzr
-        adds     x17, x17, x11
-        mul      x13, x20, x4
-        adcs     x10, x10, x19
-        umulh    x16, x20, x4
-        adc      x14, x14, xzr
-        adds     x17, x17, x13
-        mul      x15, x27, x3
-        adcs     x10, x10, x16
-        umulh    x12, x27, x3
-        adc      x14, x14, xzr
-        adds     x17, x17, x15
-        mul      x11, x28, x25
-        adcs     x10, x10, x12
-        umulh    x19, x28, x25
-        adc      x14, x14, xzr
-        adds     x17, x17, x11
-        mul      x13, x23, x9
-        adcs     x10, x10, x19
-        umulh    x16, x23, x9
-        adc      x14, x14, xzr
-        adds     x10, x10, x13
-        mul      x12, x26, x8
-        adcs     x14, x14, x16
-        umulh    x11, x26, x8
-        cset     x15, cs
-        adds     x10, x10, x12
-        mul      x19, x21, x7
-        adcs     x14, x14, x11
-        umulh    x13, x21, x7
-        adc      x15, x15, xzr
-        adds     x10, x10, x19
-        mul      x16, x22, x6
-        adcs     x14, x14, x13
-        umulh    x12, x22, x6
-        adc      x15, x15, xzr
-        adds     x10, x10, x16
-        mul      x11, x20, x5
-        adcs     x14, x14, x12
-        umulh    x19, x20, x5
-        adc      x15, x15, xzr
-        adds     x10, x10, x11
-        mul      x13, x27, x4
-        adcs     x14, x14, x19
-        umulh    x16, x27, x4
-        adc      x15, x15, xzr
-        adds     x10, x10, x13
-        mul      x12, x28, x3
-        adcs     x14, x14, x16
-        umulh    x11, x28, x3
-        adc      x15, x15, xzr
-        adds     x10, x10, x12
-        mul      x19, x24, x25
-        adcs     x14, x14, x11
-        umulh    x13, x24, x25
-        adc      x15, x15, xzr
-        adds     x10, x10, x19
-        stp      x17, x10, [x0, #176]
-        mul      x16, x26, x9
-        adcs     x14, x14, x13
-        umulh    x12, x26, x9
-        adc      x15, x15, xzr
-        adds     x14, x14, x16
-        mul      x19, x21, x8
-        adcs     x15, x15, x12
-        umulh    x13, x21, x8
-        cset     x11, cs
-        adds     x14, x14, x19
-        mul      x17, x22, x7
-        adcs     x15, x15, x13
-        umulh    x10, x22, x7
-        adc      x11, x11, xzr
-        adds     x14, x14, x17
-        mul      x16, x20, x6
-        adcs     x15, x15, x10
-        umulh    x12, x20, x6
-        adc      x11, x11, xzr
-        adds     x14, x14, x16
-        mul      x19, x27, x5
-        adcs     x15, x15, x12
-        umulh    x13, x27, x5
-        adc      x11, x11, xzr
-        adds     x14, x14, x19
-        mul      x17, x28, x4
-        adcs     x15, x15, x13
-        umulh    x10, x28, x4
-        adc      x11, x11, xzr
-        adds     x14, x14, x17
-        mul      x16, x24, x3
-        adcs     x15, x15, x10
-        umulh    x12, x24, x3
-        adc      x11, x11, xzr
-        ldp      x25, x3, [x2, #64]
-        adds     x14, x14, x16
-        mul      x19, x21, x9
-        adcs     x15, x15, x12
-        umulh    x13, x21, x9
-        adc      x11, x11, xzr
-        ldp      x26, x21, [x1, #96]
-        adds     x15, x15, x19
-        mul      x10, x22, x8
-        adcs     x11, x11, x13
-        umulh    x16, x22, x8
-        cset     x17, cs
-        adds     x15, x15, x10
-        mul      x12, x20, x7
-        adcs     x11, x11, x16
-        umulh    x19, x20, x7
-        adc      x17, x17, xzr
-        adds     x15, x15, x12
-        mul      x13, x27, x6
-        adcs     x11, x11, x19
-        umulh    x10, x27, x6
-        adc      x17, x17, xzr
-        adds     x15, x15, x13
-        mul      x16, x28, x5
-        adcs     x11, x11, x10
-        umulh    x12, x28, x5
-        adc      x17, x17, xzr
-        adds     x15, x15, x16
-        mul      x19, x24, x4
-        adcs     x11, x11, x12
-        umulh    x13, x24, x4
-        adc      x17, x17, xzr
-        adds     x15, x15, x19
-        stp      x14, x15, [x0, #192]
-        mul      x10, x22, x9
-        adcs     x11, x11, x13
-        umulh    x16, x22, x9
-        adc      x17, x17, xzr
-        adds     x11, x11, x10
-        mul      x19, x20, x8
-        adcs     x17, x17, x16
-        umulh    x13, x20, x8
-        cset     x12, cs
-        adds     x11, x11, x19
-        mul      x14, x27, x7
-        adcs     x17, x17, x13
-        umulh    x15, x27, x7
-        adc      x12, x12, xzr
-        adds     x11, x11, x14
-        mul      x10, x28, x6
-        adcs     x17, x17, x15
-        umulh    x16, x28, x6
-        adc      x12, x12, xzr
-        adds     x11, x11, x10
-        mul      x19, x24, x5
-        adcs     x17, x17, x16
-        umulh    x13, x24, x5
-        adc      x12, x12, xzr
-        ldp      x4, x5, [x2]
-        adds     x11, x11, x19
-        mul      x14, x20, x9
-        adcs     x17, x17, x13
-        umulh    x15, x20, x9
-        adc      x12, x12, xzr
-        ldp      x22, x20, [x1, #48]
-        adds     x17, x17, x14
-        mul      x16, x27, x8
-        adcs     x12, x12, x15
-        umulh    x19, x27, x8
-        cset     x10, cs
-        adds     x17, x17, x16
-        mul      x13, x28, x7
-        adcs     x12, x12, x19
-        umulh    x14, x28, x7
-        adc      x10, x10, xzr
-        adds     x17, x17, x13
-        mul      x15, x24, x6
-        adcs     x12, x12, x14
-        umulh    x16, x24, x6
-        adc      x10, x10, xzr
-        adds     x17, x17, x15
-        stp      x11, x17, [x0, #208]
-        mul      x19, x27, x9
-        adcs     x12, x12, x16
-        umulh    x13, x27, x9
-        adc      x10, x10, xzr
-        adds     x12, x12, x19
-        mul      x15, x28, x8
-        adcs     x10, x10, x13
-        umulh    x16, x28, x8
-        cset     x14, cs
-        adds     x12, x12, x15
-        mul      x11, x24, x7
-        adcs     x10, x10, x16
-        umulh    x17, x24, x7
-        adc      x14, x14, xzr
-        ldp      x6, x7, [x2, #80]
-        adds     x12, x12, x11
-        mul      x19, x28, x9
-        adcs     x10, x10, x17
-        umulh    x13, x28, x9
-        adc      x14, x14, xzr
-        ldp      x27, x28, [x1, #112]
-        adds     x10, x10, x19
-        mul      x16, x24, x8
-        adcs     x14, x14, x13
-        umulh    x11, x24, x8
-        cset     x15, cs
-        adds     x10, x10, x16
+        mov      x0, x19
+        mov      x1, x20
+        mov      x2, x21
+        bl       bignum_kmul_16_32_scalar
+        add      x0, x19, #256
+        add      x1, x20, #128
+        add      x2, x21, #128
+        bl       bignum_kmul_16_32_scalar
 // |x0 - x1|, |y1 - y0| and the sign of their product
-        ldp      x13, x16, [x1]
-        stp      x12, x10, [x0, #224]
-        mul      x17, x24, x9
-        adcs     x14, x14, x11
-        ldp      x11, x12, [x1, #64]
-        umulh    x19, x24, x9
-        adc      x15, x15, xzr
-        ldp      x8, x9, [x2, #16]
-        adds     x14, x14, x17
-        ldp      x10, x17, [x1, #16]
-        adc      x15, x15, x19
-        subs     x13, x13, x11
-        stp      x14, x15, [x0, #240]
-        sbcs     x16, x16, x12
-        ldp      x19, x14, [x1, #80]
-        ldp      x15, x23, [x1, #32]
-        ldp      x11, x12, [x2, #96]
-        sbcs     x10, x10, x19
-        sbcs     x17, x17, x14
-        ldp      x19, x14, [x2, #32]
-        sbcs     x15, x15, x26
-        sbcs     x23, x23, x21
-        ldp      x26, x21, [x2, #112]
-        sbcs     x22, x22, x27
-        sbcs     x20, x20, x28
-        ldp      x27, x28, [x2, #48]
-        csetm    x24, cc
-        eor      x13, x13, x24
-        cmn      x24, #1
-        eor      x16, x16, x24
-        adcs     x13, x13, xzr
-        eor      x10, x10, x24
-        eor      x17, x17, x24
-        adcs     x16, x16, xzr
-        eor      x15, x15, x24
-        eor      x23, x23, x24
-        str      x13, [sp, #912]
-        adcs     x10, x10, xzr
-        eor      x22, x22, x24
-        eor      x20, x20, x24
-        str      x16, [sp, #920]
-        adcs     x17, x17, xzr
+        ldp      x3, x4, [x20]
 // mid = |x0 - x1| * |y1 - y0|
-        ldr      x16, [sp, #912]
-        str      x10, [sp, #928]
-        adcs     x15, x15, xzr
-        ldr      x10, [sp, #920]
-        str      x17, [sp, #936]
-        adcs     x23, x23, xzr
-        ldr      x17, [sp, #928]
-        str      x15, [sp, #944]
-        adcs     x22, x22, xzr
-        ldr      x15, [sp, #936]
-        str      x23, [sp, #952]
-        adcs     x20, x20, xzr
-        subs     x25, x25, x4
-        ldr      x23, [sp, #944]
-        str      x22, [sp, #960]
-        sbcs     x3, x3, x5
-        ldr      x22, [sp, #952]
-        str      x20, [sp, #968]
-        sbcs     x6, x6, x8
-        ldr      x20, [sp, #960]
-        ldr      x4, [sp, #968]
+        mov      x0, sp
+        add      x1, sp, #256
+        add      x2, sp, #384
+        ldp      x5, x6, [x20, #128]
+        ldp      x7, x8, [x20, #16]
+        ldp      x9, x10, [x20, #144]
+        ldp      x11, x12, [x20, #32]
+        subs     x3, x3, x5
+        ldp      x13, x14, [x20, #160]
+        sbcs     x4, x4, x6
+        ldp      x15, x16, [x20, #48]
         sbcs     x7, x7, x9
-        sbcs     x11, x11, x19
+        ldp      x17, x22, [x20, #176]
+        sbcs     x8, x8, x10
+        ldp      x23, x24, [x20, #64]
+        sbcs     x11, x11, x13
+        ldp      x25, x26, [x20, #192]
         sbcs     x12, x12, x14
-        sbcs     x26, x26, x27
-        sbcs     x21, x21, x28
-        csetm    x13, cc
-        eor      x25, x25, x13
-        cmn      x13, #1
-        eor      x3, x3, x13
-        adcs     x25, x25, xzr
-        eor      x6, x6, x13
-        eor      x7, x7, x13
-        adcs     x3, x3, xzr
-        str      x25, [sp, #976]
-        eor      x11, x11, x13
-        eor      x12, x12, x13
-        str      x3, [sp, #984]
-        ldr      x5, [sp, #976]
-        adcs     x6, x6, xzr
-        eor      x26, x26, x13
-        ldr      x8, [sp, #984]
-        adcs     x7, x7, xzr
-        str      x6, [sp, #992]
-        eor      x21, x21, x13
-        adcs     x11, x11, xzr
-        ldr      x9, [sp, #992]
-        str      x7, [sp, #1000]
-        eor      x24, x24, x13
-        adcs     x12, x12, xzr
-        str      x11, [sp, #1008]
-        str      x24, [sp, #1040]
-        umulh    x6, x16, x5
-        adcs     x26, x26, xzr
-        str      x12, [sp, #1016]
-        ldr      x19, [sp, #1000]
-        str      x26, [sp, #1024]
-        adcs     x21, x21, xzr
-        ldr      x14, [sp, #1008]
-        str      x21, [sp, #1032]
-        ldr      x27, [sp, #1016]
-        mul      x7, x16, x8
-        ldr      x28, [sp, #1024]
-        ldr      x25, [sp, #1032]
-        umulh    x11, x16, x8
-        adds     x6, x6, x7
-        mul      x12, x10, x5
-        adc      x11, x11, xzr
-        umulh    x26, x10, x5
-        adds     x6, x6, x12
-        str      x6, [sp, #792]
-        mul      x3, x16, x5
-        adcs     x11, x11, x26
-        mul      x13, x16, x9
-        cset     x21, cs
-        str      x3, [sp, #784]
-        umulh    x24, x16, x9
-        adds     x11, x11, x13
-        mul      x7, x10, x8
-        adc      x21, x21, x24
-        umulh    x12, x10, x8
-        adds     x11, x11, x7
-        mul      x3, x17, x5
-        adcs     x21, x21, x12
-        umulh    x13, x17, x5
-        cset     x26, cs
-        adds     x11, x11, x3
-        str      x11, [sp, #800]
-        mul      x24, x16, x19
-        adcs     x21, x21, x13
-        umulh    x7, x16, x19
-        adc      x26, x26, xzr
-        adds     x21, x21, x24
-        mul      x3, x10, x9
-        adcs     x26, x26, x7
-        umulh    x13, x10, x9
-        cset     x12, cs
-        adds     x21, x21, x3
-        mul      x6, x17, x8
-        adcs     x26, x26, x13
-        umulh    x24, x17, x8
-        adc      x12, x12, xzr
-        adds     x21, x21, x6
-        mul      x7, x15, x5
-        adcs     x26, x26, x24
-        umulh    x3, x15, x5
-        adc      x12, x12, xzr
-        adds     x21, x21, x7
-        str      x21, [sp, #808]
-        mul      x13, x16, x14
-        adcs     x26, x26, x3
-        umulh    x6, x16, x14
-        adc      x12, x12, xzr
-        adds     x26, x26, x13
-        mul      x7, x10, x19
-        adcs     x12, x12, x6
-        umulh    x3, x10, x19
-        cset     x24, cs
-        adds     x26, x26, x7
-        mul      x11, x17, x9
-        adcs     x12, x12, x3
-        umulh    x13, x17, x9
-        adc      x24, x24, xzr
-        adds     x26, x26, x11
-        mul      x6, x15, x8
-        adcs     x12, x12, x13
-        umulh    x7, x15, x8
-        adc      x24, x24, xzr
-        adds     x26, x26, x6
-        mul      x3, x23, x5
-        adcs     x12, x12, x7
-        umulh    x11, x23, x5
-        adc      x24, x24, xzr
-        adds     x26, x26, x3
-        str      x26, [sp, #816]
-        mul      x13, x16, x27
-        adcs     x12, x12, x11
-        umulh    x6, x16, x27
-        adc      x24, x24, xzr
-        adds     x12, x12, x13
-        mul      x3, x10, x14
-        adcs     x24, x24, x6
-        umulh    x11, x10, x14
-        cset     x7, cs
-        adds     x12, x12, x3
-        mul      x21, x17, x19
-        adcs     x24, x24, x11
-        umulh    x13, x17, x19
-        adc      x7, x7, xzr
-        adds     x12, x12, x21
-        mul      x6, x15, x9
-        adcs     x24, x24, x13
-        umulh    x3, x15, x9
-        adc      x7, x7, xzr
-        adds     x12, x12, x6
-        mul      x11, x23, x8
-        adcs     x24, x24, x3
-        umulh    x21, x23, x8
-        adc      x7, x7, xzr
-        adds     x12, x12, x11
-        mul      x13, x22, x5
-        adcs     x24, x24, x21
-        umulh    x6, x22, x5
-        adc      x7, x7, xzr
-        adds     x12, x12, x13
-        str      x12, [sp, #824]
-        mul      x3, x16, x28
-        adcs     x24, x24, x6
-        umulh    x11, x16, x28
-        adc      x7, x7, xzr
-        adds     x24, x24, x3
-        mul      x13, x10, x27
-        adcs     x7, x7, x11
-        umulh    x6, x10, x27
-        cset     x21, cs
-        adds     x24, x24, x13
-        mul      x26, x17, x14
-        adcs     x7, x7, x6
-        umulh    x3, x17, x14
-        adc      x21, x21, xzr
-        adds     x24, x24, x26
-        mul      x11, x15, x19
-        adcs     x7, x7, x3
-        umulh    x13, x15, x19
-        adc      x21, x21, xzr
-        adds     x24, x24, x11
-        mul      x6, x23, x9
-        adcs     x7, x7, x13
-        umulh    x26, x23, x9
-        adc      x21, x21, xzr
-        adds     x24, x24, x6
-        mul      x3, x22, x8
-        adcs     x7, x7, x26
-        umulh    x11, x22, x8
-        adc      x21, x21, xzr
-        adds     x24, x24, x3
-        mul      x13, x20, x5
-        adcs     x7, x7, x11
-        umulh    x6, x20, x5
-        adc      x21, x21, xzr
-        adds     x24, x24, x13
-        str      x24, [sp, #832]
-        mul      x26, x16, x25
-        adcs     x7, x7, x6
-        umulh    x3, x16, x25
-        adc      x21, x21, xzr
-        adds     x7, x7, x26
-        mul      x13, x10, x28
-        adcs     x21, x21, x3
-        umulh    x6, x10, x28
-        cset     x11, cs
-        adds     x7, x7, x13
-        mul      x12, x17, x27
-        adcs     x21, x21, x6
-        umulh    x26, x17, x27
-        adc      x11, x11, xzr
-        adds     x7, x7, x12
-        mul      x3, x15, x14
-        adcs     x21, x21, x26
-        umulh    x13, x15, x14
-        adc      x11, x11, xzr
-        adds     x7, x7, x3
-        mul      x6, x23, x19
-        adcs     x21, x21, x13
-        umulh    x12, x23, x19
-        adc      x11, x11, xzr
-        adds     x7, x7, x6
-        mul      x26, x22, x9
-        adcs     x21, x21, x12
-        umulh    x3, x22, x9
-        adc      x11, x11, xzr
-        adds     x7, x7, x26
-        mul      x13, x20, x8
-        adcs     x21, x21, x3
-        umulh    x6, x20, x8
-        adc      x11, x11, xzr
-        adds     x7, x7, x13
-        mul      x12, x4, x5
-        adcs     x21, x21, x6
-        umulh    x26, x4, x5
-        adc      x11, x11, xzr
-        adds     x7, x7, x12
-        str      x7, [sp, #840]
-        mul      x3, x10, x25
-        adcs     x21, x21, x26
-        umulh    x13, x10, x25
-        adc      x11, x11, xzr
-        adds     x21, x21, x3
-        mul      x12, x17, x28
-        adcs     x11, x11, x13
-        umulh    x26, x17, x28
-        cset     x6, cs
-        adds     x21, x21, x12
-        mul      x24, x15, x27
-        adcs     x11, x11, x26
-        umulh    x3, x15, x27
-        adc      x6, x6, xzr
-        adds     x21, x21, x24
-        mul      x13, x23, x14
-        adcs     x11, x11, x3
-        umulh    x12, x23, x14
-        adc      x6, x6, xzr
-        adds     x21, x21, x13
-        mul      x26, x22, x19
-        adcs     x11, x11, x12
-        umulh    x24, x22, x19
-        adc      x6, x6, xzr
-        adds     x21, x21, x26
-        mul      x3, x20, x9
-        adcs     x11, x11, x24
-        umulh    x13, x20, x9
-        adc      x6, x6, xzr
-        adds     x21, x21, x3
-        mul      x12, x4, x8
-        adcs     x11, x11, x13
-        umulh    x26, x4, x8
-        adc      x6, x6, xzr
-        adds     x21, x21, x12
-        str      x21, [sp, #848]
-        mul      x24, x17, x25
-        adcs     x11, x11, x26
-        umulh    x3, x17, x25
-        adc      x6, x6, xzr
-        ldp      x10, x17, [x0, #32]
-        adds     x11, x11, x24
-        mul      x12, x15, x28
-        adcs     x6, x6, x3
-        umulh    x26, x15, x28
-        cset     x13, cs
-        adds     x11, x11, x12
-        mul      x7, x23, x27
-        adcs     x6, x6, x26
-        umulh    x24, x23, x27
-        adc      x13, x13, xzr
-        adds     x11, x11, x7
-        mul      x3, x22, x14
-        adcs     x6, x6, x24
-        umulh    x12, x22, x14
-        adc      x13, x13, xzr
-        adds     x11, x11, x3
-        mul      x26, x20, x19
-        adcs     x6, x6, x12
-        umulh    x7, x20, x19
-        adc      x13, x13, xzr
-        adds     x11, x11, x26
-        mul      x24, x4, x9
-        adcs     x6, x6, x7
-        umulh    x3, x4, x9
-        adc      x13, x13, xzr
-        ldp      x8, x9, [x0, #64]
-        adds     x11, x11, x24
-        str      x11, [sp, #856]
-        mul      x12, x15, x25
-        adcs     x6, x6, x3
-        umulh    x26, x15, x25
-        adc      x13, x13, xzr
-        adds     x6, x6, x12
-        mul      x24, x23, x28
-        adcs     x13, x13, x26
-        umulh    x3, x23, x28
-        cset     x7, cs
-        adds     x6, x6, x24
-        mul      x21, x22, x27
-        adcs     x13, x13, x3
-        umulh    x12, x22, x27
-        adc      x7, x7, xzr
-        adds     x6, x6, x21
-        mul      x26, x20, x14
-        adcs     x13, x13, x12
-        umulh    x24, x20, x14
-        adc      x7, x7, xzr
-        adds     x6, x6, x26
-        mul      x3, x4, x19
-        adcs     x13, x13, x24
-        umulh    x21, x4, x19
-        adc      x7, x7, xzr
-        adds     x6, x6, x3
-        str      x6, [sp, #864]
-        mul      x12, x23, x25
-        adcs     x13, x13, x21
-        umulh    x26, x23, x25
-        adc      x7, x7, xzr
-        ldp      x15, x23, [x0, #160]
-        adds     x13, x13, x12
-        mul      x3, x22, x28
-        adcs     x7, x7, x26
-        umulh    x21, x22, x28
-        cset     x24, cs
-        adds     x13, x13, x3
-        mul      x11, x20, x27
-        adcs     x7, x7, x21
-        umulh    x12, x20, x27
-        adc      x24, x24, xzr
-        adds     x13, x13, x11
-        mul      x26, x4, x14
-        adcs     x7, x7, x12
-        umulh    x3, x4, x14
-        adc      x24, x24, xzr
-        ldp      x19, x14, [x0, #192]
-        adds     x13, x13, x26
-        str      x13, [sp, #872]
-        mul      x21, x22, x25
-        adcs     x7, x7, x3
-        umulh    x11, x22, x25
-        adc      x24, x24, xzr
-        adds     x7, x7, x21
-        mul      x26, x20, x28
-        adcs     x24, x24, x11
-        umulh    x3, x20, x28
-        cset     x12, cs
-        adds     x7, x7, x26
-        mul      x6, x4, x27
-        adcs     x24, x24, x3
-        umulh    x21, x4, x27
-        adc      x12, x12, xzr
-        adds     x7, x7, x6
-        str      x7, [sp, #880]
-        mul      x11, x20, x25
-        adcs     x24, x24, x21
-        umulh    x26, x20, x25
-        adc      x12, x12, xzr
-        ldp      x22, x20, [x0, #48]
-        adds     x24, x24, x11
-        mul      x6, x4, x28
-        adcs     x12, x12, x26
-        ldr      x26, [sp, #1040]
-        umulh    x21, x4, x28
-        cset     x3, cs
-        ldp      x27, x28, [x0, #80]
-        adds     x24, x24, x6
-        str      x24, [sp, #888]
-        mul      x13, x4, x25
-        adcs     x12, x12, x21
-// s = L + H
-        ldp      x21, x7, [x0]
-        umulh    x11, x4, x25
-        adc      x3, x3, xzr
-        ldp      x4, x5, [x0, #176]
-        adds     x12, x12, x13
-        str      x12, [sp, #896]
-        ldp      x24, x12, [x0, #16]
-        adc      x3, x3, x11
-        ldp      x13, x11, [x0, #128]
-        str      x3, [sp, #904]
-        ldp      x3, x16, [x0, #144]
-        adds     x21, x21, x13
-        ldp      x25, x13, [x0, #208]
-        adcs     x7, x7, x11
-        adcs     x24, x24, x3
-        ldp      x11, x3, [x0, #96]
-        adcs     x12, x12, x16
-        adcs     x10, x10, x15
-        ldp      x16, x15, [x0, #224]
-        adcs     x17, x17, x23
-        adcs     x22, x22, x4
-        ldp      x23, x4, [x0, #112]
-        adcs     x20, x20, x5
-        adcs     x8, x8, x19
-        ldp      x5, x19, [x0, #240]
-        adcs     x9, x9, x14
-        ldr      x14, [sp, #784]
-        adcs     x27, x27, x25
-        ldr      x25, [sp, #792]
-        adcs     x28, x28, x13
-        ldr      x13, [sp, #800]
-        adcs     x11, x11, x16
-        ldr      x16, [sp, #808]
-        adcs     x3, x3, x15
-        eor      x14, x14, x26
-        ldr      x15, [sp, #816]
-        adcs     x23, x23, x5
-        eor      x25, x25, x26
-        ldr      x5, [sp, #824]
-        adcs     x4, x4, x19
-        eor      x13, x13, x26
-        ldr      x19, [sp, #832]
-        cset     x6, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmn      x26, #1
-        eor      x16, x16, x26
-        adcs     x21, x21, x14
-        ldr      x14, [sp, #840]
-        eor      x15, x15, x26
-        adcs     x7, x7, x25
-        ldr      x25, [sp, #848]
-        eor      x5, x5, x26
-        adcs     x24, x24, x13
-        ldr      x13, [sp, #856]
-        eor      x19, x19, x26
-        adcs     x12, x12, x16
-        ldr      x16, [sp, #864]
-        adcs     x10, x10, x15
-        eor      x14, x14, x26
-        ldr      x15, [sp, #872]
-        adcs     x17, x17, x5
-        eor      x25, x25, x26
-        ldr      x5, [sp, #880]
-        adcs     x22, x22, x19
-        eor      x13, x13, x26
-        ldr      x19, [sp, #888]
-        adcs     x20, x20, x14
-        eor      x16, x16, x26
-        ldr      x14, [sp, #896]
-        adcs     x8, x8, x25
-        eor      x15, x15, x26
-        ldr      x25, [sp, #904]
-        adcs     x9, x9, x13
-        eor      x5, x5, x26
-        adcs     x27, x27, x16
-        eor      x19, x19, x26
-        ldp      x13, x16, [x0, #64]
-        adcs     x28, x28, x15
-        eor      x14, x14, x26
-        adcs     x11, x11, x5
-        eor      x25, x25, x26
-        ldp      x15, x5, [x0, #80]
-        adcs     x3, x3, x19
-        adcs     x23, x23, x14
-        ldp      x19, x14, [x0, #96]
-        adcs     x4, x4, x25
-        adc      x6, x6, x26
-        adds     x13, x13, x21
-        ldp      x25, x26, [x0, #112]
-        adcs     x16, x16, x7
-        ldp      x21, x7, [x0, #128]
-        adcs     x15, x15, x24
-        stp      x13, x16, [x0, #64]
-        adcs     x5, x5, x12
-        ldp      x13, x16, [x0, #144]
-        adcs     x19, x19, x10
-        ldp      x24, x12, [x0, #160]
-        adcs     x14, x14, x17
-        stp      x15, x5, [x0, #80]
-        adcs     x25, x25, x22
-        ldp      x15, x5, [x0, #176]
-        adcs     x26, x26, x20
-// z[24..] += the top word and the carry
-        ldp      x10, x17, [x0, #192]
-        adcs     x21, x21, x8
-        stp      x19, x14, [x0, #96]
-        adcs     x7, x7, x9
-        ldp      x19, x14, [x0, #208]
-        adcs     x13, x13, x27
-        ldp      x22, x20, [x0, #224]
-        adcs     x16, x16, x28
-// L = x0*y0 into z[0..16), H = x1*y1 into z[16..32)
-        ldp      x8, x9, [x1, #128]
-        adcs     x24, x24, x11
-        stp      x25, x26, [x0, #112]
-        adcs     x12, x12, x3
-        ldp      x11, x3, [x2, #128]
-        adcs     x15, x15, x23
-        ldp      x25, x26, [x0, #240]
-        adcs     x5, x5, x4
-        stp      x24, x12, [x0, #160]
-        adcs     x10, x10, x6
-        ldp      x24, x12, [x2, #144]
-        adcs     x17, x17, xzr
-        stp      x21, x7, [x0, #128]
-        adcs     x19, x19, xzr
-        stp      x10, x17, [x0, #192]
-        umulh    x17, x8, x11
-        adcs     x14, x14, xzr
-        ldp      x21, x7, [x1, #144]
-        adcs     x22, x22, xzr
-        stp      x19, x14, [x0, #208]
-        adcs     x20, x20, xzr
-        mul      x19, x8, x3
-        ldp      x23, x4, [x2, #160]
-        stp      x22, x20, [x0, #224]
-        adcs     x25, x25, xzr
-        adcs     x26, x26, xzr
-        ldp      x27, x28, [x1, #160]
-        umulh    x14, x8, x3
-        stp      x25, x26, [x0, #240]
-        adds     x17, x17, x19
-        stp      x15, x5, [x0, #176]
-        ldp      x15, x5, [x2, #176]
-        mul      x22, x9, x11
-        stp      x13, x16, [x0, #144]
-        ldp      x13, x16, [x1, #176]
-        adc      x14, x14, xzr
-        umulh    x20, x9, x11
-        adds     x17, x17, x22
-        mul      x10, x8, x11
-        adcs     x14, x14, x20
-        mul      x26, x8, x24
-        cset     x25, cs
-        stp      x10, x17, [x0, #256]
-        umulh    x6, x8, x24
-        adds     x14, x14, x26
-        mul      x19, x9, x3
-        adc      x25, x25, x6
-        umulh    x22, x9, x3
-        adds     x14, x14, x19
-        mul      x10, x21, x11
-        adcs     x25, x25, x22
-        umulh    x17, x21, x11
-        cset     x20, cs
-        adds     x14, x14, x10
-        mul      x26, x8, x12
-        adcs     x25, x25, x17
-        umulh    x6, x8, x12
-        adc      x20, x20, xzr
-        adds     x25, x25, x26
-        mul      x22, x9, x24
-        adcs     x20, x20, x6
-        umulh    x10, x9, x24
-        cset     x19, cs
-        adds     x25, x25, x22
-        mul      x17, x21, x3
-        adcs     x20, x20, x10
-        umulh    x26, x21, x3
-        adc      x19, x19, xzr
-        adds     x25, x25, x17
-        mul      x6, x7, x11
-        adcs     x20, x20, x26
-        umulh    x22, x7, x11
-        adc      x19, x19, xzr
-        adds     x25, x25, x6
-        stp      x14, x25, [x0, #272]
-        mul      x10, x8, x23
-        adcs     x20, x20, x22
-        umulh    x17, x8, x23
-        adc      x19, x19, xzr
-        adds     x20, x20, x10
-        mul      x6, x9, x12
-        adcs     x19, x19, x17
-        umulh    x22, x9, x12
-        cset     x26, cs
-        adds     x20, x20, x6
-        mul      x14, x21, x24
-        adcs     x19, x19, x22
-        umulh    x25, x21, x24
-        adc      x26, x26, xzr
-        adds     x20, x20, x14
-        mul      x10, x7, x3
-        adcs     x19, x19, x25
-        umulh    x17, x7, x3
-        adc      x26, x26, xzr
-        adds     x20, x20, x10
-        mul      x6, x27, x11
-        adcs     x19, x19, x17
-        umulh    x22, x27, x11
-        adc      x26, x26, xzr
-        adds     x20, x20, x6
-        mul      x14, x8, x4
-        adcs     x19, x19, x22
-        umulh    x25, x8, x4
-        adc      x26, x26, xzr
-        adds     x19, x19, x14
-        mul      x17, x9, x23
-        adcs     x26, x26, x25
-        umulh    x6, x9, x23
-        cset     x10, cs
-        adds     x19, x19, x17
-        mul      x22, x21, x12
-        adcs     x26, x26, x6
-        umulh    x14, x21, x12
-        adc      x10, x10, xzr
-        adds     x19, x19, x22
-        mul      x25, x7, x24
-        adcs     x26, x26, x14
-        umulh    x17, x7, x24
-        adc      x10, x10, xzr
-        adds     x19, x19, x25
-        mul      x6, x27, x3
-        adcs     x26, x26, x17
-        umulh    x22, x27, x3
-        adc      x10, x10, xzr
-        adds     x19, x19, x6
-        mul      x14, x28, x11
-        adcs     x26, x26, x22
-        umulh    x25, x28, x11
-        adc      x10, x10, xzr
-        adds     x19, x19, x14
-        stp      x20, x19, [x0, #288]
-        mul      x17, x8, x15
-        adcs     x26, x26, x25
-        umulh    x6, x8, x15
-        adc      x10, x10, xzr
-        adds     x26, x26, x17
-        mul      x14, x9, x4
-        adcs     x10, x10, x6
-        umulh    x25, x9, x4
-        cset     x22, cs
-        adds     x26, x26, x14
-        mul      x20, x21, x23
-        adcs     x10, x10, x25
-        umulh    x19, x21, x23
-        adc      x22, x22, xzr
-        adds     x26, x26, x20
-        mul      x17, x7, x12
-        adcs     x10, x10, x19
-        umulh    x6, x7, x12
-        adc      x22, x22, xzr
-        adds     x26, x26, x17
-        mul      x14, x27, x24
-        adcs     x10, x10, x6
-        umulh    x25, x27, x24
-        adc      x22, x22, xzr
-        adds     x26, x26, x14
-        mul      x20, x28, x3
-        adcs     x10, x10, x25
-        umulh    x19, x28, x3
-        adc      x22, x22, xzr
-        adds     x26, x26, x20
-        mul      x17, x13, x11
-        adcs     x10, x10, x19
-        umulh    x6, x13, x11
-        adc      x22, x22, xzr
-        adds     x26, x26, x17
-        mul      x14, x8, x5
-        adcs     x10, x10, x6
-        umulh    x25, x8, x5
-        adc      x22, x22, xzr
-        adds     x10, x10, x14
-        mul      x19, x9, x15
-        adcs     x22, x22, x25
-        umulh    x17, x9, x15
-        cset     x20, cs
-        adds     x10, x10, x19
-        mul      x6, x21, x4
-        adcs     x22, x22, x17
-        umulh    x14, x21, x4
-        adc      x20, x20, xzr
-        adds     x10, x10, x6
-        mul      x25, x7, x23
-        adcs     x22, x22, x14
-        umulh    x19, x7, x23
-        adc      x20, x20, xzr
-        adds     x10, x10, x25
-        mul      x17, x27, x12
-        adcs     x22, x22, x19
-        umulh    x6, x27, x12
-        adc      x20, x20, xzr
-        adds     x10, x10, x17
-        mul      x14, x28, x24
-        adcs     x22, x22, x6
-        umulh    x25, x28, x24
-        adc      x20, x20, xzr
-        adds     x10, x10, x14
-        mul      x19, x13, x3
-        adcs     x22, x22, x25
-        umulh    x17, x13, x3
-        adc      x20, x20, xzr
-        adds     x10, x10, x19
-        mul      x6, x16, x11
-        adcs     x22, x22, x17
-        umulh    x14, x16, x11
-        adc      x20, x20, xzr
-        adds     x10, x10, x6
-        stp      x26, x10, [x0, #304]
-        mul      x25, x9, x5
-        adcs     x22, x22, x14
-        umulh    x19, x9, x5
-        adc      x20, x20, xzr
-        adds     x22, x22, x25
-        mul      x6, x21, x15
-        adcs     x20, x20, x19
-        umulh    x14, x21, x15
-        cset     x17, cs
-        adds     x22, x22, x6
-        mul      x26, x7, x4
-        adcs     x20, x20, x14
-        umulh    x10, x7, x4
-        adc      x17, x17, xzr
-        adds     x22, x22, x26
-        mul      x25, x27, x23
-        adcs     x20, x20, x10
-        umulh    x19, x27, x23
-        adc      x17, x17, xzr
-        adds     x22, x22, x25
-        mul      x6, x28, x12
-        adcs     x20, x20, x19
-        umulh    x14, x28, x12
-        adc      x17, x17, xzr
-        adds     x22, x22, x6
-        mul      x26, x13, x24
-        adcs     x20, x20, x14
-        umulh    x10, x13, x24
-        adc      x17, x17, xzr
-        adds     x22, x22, x26
-        mul      x25, x16, x3
-        adcs     x20, x20, x10
-        umulh    x19, x16, x3
-        adc      x17, x17, xzr
-        adds     x22, x22, x25
-        mul      x6, x21, x5
-        adcs     x20, x20, x19
-        umulh    x14, x21, x5
-        adc      x17, x17, xzr
-        ldp      x9, x21, [x2, #208]
-        adds     x20, x20, x6
-        mul      x10, x7, x15
-        adcs     x17, x17, x14
-        umulh    x25, x7, x15
-        cset     x26, cs
-        adds     x20, x20, x10
-        mul      x19, x27, x4
-        adcs     x17, x17, x25
-        umulh    x6, x27, x4
-        adc      x26, x26, xzr
-        adds     x20, x20, x19
-        mul      x14, x28, x23
-        adcs     x17, x17, x6
-        umulh    x10, x28, x23
-        adc      x26, x26, xzr
-        adds     x20, x20, x14
-        mul      x25, x13, x12
-        adcs     x17, x17, x10
-        umulh    x19, x13, x12
-        adc      x26, x26, xzr
-        adds     x20, x20, x25
-        mul      x6, x16, x24
-        adcs     x17, x17, x19
-        umulh    x14, x16, x24
-        adc      x26, x26, xzr
-        adds     x20, x20, x6
-        stp      x22, x20, [x0, #320]
-        mul      x10, x7, x5
-        adcs     x17, x17, x14
-        umulh    x25, x7, x5
-        adc      x26, x26, xzr
-        adds     x17, x17, x10
-        mul      x6, x27, x15
-        adcs     x26, x26, x25
-        umulh    x14, x27, x15
-        cset     x19, cs
-        adds     x17, x17, x6
-        mul      x22, x28, x4
-        adcs     x26, x26, x14
-        umulh    x20, x28, x4
-        adc      x19, x19, xzr
-        adds     x17, x17, x22
-        mul      x10, x13, x23
-        adcs     x26, x26, x20
-        umulh    x25, x13, x23
-        adc      x19, x19, xzr
-        adds     x17, x17, x10
-        mul      x6, x16, x12
-        adcs     x26, x26, x25
-        umulh    x14, x16, x12
-        adc      x19, x19, xzr
-        adds     x17, x17, x6
-        mul      x22, x27, x5
-        adcs     x26, x26, x14
-        umulh    x20, x27, x5
-        adc      x19, x19, xzr
-        ldp      x7, x27, [x2, #224]
-        adds     x26, x26, x22
-        mul      x25, x28, x15
-        adcs     x19, x19, x20
-        umulh    x6, x28, x15
-        cset     x10, cs
-        adds     x26, x26, x25
-        mul      x14, x13, x4
-        adcs     x19, x19, x6
-        umulh    x22, x13, x4
-        adc      x10, x10, xzr
-        adds     x26, x26, x14
-        mul      x20, x16, x23
-        adcs     x19, x19, x22
-        umulh    x25, x16, x23
-        adc      x10, x10, xzr
-        adds     x26, x26, x20
-        stp      x17, x26, [x0, #336]
-        mul      x6, x28, x5
-        adcs     x19, x19, x25
-        umulh    x14, x28, x5
-        adc      x10, x10, xzr
-        adds     x19, x19, x6
-        mul      x20, x13, x15
-        adcs     x10, x10, x14
-        umulh    x25, x13, x15
-        cset     x22, cs
-        adds     x19, x19, x20
-        mul      x17, x16, x4
-        adcs     x10, x10, x25
-        umulh    x26, x16, x4
-        adc      x22, x22, xzr
-        adds     x19, x19, x17
-        mul      x6, x13, x5
-        adcs     x10, x10, x26
-        umulh    x14, x13, x5
-        adc      x22, x22, xzr
-        ldp      x28, x13, [x2, #240]
-        adds     x10, x10, x6
-        mul      x25, x16, x15
-        adcs     x22, x22, x14
-        umulh    x17, x16, x15
-        cset     x20, cs
-        adds     x10, x10, x25
-        ldp      x14, x25, [x1, #192]
-        stp      x19, x10, [x0, #352]
-        mul      x26, x16, x5
-        adcs     x22, x22, x17
-        ldp      x17, x19, [x1, #208]
-        umulh    x6, x16, x5
-        adc      x20, x20, xzr
-        adds     x22, x22, x26
-        ldp      x10, x26, [x1, #224]
-        mul      x15, x14, x9
-        adc      x20, x20, x6
-        stp      x22, x20, [x0, #368]
-        umulh    x5, x14, x9
-        ldp      x20, x8, [x2, #192]
-        ldp      x6, x22, [x1, #240]
-        umulh    x11, x14, x20
-        mul      x3, x14, x8
-        umulh    x24, x14, x8
-        adds     x11, x11, x3
-        mul      x12, x25, x20
-        adc      x24, x24, xzr
-        umulh    x23, x25, x20
-        adds     x11, x11, x12
-        mul      x16, x14, x20
-        adcs     x24, x24, x23
-        mul      x3, x25, x8
-        cset     x4, cs
-        adds     x24, x24, x15
-        stp      x16, x11, [x0, #384]
-        adc      x4, x4, x5
-        umulh    x12, x25, x8
-        adds     x24, x24, x3
-        mul      x16, x17, x20
-        adcs     x4, x4, x12
-        umulh    x11, x17, x20
-        cset     x23, cs
-        adds     x24, x24, x16
-        mul      x15, x14, x21
-        adcs     x4, x4, x11
-        umulh    x5, x14, x21
-        adc      x23, x23, xzr
-        adds     x4, x4, x15
-        mul      x12, x25, x9
-        adcs     x23, x23, x5
-        umulh    x16, x25, x9
-        cset     x3, cs
-        adds     x4, x4, x12
-        mul      x11, x17, x8
-        adcs     x23, x23, x16
-        umulh    x15, x17, x8
-        adc      x3, x3, xzr
-        adds     x4, x4, x11
-        mul      x5, x19, x20
-        adcs     x23, x23, x15
-        umulh    x12, x19, x20
-        adc      x3, x3, xzr
-        adds     x4, x4, x5
-        stp      x24, x4, [x0, #400]
-        mul      x16, x14, x7
-        adcs     x23, x23, x12
-        umulh    x11, x14, x7
-        adc      x3, x3, xzr
-        adds     x23, x23, x16
-        mul      x5, x25, x21
-        adcs     x3, x3, x11
-        umulh    x12, x25, x21
-        cset     x15, cs
-        adds     x23, x23, x5
-        mul      x24, x17, x9
-        adcs     x3, x3, x12
-        umulh    x4, x17, x9
-        adc      x15, x15, xzr
-        adds     x23, x23, x24
-        mul      x16, x19, x8
-        adcs     x3, x3, x4
-        umulh    x11, x19, x8
-        adc      x15, x15, xzr
-        adds     x23, x23, x16
-        mul      x5, x10, x20
-        adcs     x3, x3, x11
-        umulh    x12, x10, x20
-        adc      x15, x15, xzr
-        adds     x23, x23, x5
-        mul      x24, x14, x27
-        adcs     x3, x3, x12
-        umulh    x4, x14, x27
-        adc      x15, x15, xzr
-        adds     x3, x3, x24
-        mul      x11, x25, x7
-        adcs     x15, x15, x4
-        umulh    x5, x25, x7
-        cset     x16, cs
-        adds     x3, x3, x11
-        mul      x12, x17, x21
-        adcs     x15, x15, x5
-        umulh    x24, x17, x21
-        adc      x16, x16, xzr
-        adds     x3, x3, x12
-        mul      x4, x19, x9
-        adcs     x15, x15, x24
-        umulh    x11, x19, x9
-        adc      x16, x16, xzr
-        adds     x3, x3, x4
-        mul      x5, x10, x8
-        adcs     x15, x15, x11
-        umulh    x12, x10, x8
-        adc      x16, x16, xzr
-        adds     x3, x3, x5
-        mul      x24, x26, x20
-        adcs     x15, x15, x12
-        umulh    x4, x26, x20
-        adc      x16, x16, xzr
-        adds     x3, x3, x24
-        stp      x23, x3, [x0, #416]
-        mul      x11, x14, x28
-        adcs     x15, x15, x4
-        umulh    x5, x14, x28
-        adc      x16, x16, xzr
-        adds     x15, x15, x11
-        mul      x24, x25, x27
-        adcs     x16, x16, x5
-        umulh    x4, x25, x27
-        cset     x12, cs
-        adds     x15, x15, x24
-        mul      x23, x17, x7
-        adcs     x16, x16, x4
-        umulh    x3, x17, x7
-        adc      x12, x12, xzr
-        adds     x15, x15, x23
-        mul      x11, x19, x21
-        adcs     x16, x16, x3
-        umulh    x5, x19, x21
-        adc      x12, x12, xzr
-        adds     x15, x15, x11
-        mul      x24, x10, x9
-        adcs     x16, x16, x5
-        umulh    x4, x10, x9
-        adc      x12, x12, xzr
-        adds     x15, x15, x24
-        mul      x23, x26, x8
-        adcs     x16, x16, x4
-        umulh    x3, x26, x8
-        adc      x12, x12, xzr
-        adds     x15, x15, x23
-        mul      x11, x6, x20
-        adcs     x16, x16, x3
-        umulh    x5, x6, x20
-        adc      x12, x12, xzr
-        adds     x15, x15, x11
-        mul      x24, x14, x13
-        adcs     x16, x16, x5
-        umulh    x4, x14, x13
-        adc      x12, x12, xzr
-        adds     x16, x16, x24
-        mul      x3, x25, x28
-        adcs     x12, x12, x4
-        umulh    x11, x25, x28
-        cset     x23, cs
-        adds     x16, x16, x3
-        mul      x5, x17, x27
-        adcs     x12, x12, x11
-        umulh    x24, x17, x27
-        adc      x23, x23, xzr
-        adds     x16, x16, x5
-        mul      x4, x19, x7
-        adcs     x12, x12, x24
-        umulh    x3, x19, x7
-        adc      x23, x23, xzr
-        adds     x16, x16, x4
-        mul      x11, x10, x21
-        adcs     x12, x12, x3
-        umulh    x5, x10, x21
-        adc      x23, x23, xzr
-        adds     x16, x16, x11
-        mul      x24, x26, x9
-        adcs     x12, x12, x5
-        umulh    x4, x26, x9
-        adc      x23, x23, xzr
-        adds     x16, x16, x24
-        mul      x3, x6, x8
-        adcs     x12, x12, x4
-        umulh    x11, x6, x8
-        adc      x23, x23, xzr
-        adds     x16, x16, x3
-        mul      x5, x22, x20
-        adcs     x12, x12, x11
-        umulh    x24, x22, x20
-        adc      x23, x23, xzr
-        adds     x16, x16, x5
-        stp      x15, x16, [x0, #432]
-        mul      x4, x25, x13
-        adcs     x12, x12, x24
-        umulh    x3, x25, x13
-        adc      x23, x23, xzr
-        adds     x12, x12, x4
-        mul      x5, x17, x28
-        adcs     x23, x23, x3
-        umulh    x24, x17, x28
-        cset     x11, cs
-        adds     x12, x12, x5
-        mul      x15, x19, x27
-        adcs     x23, x23, x24
-        umulh    x16, x19, x27
-        adc      x11, x11, xzr
-        adds     x12, x12, x15
-        mul      x4, x10, x7
-        adcs     x23, x23, x16
-        umulh    x3, x10, x7
-        adc      x11, x11, xzr
-        adds     x12, x12, x4
-        mul      x5, x26, x21
-        adcs     x23, x23, x3
-        umulh    x24, x26, x21
-        adc      x11, x11, xzr
-        adds     x12, x12, x5
-        mul      x15, x6, x9
-        adcs     x23, x23, x24
-        umulh    x16, x6, x9
-        adc      x11, x11, xzr
-        adds     x12, x12, x15
-        mul      x4, x22, x8
-        adcs     x23, x23, x16
-        umulh    x3, x22, x8
-        adc      x11, x11, xzr
-        ldp      x20, x8, [x2, #192]
-        adds     x12, x12, x4
-        mul      x5, x17, x13
-        adcs     x23, x23, x3
-        umulh    x24, x17, x13
-        adc      x11, x11, xzr
-        ldp      x25, x17, [x1, #224]
-        adds     x23, x23, x5
-        mul      x16, x19, x28
-        adcs     x11, x11, x24
-        umulh    x4, x19, x28
-        cset     x15, cs
-        adds     x23, x23, x16
-        mul      x3, x10, x27
-        adcs     x11, x11, x4
-        umulh    x5, x10, x27
-        adc      x15, x15, xzr
-        adds     x23, x23, x3
-        mul      x24, x26, x7
-        adcs     x11, x11, x5
-        umulh    x16, x26, x7
-        adc      x15, x15, xzr
-        adds     x23, x23, x24
-        mul      x4, x6, x21
-        adcs     x11, x11, x16
-        umulh    x3, x6, x21
-        adc      x15, x15, xzr
-        adds     x23, x23, x4
-        mul      x5, x22, x9
-        adcs     x11, x11, x3
-        umulh    x24, x22, x9
-        adc      x15, x15, xzr
-        adds     x23, x23, x5
-        stp      x12, x23, [x0, #448]
-        mul      x16, x19, x13
-        adcs     x11, x11, x24
-        umulh    x4, x19, x13
-        adc      x15, x15, xzr
-        adds     x11, x11, x16
-        mul      x5, x10, x28
-        adcs     x15, x15, x4
-        umulh    x24, x10, x28
-        cset     x3, cs
-        adds     x11, x11, x5
-        mul      x12, x26, x27
-        adcs     x15, x15, x24
-        umulh    x23, x26, x27
-        adc      x3, x3, xzr
-        adds     x11, x11, x12
-        mul      x16, x6, x7
-        adcs     x15, x15, x23
-        umulh    x4, x6, x7
-        adc      x3, x3, xzr
-        adds     x11, x11, x16
-        mul      x5, x22, x21
-        adcs     x15, x15, x4
-        umulh    x24, x22, x21
-        adc      x3, x3, xzr
-        ldp      x9, x21, [x2, #128]
-        adds     x11, x11, x5
-        mul      x12, x10, x13
-        adcs     x15, x15, x24
-        umulh    x23, x10, x13
-        adc      x3, x3, xzr
-        ldp      x19, x10, [x1, #176]
-        adds     x15, x15, x12
-        mul      x4, x26, x28
-        adcs     x3, x3, x23
-        umulh    x5, x26, x28
-        cset     x16, cs
-        adds     x15, x15, x4
-        mul      x24, x6, x27
-        adcs     x3, x3, x5
-        umulh    x12, x6, x27
-        adc      x16, x16, xzr
-        adds     x15, x15, x24
-        mul      x23, x22, x7
-        adcs     x3, x3, x12
-        umulh    x4, x22, x7
-        adc      x16, x16, xzr
-        adds     x15, x15, x23
-        stp      x11, x15, [x0, #464]
-        mul      x5, x26, x13
-        adcs     x3, x3, x4
-        umulh    x24, x26, x13
-        adc      x16, x16, xzr
-        adds     x3, x3, x5
-        mul      x23, x6, x28
-        adcs     x16, x16, x24
-        umulh    x4, x6, x28
-        cset     x12, cs
-        adds     x3, x3, x23
-        mul      x11, x22, x27
-        adcs     x16, x16, x4
-        umulh    x15, x22, x27
-        adc      x12, x12, xzr
-        ldp      x7, x27, [x2, #208]
-        adds     x3, x3, x11
-        mul      x5, x6, x13
-        adcs     x16, x16, x15
-        umulh    x24, x6, x13
-        adc      x12, x12, xzr
-        ldp      x26, x6, [x1, #240]
-        adds     x16, x16, x5
-        mul      x4, x22, x28
-        adcs     x12, x12, x24
-        umulh    x11, x22, x28
-        cset     x23, cs
-        adds     x16, x16, x4
-// |x0 - x1|, |y1 - y0| and the sign of their product
-        ldp      x24, x4, [x1, #128]
-        stp      x3, x16, [x0, #480]
-        mul      x15, x22, x13
-        adcs     x12, x12, x11
-        ldp      x11, x3, [x1, #192]
-        umulh    x5, x22, x13
-        adc      x23, x23, xzr
-        ldp      x28, x13, [x2, #144]
-        adds     x12, x12, x15
-        ldp      x16, x15, [x1, #144]
-        adc      x23, x23, x5
-        subs     x24, x24, x11
-        stp      x12, x23, [x0, #496]
-        sbcs     x4, x4, x3
-        ldp      x5, x12, [x1, #208]
-        ldp      x23, x14, [x1, #160]
-        ldp      x11, x3, [x2, #224]
-        sbcs     x16, x16, x5
-        sbcs     x15, x15, x12
-        ldp      x5, x12, [x2, #160]
+        ldp      x27, x28, [x20, #80]
+        sbcs     x15, x15, x17
+        ldp      x5, x6, [x20, #208]
+        sbcs     x16, x16, x22
+        ldp      x9, x10, [x20, #96]
         sbcs     x23, x23, x25
-        sbcs     x14, x14, x17
-        ldp      x25, x17, [x2, #240]
-        sbcs     x19, x19, x26
-        sbcs     x10, x10, x6
-        ldp      x26, x6, [x2, #176]
-        csetm    x22, cc
-        eor      x24, x24, x22
-        cmn      x22, #1
-        eor      x4, x4, x22
-        adcs     x24, x24, xzr
-        eor      x16, x16, x22
-        eor      x15, x15, x22
-        adcs     x4, x4, xzr
-        eor      x23, x23, x22
-        eor      x14, x14, x22
-        str      x24, [sp, #912]
-        adcs     x16, x16, xzr
-        eor      x19, x19, x22
-        eor      x10, x10, x22
-        str      x4, [sp, #920]
-        adcs     x15, x15, xzr
-// mid = |x0 - x1| * |y1 - y0|
-        ldr      x4, [sp, #912]
-        str      x16, [sp, #928]
-        adcs     x23, x23, xzr
-        ldr      x16, [sp, #920]
-        str      x15, [sp, #936]
-        adcs     x14, x14, xzr
-        ldr      x15, [sp, #928]
-        str      x23, [sp, #944]
-        adcs     x19, x19, xzr
-        ldr      x23, [sp, #936]
-        str      x14, [sp, #952]
-        adcs     x10, x10, xzr
-        subs     x20, x20, x9
-        ldr      x14, [sp, #944]
-        str      x19, [sp, #960]
-        sbcs     x8, x8, x21
-        ldr      x19, [sp, #952]
-        str      x10, [sp, #968]
-        sbcs     x7, x7, x28
-        ldr      x10, [sp, #960]
-        ldr      x9, [sp, #968]
-        sbcs     x27, x27, x13
-        sbcs     x11, x11, x5
-        sbcs     x3, x3, x12
-        sbcs     x25, x25, x26
-        sbcs     x17, x17, x6
-        csetm    x24, cc
-        eor      x20, x20, x24
-        cmn      x24, #1
-        eor      x8, x8, x24
-        adcs     x20, x20, xzr
-        eor      x7, x7, x24
-        eor      x27, x27, x24
-        adcs     x8, x8, xzr
-        str      x20, [sp, #976]
-        eor      x11, x11, x24
-        eor      x3, x3, x24
-        str      x8, [sp, #984]
-        ldr      x21, [sp, #976]
-        adcs     x7, x7, xzr
-        eor      x25, x25, x24
-        ldr      x28, [sp, #984]
-        adcs     x27, x27, xzr
-        str      x7, [sp, #992]
-        eor      x17, x17, x24
-        adcs     x11, x11, xzr
-        ldr      x13, [sp, #992]
-        str      x27, [sp, #1000]
-        eor      x22, x22, x24
+        ldp      x13, x14, [x20, #224]
+        sbcs     x24, x24, x26
+        ldp      x17, x22, [x20, #112]
+        sbcs     x27, x27, x5
+        ldp      x25, x26, [x20, #240]
+        sbcs     x28, x28, x6
+        sbcs     x9, x9, x13
+        ldp      x6, x13, [x21, #128]
+        sbcs     x10, x10, x14
+        sbcs     x17, x17, x25
+        ldp      x14, x25, [x21]
+        sbcs     x22, x22, x26
+        csetm    x5, cc
+        eor      x3, x3, x5
+        cmn      x5, #1
+        eor      x4, x4, x5
         adcs     x3, x3, xzr
-        str      x11, [sp, #1008]
-        str      x22, [sp, #1040]
-        umulh    x7, x4, x21
-        adcs     x25, x25, xzr
-        str      x3, [sp, #1016]
-        ldr      x5, [sp, #1000]
-        str      x25, [sp, #1024]
-        adcs     x17, x17, xzr
-        ldr      x12, [sp, #1008]
-        str      x17, [sp, #1032]
-        ldr      x26, [sp, #1016]
-        mul      x27, x4, x28
-        ldr      x6, [sp, #1024]
-        ldr      x20, [sp, #1032]
-        umulh    x11, x4, x28
-        adds     x7, x7, x27
-        mul      x3, x16, x21
-        adc      x11, x11, xzr
-        umulh    x25, x16, x21
-        adds     x7, x7, x3
-        str      x7, [sp, #792]
-        mul      x8, x4, x21
-        adcs     x11, x11, x25
-        mul      x24, x4, x13
-        cset     x17, cs
-        str      x8, [sp, #784]
-        umulh    x22, x4, x13
-        adds     x11, x11, x24
-        mul      x27, x16, x28
-        adc      x17, x17, x22
-        umulh    x3, x16, x28
-        adds     x11, x11, x27
-        mul      x8, x15, x21
-        adcs     x17, x17, x3
-        umulh    x24, x15, x21
-        cset     x25, cs
-        adds     x11, x11, x8
-        str      x11, [sp, #800]
-        mul      x22, x4, x5
-        adcs     x17, x17, x24
-        umulh    x27, x4, x5
-        adc      x25, x25, xzr
-        adds     x17, x17, x22
-        mul      x8, x16, x13
-        adcs     x25, x25, x27
-        umulh    x24, x16, x13
-        cset     x3, cs
-        adds     x17, x17, x8
-        mul      x7, x15, x28
-        adcs     x25, x25, x24
-        umulh    x22, x15, x28
-        adc      x3, x3, xzr
-        adds     x17, x17, x7
-        mul      x27, x23, x21
-        adcs     x25, x25, x22
-        umulh    x8, x23, x21
-        adc      x3, x3, xzr
-        adds     x17, x17, x27
-        str      x17, [sp, #808]
-        mul      x24, x4, x12
-        adcs     x25, x25, x8
-        umulh    x7, x4, x12
-        adc      x3, x3, xzr
-        adds     x25, x25, x24
-        mul      x27, x16, x5
-        adcs     x3, x3, x7
-        umulh    x8, x16, x5
-        cset     x22, cs
-        adds     x25, x25, x27
-        mul      x11, x15, x13
-        adcs     x3, x3, x8
-        umulh    x24, x15, x13
-        adc      x22, x22, xzr
-        adds     x25, x25, x11
-        mul      x7, x23, x28
-        adcs     x3, x3, x24
-        umulh    x27, x23, x28
-        adc      x22, x22, xzr
-        adds     x25, x25, x7
-        mul      x8, x14, x21
-        adcs     x3, x3, x27
-        umulh    x11, x14, x21
-        adc      x22, x22, xzr
-        adds     x25, x25, x8
-        str      x25, [sp, #816]
-        mul      x24, x4, x26
-        adcs     x3, x3, x11
-        umulh    x7, x4, x26
-        adc      x22, x22, xzr
-        adds     x3, x3, x24
-        mul      x8, x16, x12
-        adcs     x22, x22, x7
-        umulh    x11, x16, x12
-        cset     x27, cs
-        adds     x3, x3, x8
-        mul      x17, x15, x5
-        adcs     x22, x22, x11
-        umulh    x24, x15, x5
-        adc      x27, x27, xzr
-        adds     x3, x3, x17
-        mul      x7, x23, x13
-        adcs     x22, x22, x24
-        umulh    x8, x23, x13
-        adc      x27, x27, xzr
-        adds     x3, x3, x7
-        mul      x11, x14, x28
-        adcs     x22, x22, x8
-        umulh    x17, x14, x28
-        adc      x27, x27, xzr
-        adds     x3, x3, x11
-        mul      x24, x19, x21
-        adcs     x22, x22, x17
-        umulh    x7, x19, x21
-        adc      x27, x27, xzr
-        adds     x3, x3, x24
-        str      x3, [sp, #824]
-        mul      x8, x4, x6
-        adcs     x22, x22, x7
-        umulh    x11, x4, x6
-        adc      x27, x27, xzr
-        adds     x22, x22, x8
-        mul      x24, x16, x26
-        adcs     x27, x27, x11
-        umulh    x7, x16, x26
-        cset     x17, cs
-        adds     x22, x22, x24
-        mul      x25, x15, x12
-        adcs     x27, x27, x7
-        umulh    x8, x15, x12
-        adc      x17, x17, xzr
-        adds     x22, x22, x25
-        mul      x11, x23, x5
-        adcs     x27, x27, x8
-        umulh    x24, x23, x5
-        adc      x17, x17, xzr
-        adds     x22, x22, x11
-        mul      x7, x14, x13
-        adcs     x27, x27, x24
-        umulh    x25, x14, x13
-        adc      x17, x17, xzr
-        adds     x22, x22, x7
-        mul      x8, x19, x28
-        adcs     x27, x27, x25
-        umulh    x11, x19, x28
-        adc      x17, x17, xzr
-        adds     x22, x22, x8
-        mul      x24, x10, x21
-        adcs     x27, x27, x11
-        umulh    x7, x10, x21
-        adc      x17, x17, xzr
-        adds     x22, x22, x24
-        str      x22, [sp, #832]
-        mul      x25, x4, x20
-        adcs     x27, x27, x7
-        umulh    x8, x4, x20
-        adc      x17, x17, xzr
-        adds     x27, x27, x25
-        mul      x24, x16, x6
-        adcs     x17, x17, x8
-        umulh    x7, x16, x6
-        cset     x11, cs
-        adds     x27, x27, x24
-        mul      x3, x15, x26
-        adcs     x17, x17, x7
-        umulh    x25, x15, x26
-        adc      x11, x11, xzr
-        adds     x27, x27, x3
-        mul      x8, x23, x12
-        adcs     x17, x17, x25
-        umulh    x24, x23, x12
-        adc      x11, x11, xzr
-        adds     x27, x27, x8
-        mul      x7, x14, x5
-        adcs     x17, x17, x24
-        umulh    x3, x14, x5
-        adc      x11, x11, xzr
-        adds     x27, x27, x7
-        mul      x25, x19, x13
-        adcs     x17, x17, x3
-        umulh    x8, x19, x13
-        adc      x11, x11, xzr
-        adds     x27, x27, x25
-        mul      x24, x10, x28
-        adcs     x17, x17, x8
-        umulh    x7, x10, x28
-        adc      x11, x11, xzr
-        adds     x27, x27, x24
-        mul      x3, x9, x21
-        adcs     x17, x17, x7
-        umulh    x25, x9, x21
-        adc      x11, x11, xzr
-        adds     x27, x27, x3
-        str      x27, [sp, #840]
-        mul      x8, x16, x20
-        adcs     x17, x17, x25
-        umulh    x24, x16, x20
-        adc      x11, x11, xzr
-        adds     x17, x17, x8
-        mul      x3, x15, x6
-        adcs     x11, x11, x24
-        umulh    x25, x15, x6
-        cset     x7, cs
-        adds     x17, x17, x3
-        mul      x22, x23, x26
-        adcs     x11, x11, x25
-        umulh    x8, x23, x26
-        adc      x7, x7, xzr
-        adds     x17, x17, x22
-        mul      x24, x14, x12
-        adcs     x11, x11, x8
-        umulh    x3, x14, x12
-        adc      x7, x7, xzr
-        adds     x17, x17, x24
-        mul      x25, x19, x5
-        adcs     x11, x11, x3
-        umulh    x22, x19, x5
-        adc      x7, x7, xzr
-        adds     x17, x17, x25
-        mul      x8, x10, x13
-        adcs     x11, x11, x22
-        umulh    x24, x10, x13
-        adc      x7, x7, xzr
-        adds     x17, x17, x8
-        mul      x3, x9, x28
-        adcs     x11, x11, x24
-        umulh    x25, x9, x28
-        adc      x7, x7, xzr
-        adds     x17, x17, x3
-        str      x17, [sp, #848]
-        mul      x22, x15, x20
-        adcs     x11, x11, x25
-        umulh    x8, x15, x20
-        adc      x7, x7, xzr
-        ldp      x16, x15, [x0, #288]
-        adds     x11, x11, x22
-        mul      x3, x23, x6
-        adcs     x7, x7, x8
-        umulh    x25, x23, x6
-        cset     x24, cs
-        adds     x11, x11, x3
-        mul      x27, x14, x26
-        adcs     x7, x7, x25
-        umulh    x22, x14, x26
-        adc      x24, x24, xzr
-        adds     x11, x11, x27
-        mul      x8, x19, x12
-        adcs     x7, x7, x22
-        umulh    x3, x19, x12
-        adc      x24, x24, xzr
-        adds     x11, x11, x8
-        mul      x25, x10, x5
-        adcs     x7, x7, x3
-        umulh    x27, x10, x5
-        adc      x24, x24, xzr
-        adds     x11, x11, x25
-        mul      x22, x9, x13
-        adcs     x7, x7, x27
-        umulh    x8, x9, x13
-        adc      x24, x24, xzr
-        ldp      x28, x13, [x0, #320]
-        adds     x11, x11, x22
-        str      x11, [sp, #856]
-        mul      x3, x23, x20
-        adcs     x7, x7, x8
-        umulh    x25, x23, x20
-        adc      x24, x24, xzr
-        adds     x7, x7, x3
-        mul      x22, x14, x6
-        adcs     x24, x24, x25
-        umulh    x8, x14, x6
-        cset     x27, cs
-        adds     x7, x7, x22
-        mul      x17, x19, x26
-        adcs     x24, x24, x8
-        umulh    x3, x19, x26
-        adc      x27, x27, xzr
-        adds     x7, x7, x17
-        mul      x25, x10, x12
-        adcs     x24, x24, x3
-        umulh    x22, x10, x12
-        adc      x27, x27, xzr
-        adds     x7, x7, x25
-        mul      x8, x9, x5
-        adcs     x24, x24, x22
-        umulh    x17, x9, x5
-        adc      x27, x27, xzr
-        adds     x7, x7, x8
-        str      x7, [sp, #864]
-        mul      x3, x14, x20
-        adcs     x24, x24, x17
-        umulh    x25, x14, x20
-        adc      x27, x27, xzr
-        ldp      x23, x14, [x0, #416]
-        adds     x24, x24, x3
-        mul      x8, x19, x6
-        adcs     x27, x27, x25
-        umulh    x17, x19, x6
-        cset     x22, cs
-        adds     x24, x24, x8
-        mul      x11, x10, x26
-        adcs     x27, x27, x17
-        umulh    x3, x10, x26
-        adc      x22, x22, xzr
-        adds     x24, x24, x11
-        mul      x25, x9, x12
-        adcs     x27, x27, x3
-        umulh    x8, x9, x12
-        adc      x22, x22, xzr
-        ldp      x5, x12, [x0, #448]
-        adds     x24, x24, x25
-        str      x24, [sp, #872]
-        mul      x17, x19, x20
-        adcs     x27, x27, x8
-        umulh    x11, x19, x20
-        adc      x22, x22, xzr
-        adds     x27, x27, x17
-        mul      x25, x10, x6
-        adcs     x22, x22, x11
-        umulh    x8, x10, x6
-        cset     x3, cs
-        adds     x27, x27, x25
-        mul      x7, x9, x26
-        adcs     x22, x22, x8
-        umulh    x17, x9, x26
-        adc      x3, x3, xzr
-        adds     x27, x27, x7
-        str      x27, [sp, #880]
-        mul      x11, x10, x20
-        adcs     x22, x22, x17
-        umulh    x25, x10, x20
-        adc      x3, x3, xzr
-        ldp      x19, x10, [x0, #304]
-        adds     x22, x22, x11
-        mul      x7, x9, x6
-        adcs     x3, x3, x25
-        ldr      x25, [sp, #1040]
-        umulh    x17, x9, x6
-        cset     x8, cs
-        ldp      x26, x6, [x0, #336]
-        adds     x22, x22, x7
-        str      x22, [sp, #888]
-        mul      x24, x9, x20
-        adcs     x3, x3, x17
-// s = L + H
-        ldp      x17, x27, [x0, #256]
-        umulh    x11, x9, x20
-        adc      x8, x8, xzr
-        ldp      x9, x21, [x0, #432]
-        adds     x3, x3, x24
-        str      x3, [sp, #896]
-        ldp      x22, x3, [x0, #272]
-        adc      x8, x8, x11
-        ldp      x24, x11, [x0, #384]
-        str      x8, [sp, #904]
-        ldp      x8, x4, [x0, #400]
-        adds     x17, x17, x24
-        ldp      x20, x24, [x0, #464]
-        adcs     x27, x27, x11
-        adcs     x22, x22, x8
-        ldp      x11, x8, [x0, #352]
-        adcs     x3, x3, x4
-        adcs     x16, x16, x23
-        ldp      x4, x23, [x0, #480]
-        adcs     x15, x15, x14
-        adcs     x19, x19, x9
-        ldp      x14, x9, [x0, #368]
-        adcs     x10, x10, x21
-        adcs     x28, x28, x5
-        ldp      x21, x5, [x0, #496]
-        adcs     x13, x13, x12
-        ldr      x12, [sp, #784]
-        adcs     x26, x26, x20
-        ldr      x20, [sp, #792]
-        adcs     x6, x6, x24
-        ldr      x24, [sp, #800]
-        adcs     x11, x11, x4
-        ldr      x4, [sp, #808]
-        adcs     x8, x8, x23
-        eor      x12, x12, x25
-        ldr      x23, [sp, #816]
-        adcs     x14, x14, x21
-        eor      x20, x20, x25
-        ldr      x21, [sp, #824]
-        adcs     x9, x9, x5
-        eor      x24, x24, x25
-        ldr      x5, [sp, #832]
-        cset     x7, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmn      x25, #1
-        eor      x4, x4, x25
-        adcs     x17, x17, x12
-        ldr      x12, [sp, #840]
-        eor      x23, x23, x25
-        adcs     x27, x27, x20
-        ldr      x20, [sp, #848]
-        eor      x21, x21, x25
-        adcs     x22, x22, x24
-        ldr      x24, [sp, #856]
-        eor      x5, x5, x25
-        adcs     x3, x3, x4
-        ldr      x4, [sp, #864]
-        adcs     x16, x16, x23
-        eor      x12, x12, x25
-        ldr      x23, [sp, #872]
-        adcs     x15, x15, x21
-        eor      x20, x20, x25
-        ldr      x21, [sp, #880]
-        adcs     x19, x19, x5
-        eor      x24, x24, x25
-        ldr      x5, [sp, #888]
-        adcs     x10, x10, x12
-        eor      x4, x4, x25
-        ldr      x12, [sp, #896]
-        adcs     x28, x28, x20
-        eor      x23, x23, x25
-        ldr      x20, [sp, #904]
-        adcs     x13, x13, x24
-        eor      x21, x21, x25
-        adcs     x26, x26, x4
-        eor      x5, x5, x25
-        ldp      x24, x4, [x0, #320]
-        adcs     x6, x6, x23
-        eor      x12, x12, x25
-        adcs     x11, x11, x21
-        eor      x20, x20, x25
-        ldp      x23, x21, [x0, #336]
-        adcs     x8, x8, x5
-        adcs     x14, x14, x12
-        ldp      x5, x12, [x0, #352]
-        adcs     x9, x9, x20
-        adc      x7, x7, x25
-        adds     x24, x24, x17
-        ldp      x20, x25, [x0, #368]
-        adcs     x4, x4, x27
-        ldp      x17, x27, [x0, #384]
-        adcs     x23, x23, x22
-        stp      x24, x4, [x0, #320]
-        adcs     x21, x21, x3
-        ldp      x24, x4, [x0, #400]
-        adcs     x5, x5, x16
-        ldp      x22, x3, [x0, #416]
-        adcs     x12, x12, x15
-        stp      x23, x21, [x0, #336]
-        adcs     x20, x20, x19
-        ldp      x23, x21, [x0, #432]
-        adcs     x25, x25, x10
-// z[24..] += the top word and the carry
-        ldp      x16, x15, [x0, #448]
-        adcs     x17, x17, x28
-        stp      x5, x12, [x0, #352]
-        adcs     x27, x27, x13
-        ldp      x5, x12, [x0, #464]
-        adcs     x24, x24, x26
-        ldp      x19, x10, [x0, #480]
-        adcs     x4, x4, x6
-        stp      x20, x25, [x0, #368]
-        adcs     x22, x22, x11
-        ldp      x20, x25, [x0, #496]
-        adcs     x3, x3, x8
-        stp      x17, x27, [x0, #384]
-        adcs     x23, x23, x14
-// |x0 - x1|, |y1 - y0| and the sign of their product
-        ldp      x28, x13, [x1]
-        adcs     x21, x21, x9
-        ldp      x17, x27, [x1, #128]
-        adcs     x16, x16, x7
-        stp      x24, x4, [x0, #400]
-        adcs     x15, x15, xzr
-        ldp      x26, x6, [x1, #16]
-        adcs     x5, x5, xzr
-        ldp      x24, x4, [x1, #144]
-        adcs     x12, x12, xzr
-        stp      x22, x3, [x0, #416]
-        adcs     x19, x19, xzr
-        ldp      x11, x8, [x1, #32]
-        adcs     x10, x10, xzr
-        ldp      x22, x3, [x1, #160]
-        adcs     x20, x20, xzr
-        stp      x23, x21, [x0, #432]
-        adcs     x25, x25, xzr
-        subs     x28, x28, x17
-        ldp      x14, x9, [x1, #48]
-        sbcs     x13, x13, x27
-        ldp      x23, x21, [x1, #176]
-        sbcs     x26, x26, x24
-        stp      x16, x15, [x0, #448]
-        sbcs     x6, x6, x4
-        stp      x5, x12, [x0, #464]
-        sbcs     x11, x11, x22
-        ldp      x16, x15, [x1, #64]
-        ldp      x5, x12, [x1, #192]
-        sbcs     x8, x8, x3
-        stp      x19, x10, [x0, #480]
-        sbcs     x14, x14, x23
-        stp      x20, x25, [x0, #496]
-        sbcs     x9, x9, x21
-        ldp      x19, x10, [x1, #80]
-        ldp      x20, x25, [x1, #208]
-        sbcs     x16, x16, x5
-        ldp      x7, x17, [x1, #96]
-        sbcs     x15, x15, x12
-        ldp      x27, x24, [x1, #224]
-        ldp      x4, x22, [x1, #112]
-        sbcs     x19, x19, x20
-        ldp      x3, x23, [x1, #240]
-        sbcs     x10, x10, x25
-        ldp      x5, x12, [x2, #128]
-        sbcs     x7, x7, x27
-        ldp      x20, x25, [x2]
-        sbcs     x17, x17, x24
-        ldp      x27, x24, [x2, #144]
-        sbcs     x4, x4, x3
-        sbcs     x22, x22, x23
-        ldp      x3, x23, [x2, #16]
-        csetm    x21, cc
-        eor      x28, x28, x21
-        cmn      x21, #1
-        eor      x13, x13, x21
-        adcs     x28, x28, xzr
-        eor      x26, x26, x21
-        eor      x6, x6, x21
-        adcs     x13, x13, xzr
-        eor      x11, x11, x21
-        eor      x8, x8, x21
-        adcs     x26, x26, xzr
-        eor      x14, x14, x21
-        eor      x9, x9, x21
-        stp      x28, x13, [sp, #256]
-        adcs     x6, x6, xzr
-        eor      x16, x16, x21
-        eor      x15, x15, x21
-        ldp      x28, x13, [x2, #160]
-        adcs     x11, x11, xzr
-        eor      x19, x19, x21
-        eor      x10, x10, x21
-        stp      x26, x6, [sp, #272]
+        eor      x7, x7, x5
+        eor      x8, x8, x5
+        adcs     x4, x4, xzr
+        eor      x11, x11, x5
+        eor      x12, x12, x5
+        adcs     x7, x7, xzr
+        eor      x15, x15, x5
+        eor      x16, x16, x5
+        stp      x3, x4, [sp, #256]
         adcs     x8, x8, xzr
-        eor      x7, x7, x21
-        eor      x17, x17, x21
-        ldp      x26, x6, [x2, #32]
-        adcs     x14, x14, xzr
-        eor      x4, x4, x21
-        eor      x22, x22, x21
-        stp      x11, x8, [sp, #288]
+        eor      x23, x23, x5
+        eor      x24, x24, x5
+        ldp      x26, x3, [x21, #144]
+        adcs     x11, x11, xzr
+        eor      x27, x27, x5
+        eor      x28, x28, x5
+        stp      x7, x8, [sp, #272]
+        adcs     x12, x12, xzr
+        eor      x9, x9, x5
+        eor      x10, x10, x5
+        ldp      x4, x7, [x21, #16]
+        adcs     x15, x15, xzr
+        eor      x17, x17, x5
+        eor      x22, x22, x5
+        stp      x11, x12, [sp, #288]
+        adcs     x16, x16, xzr
+        ldp      x8, x11, [x21, #160]
+        adcs     x23, x23, xzr
+        stp      x15, x16, [sp, #304]
+        adcs     x24, x24, xzr
+        ldp      x12, x15, [x21, #32]
+        adcs     x27, x27, xzr
+        stp      x23, x24, [sp, #320]
+        adcs     x28, x28, xzr
+        ldp      x16, x23, [x21, #176]
         adcs     x9, x9, xzr
-        ldp      x11, x8, [x2, #176]
-        adcs     x16, x16, xzr
-        stp      x14, x9, [sp, #304]
-        adcs     x15, x15, xzr
-        ldp      x14, x9, [x2, #48]
-        adcs     x19, x19, xzr
-        stp      x16, x15, [sp, #320]
+        stp      x27, x28, [sp, #336]
         adcs     x10, x10, xzr
-        ldp      x16, x15, [x2, #192]
-        adcs     x7, x7, xzr
-        stp      x19, x10, [sp, #336]
+        ldp      x24, x27, [x21, #48]
         adcs     x17, x17, xzr
-        ldp      x19, x10, [x2, #64]
-        adcs     x4, x4, xzr
-        stp      x7, x17, [sp, #352]
+        stp      x9, x10, [sp, #352]
         adcs     x22, x22, xzr
-        subs     x5, x5, x20
-        ldp      x7, x17, [x2, #208]
-        sbcs     x12, x12, x25
-        stp      x4, x22, [sp, #368]
-        sbcs     x27, x27, x3
-        ldp      x4, x22, [x2, #80]
-        sbcs     x24, x24, x23
-        ldp      x20, x25, [x2, #224]
-        sbcs     x28, x28, x26
-        ldp      x3, x23, [x2, #96]
-        sbcs     x13, x13, x6
-        ldp      x26, x6, [x2, #240]
-        sbcs     x11, x11, x14
-        sbcs     x8, x8, x9
-        ldp      x14, x9, [x2, #112]
-        sbcs     x16, x16, x19
-        sbcs     x15, x15, x10
-        sbcs     x7, x7, x4
-// mid = |x0 - x1| * |y1 - y0|
-// L = x0*y0 into z[0..16), H = x1*y1 into z[16..32)
-        ldp      x10, x4, [sp, #256]
-        sbcs     x17, x17, x22
-        sbcs     x20, x20, x3
-        ldp      x22, x3, [sp, #272]
-        sbcs     x25, x25, x23
-        sbcs     x26, x26, x14
-        ldp      x23, x14, [sp, #288]
-        sbcs     x6, x6, x9
-        csetm    x19, cc
-        eor      x5, x5, x19
-        cmn      x19, #1
-        eor      x12, x12, x19
-        adcs     x5, x5, xzr
-        eor      x27, x27, x19
-        eor      x24, x24, x19
-        adcs     x12, x12, xzr
-        eor      x28, x28, x19
-        eor      x13, x13, x19
-        adcs     x27, x27, xzr
-        eor      x11, x11, x19
-        eor      x8, x8, x19
-        stp      x5, x12, [sp, #384]
-        adcs     x24, x24, xzr
-        eor      x16, x16, x19
-        eor      x15, x15, x19
-        ldp      x9, x5, [sp, #304]
-        adcs     x28, x28, xzr
-        eor      x7, x7, x19
-        stp      x27, x24, [sp, #400]
-        eor      x17, x17, x19
-        adcs     x13, x13, xzr
-        ldp      x12, x27, [sp, #384]
-        eor      x20, x20, x19
-        eor      x25, x25, x19
-        adcs     x11, x11, xzr
-        eor      x26, x26, x19
-        eor      x6, x6, x19
-        stp      x28, x13, [sp, #416]
-        adcs     x8, x8, xzr
-        ldp      x24, x28, [sp, #400]
-        eor      x21, x21, x19
-        adcs     x16, x16, xzr
-        str      x21, [sp, #512]
-        stp      x11, x8, [sp, #432]
-        adcs     x15, x15, xzr
-        ldp      x13, x11, [sp, #416]
-        adcs     x7, x7, xzr
-        stp      x16, x15, [sp, #448]
-        mul      x15, x10, x12
-        adcs     x17, x17, xzr
-        ldp      x8, x16, [sp, #432]
-        adcs     x20, x20, xzr
-        stp      x7, x17, [sp, #464]
-        adcs     x25, x25, xzr
-        umulh    x7, x10, x12
-        adcs     x26, x26, xzr
-        stp      x20, x25, [sp, #480]
+        subs     x6, x6, x14
+        ldp      x28, x9, [x21, #192]
+        sbcs     x13, x13, x25
+        stp      x17, x22, [sp, #368]
+        sbcs     x26, x26, x4
+        ldp      x10, x17, [x21, #64]
+        sbcs     x3, x3, x7
+        ldp      x22, x14, [x21, #208]
+        sbcs     x8, x8, x12
+        ldp      x25, x4, [x21, #80]
+        sbcs     x11, x11, x15
+        ldp      x7, x12, [x21, #224]
+        sbcs     x16, x16, x24
+        ldp      x15, x24, [x21, #96]
+        sbcs     x23, x23, x27
+        sbcs     x28, x28, x10
+        ldp      x27, x10, [x21, #240]
+        sbcs     x9, x9, x17
+        sbcs     x22, x22, x25
+        ldp      x17, x25, [x21, #112]
+        sbcs     x14, x14, x4
+        sbcs     x7, x7, x15
+        sbcs     x12, x12, x24
+        sbcs     x27, x27, x17
+        sbcs     x10, x10, x25
+        csetm    x4, cc
+        eor      x6, x6, x4
+        cmn      x4, #1
+        eor      x13, x13, x4
         adcs     x6, x6, xzr
-        mul      x17, x10, x27
-        stp      x26, x6, [sp, #496]
-        umulh    x20, x10, x27
-        adds     x7, x7, x17
-        mul      x25, x4, x12
-        adc      x20, x20, xzr
-        umulh    x26, x4, x12
-        adds     x7, x7, x25
-        stp      x15, x7, [sp]
-        mul      x19, x10, x24
-        adcs     x20, x20, x26
-        umulh    x21, x10, x24
-        cset     x6, cs
-        adds     x20, x20, x19
-        mul      x17, x4, x27
-        adc      x6, x6, x21
-        umulh    x25, x4, x27
-        adds     x20, x20, x17
-        mul      x15, x22, x12
-        adcs     x6, x6, x25
-        umulh    x7, x22, x12
-        cset     x26, cs
-        adds     x20, x20, x15
-        mul      x19, x10, x28
-        adcs     x6, x6, x7
-        umulh    x21, x10, x28
-        adc      x26, x26, xzr
-        adds     x6, x6, x19
-        mul      x25, x4, x24
-        adcs     x26, x26, x21
-        umulh    x15, x4, x24
-        cset     x17, cs
-        adds     x6, x6, x25
-        mul      x7, x22, x27
-        adcs     x26, x26, x15
-        umulh    x19, x22, x27
-        adc      x17, x17, xzr
-        adds     x6, x6, x7
-        mul      x21, x3, x12
-        adcs     x26, x26, x19
-        umulh    x25, x3, x12
-        adc      x17, x17, xzr
-        adds     x6, x6, x21
-        stp      x20, x6, [sp, #16]
-        mul      x15, x10, x13
-        adcs     x26, x26, x25
-        umulh    x7, x10, x13
-        adc      x17, x17, xzr
-        adds     x26, x26, x15
-        mul      x21, x4, x28
-        adcs     x17, x17, x7
-        umulh    x25, x4, x28
-        cset     x19, cs
-        adds     x26, x26, x21
-        mul      x20, x22, x24
-        adcs     x17, x17, x25
-        umulh    x6, x22, x24
-        adc      x19, x19, xzr
-        adds     x26, x26, x20
-        mul      x15, x3, x27
-        adcs     x17, x17, x6
-        umulh    x7, x3, x27
-        adc      x19, x19, xzr
-        adds     x26, x26, x15
-        mul      x21, x23, x12
-        adcs     x17, x17, x7
-        umulh    x25, x23, x12
-        adc      x19, x19, xzr
-        adds     x26, x26, x21
-        mul      x20, x10, x11
-        adcs     x17, x17, x25
-        umulh    x6, x10, x11
-        adc      x19, x19, xzr
-        adds     x17, x17, x20
-        mul      x7, x4, x13
-        adcs     x19, x19, x6
-        umulh    x21, x4, x13
-        cset     x15, cs
-        adds     x17, x17, x7
-        mul      x25, x22, x28
-        adcs     x19, x19, x21
-        umulh    x20, x22, x28
-        adc      x15, x15, xzr
-        adds     x17, x17, x25
-        mul      x6, x3, x24
-        adcs     x19, x19, x20
-        umulh    x7, x3, x24
-        adc      x15, x15, xzr
-        adds     x17, x17, x6
-        mul      x21, x23, x27
-        adcs     x19, x19, x7
-        umulh    x25, x23, x27
-        adc      x15, x15, xzr
-        adds     x17, x17, x21
-        mul      x20, x14, x12
-        adcs     x19, x19, x25
-        umulh    x6, x14, x12
-        adc      x15, x15, xzr
-        adds     x17, x17, x20
-        stp      x26, x17, [sp, #32]
-        mul      x7, x10, x8
-        adcs     x19, x19, x6
-        umulh    x21, x10, x8
-        adc      x15, x15, xzr
-        adds     x19, x19, x7
-        mul      x20, x4, x11
-        adcs     x15, x15, x21
-        umulh    x6, x4, x11
-        cset     x25, cs
-        adds     x19, x19, x20
-        mul      x26, x22, x13
-        adcs     x15, x15, x6
-        umulh    x17, x22, x13
-        adc      x25, x25, xzr
-        adds     x19, x19, x26
-        mul      x7, x3, x28
-        adcs     x15, x15, x17
-        umulh    x21, x3, x28
-        adc      x25, x25, xzr
-        adds     x19, x19, x7
-        mul      x20, x23, x24
-        adcs     x15, x15, x21
-        umulh    x6, x23, x24
-        adc      x25, x25, xzr
-        adds     x19, x19, x20
-        mul      x26, x14, x27
-        adcs     x15, x15, x6
-        umulh    x17, x14, x27
-        adc      x25, x25, xzr
-        adds     x19, x19, x26
-        mul      x7, x9, x12
-        adcs     x15, x15, x17
-        umulh    x21, x9, x12
-        adc      x25, x25, xzr
-        adds     x19, x19, x7
-        mul      x20, x10, x16
-        adcs     x15, x15, x21
-        umulh    x6, x10, x16
-        adc      x25, x25, xzr
-        adds     x15, x15, x20
-        mul      x17, x4, x8
-        adcs     x25, x25, x6
-        umulh    x7, x4, x8
-        cset     x26, cs
-        adds     x15, x15, x17
-        mul      x21, x22, x11
-        adcs     x25, x25, x7
-        umulh    x20, x22, x11
-        adc      x26, x26, xzr
-        adds     x15, x15, x21
-        mul      x6, x3, x13
-        adcs     x25, x25, x20
-        umulh    x17, x3, x13
-        adc      x26, x26, xzr
-        adds     x15, x15, x6
-        mul      x7, x23, x28
-        adcs     x25, x25, x17
-        umulh    x21, x23, x28
-        adc      x26, x26, xzr
-        adds     x15, x15, x7
-        mul      x20, x14, x24
-        adcs     x25, x25, x21
-        umulh    x6, x14, x24
-        adc      x26, x26, xzr
-        adds     x15, x15, x20
-        mul      x17, x9, x27
-        adcs     x25, x25, x6
-        umulh    x7, x9, x27
-        adc      x26, x26, xzr
-        adds     x15, x15, x17
-        mul      x21, x5, x12
-        adcs     x25, x25, x7
-        umulh    x20, x5, x12
-        adc      x26, x26, xzr
-        adds     x15, x15, x21
-        stp      x19, x15, [sp, #48]
-        mul      x6, x4, x16
-        adcs     x25, x25, x20
-        umulh    x17, x4, x16
-        adc      x26, x26, xzr
-        adds     x25, x25, x6
-        mul      x21, x22, x8
-        adcs     x26, x26, x17
-        umulh    x20, x22, x8
-        cset     x7, cs
-        adds     x25, x25, x21
-        mul      x19, x3, x11
-        adcs     x26, x26, x20
-        umulh    x15, x3, x11
-        adc      x7, x7, xzr
-        adds     x25, x25, x19
-        mul      x6, x23, x13
-        adcs     x26, x26, x15
-        umulh    x17, x23, x13
-        adc      x7, x7, xzr
-        adds     x25, x25, x6
-        mul      x21, x14, x28
-        adcs     x26, x26, x17
-        umulh    x20, x14, x28
-        adc      x7, x7, xzr
-        adds     x25, x25, x21
-        mul      x19, x9, x24
-        adcs     x26, x26, x20
-        umulh    x15, x9, x24
-        adc      x7, x7, xzr
-        adds     x25, x25, x19
-        mul      x6, x5, x27
-        adcs     x26, x26, x15
-        umulh    x17, x5, x27
-        adc      x7, x7, xzr
-        adds     x25, x25, x6
-        mul      x21, x22, x16
-        adcs     x26, x26, x17
-        umulh    x20, x22, x16
-        adc      x7, x7, xzr
-        ldp      x4, x22, [sp, #464]
-        adds     x26, x26, x21
-        mul      x15, x3, x8
-        adcs     x7, x7, x20
-        umulh    x6, x3, x8
-        cset     x19, cs
-        adds     x26, x26, x15
-        mul      x17, x23, x11
-        adcs     x7, x7, x6
-        umulh    x21, x23, x11
-        adc      x19, x19, xzr
-        adds     x26, x26, x17
-        mul      x20, x14, x13
-        adcs     x7, x7, x21
-        umulh    x15, x14, x13
-        adc      x19, x19, xzr
-        adds     x26, x26, x20
-        mul      x6, x9, x28
-        adcs     x7, x7, x15
-        umulh    x17, x9, x28
-        adc      x19, x19, xzr
-        adds     x26, x26, x6
-        mul      x21, x5, x24
-        adcs     x7, x7, x17
-        umulh    x20, x5, x24
-        adc      x19, x19, xzr
-        adds     x26, x26, x21
-        stp      x25, x26, [sp, #64]
-        mul      x15, x3, x16
-        adcs     x7, x7, x20
-        umulh    x6, x3, x16
-        adc      x19, x19, xzr
-        adds     x7, x7, x15
-        mul      x21, x23, x8
-        adcs     x19, x19, x6
-        umulh    x20, x23, x8
-        cset     x17, cs
-        adds     x7, x7, x21
-        mul      x25, x14, x11
-        adcs     x19, x19, x20
-        umulh    x26, x14, x11
-        adc      x17, x17, xzr
-        adds     x7, x7, x25
-        mul      x15, x9, x13
-        adcs     x19, x19, x26
-        umulh    x6, x9, x13
-        adc      x17, x17, xzr
-        adds     x7, x7, x15
-        mul      x21, x5, x28
-        adcs     x19, x19, x6
-        umulh    x20, x5, x28
-        adc      x17, x17, xzr
-        adds     x7, x7, x21
-        mul      x25, x23, x16
-        adcs     x19, x19, x20
-        umulh    x26, x23, x16
-        adc      x17, x17, xzr
-        ldp      x3, x23, [sp, #480]
-        adds     x19, x19, x25
-        mul      x6, x14, x8
-        adcs     x17, x17, x26
-        umulh    x21, x14, x8
-        cset     x15, cs
-        adds     x19, x19, x6
-        mul      x20, x9, x11
-        adcs     x17, x17, x21
-        umulh    x25, x9, x11
-        adc      x15, x15, xzr
-        adds     x19, x19, x20
-        mul      x26, x5, x13
-        adcs     x17, x17, x25
-        umulh    x6, x5, x13
-        adc      x15, x15, xzr
-        adds     x19, x19, x26
-        stp      x7, x19, [sp, #80]
-        mul      x21, x14, x16
-        adcs     x17, x17, x6
-        umulh    x20, x14, x16
-        adc      x15, x15, xzr
-        adds     x17, x17, x21
-        mul      x26, x9, x8
-        adcs     x15, x15, x20
-        umulh    x6, x9, x8
-        cset     x25, cs
-        adds     x17, x17, x26
-        mul      x7, x5, x11
-        adcs     x15, x15, x6
-        umulh    x19, x5, x11
-        adc      x25, x25, xzr
-        adds     x17, x17, x7
-        mul      x21, x9, x16
-        adcs     x15, x15, x19
-        umulh    x20, x9, x16
-        adc      x25, x25, xzr
-        ldp      x14, x9, [sp, #496]
-        adds     x15, x15, x21
-        mul      x6, x5, x8
-        adcs     x25, x25, x20
-        umulh    x7, x5, x8
-        cset     x26, cs
-        adds     x15, x15, x6
-        ldp      x20, x6, [sp, #320]
-        stp      x17, x15, [sp, #96]
-        mul      x19, x5, x16
-        adcs     x25, x25, x7
-        ldp      x7, x17, [sp, #336]
-        umulh    x21, x5, x16
-        adc      x26, x26, xzr
-        adds     x25, x25, x19
-        ldp      x15, x19, [sp, #352]
-        mul      x8, x20, x4
-        adc      x26, x26, x21
-        stp      x25, x26, [sp, #112]
-        umulh    x16, x20, x4
-        ldp      x26, x10, [sp, #448]
-        ldp      x21, x25, [sp, #368]
-        umulh    x12, x20, x26
-        mul      x27, x20, x10
-        umulh    x24, x20, x10
-        adds     x12, x12, x27
-        mul      x28, x6, x26
-        adc      x24, x24, xzr
-        umulh    x13, x6, x26
-        adds     x12, x12, x28
-        mul      x5, x20, x26
-        adcs     x24, x24, x13
-        mul      x27, x6, x10
-        cset     x11, cs
-        adds     x24, x24, x8
-        stp      x5, x12, [sp, #128]
-        adc      x11, x11, x16
-        umulh    x28, x6, x10
-        adds     x24, x24, x27
-        mul      x5, x7, x26
-        adcs     x11, x11, x28
-        umulh    x12, x7, x26
-        cset     x13, cs
-        adds     x24, x24, x5
-        mul      x8, x20, x22
-        adcs     x11, x11, x12
-        umulh    x16, x20, x22
-        adc      x13, x13, xzr
-        adds     x11, x11, x8
-        mul      x28, x6, x4
-        adcs     x13, x13, x16
-        umulh    x5, x6, x4
-        cset     x27, cs
-        adds     x11, x11, x28
-        mul      x12, x7, x10
-        adcs     x13, x13, x5
-        umulh    x8, x7, x10
-        adc      x27, x27, xzr
-        adds     x11, x11, x12
-        mul      x16, x17, x26
-        adcs     x13, x13, x8
-        umulh    x28, x17, x26
-        adc      x27, x27, xzr
-        adds     x11, x11, x16
-        stp      x24, x11, [sp, #144]
-        mul      x5, x20, x3
-        adcs     x13, x13, x28
-        umulh    x12, x20, x3
-        adc      x27, x27, xzr
-        adds     x13, x13, x5
-        mul      x16, x6, x22
-        adcs     x27, x27, x12
-        umulh    x28, x6, x22
-        cset     x8, cs
-        adds     x13, x13, x16
-        mul      x24, x7, x4
-        adcs     x27, x27, x28
-        umulh    x11, x7, x4
-        adc      x8, x8, xzr
-        adds     x13, x13, x24
-        mul      x5, x17, x10
-        adcs     x27, x27, x11
-        umulh    x12, x17, x10
-        adc      x8, x8, xzr
-        adds     x13, x13, x5
-        mul      x16, x15, x26
-        adcs     x27, x27, x12
-        umulh    x28, x15, x26
-        adc      x8, x8, xzr
-        adds     x13, x13, x16
-        mul      x24, x20, x23
-        adcs     x27, x27, x28
-        umulh    x11, x20, x23
-        adc      x8, x8, xzr
-        adds     x27, x27, x24
-        mul      x12, x6, x3
-        adcs     x8, x8, x11
-        umulh    x16, x6, x3
-        cset     x5, cs
-        adds     x27, x27, x12
-        mul      x28, x7, x22
-        adcs     x8, x8, x16
-        umulh    x24, x7, x22
-        adc      x5, x5, xzr
-        adds     x27, x27, x28
-        mul      x11, x17, x4
-        adcs     x8, x8, x24
-        umulh    x12, x17, x4
-        adc      x5, x5, xzr
-        adds     x27, x27, x11
-        mul      x16, x15, x10
-        adcs     x8, x8, x12
-        umulh    x28, x15, x10
-        adc      x5, x5, xzr
-        adds     x27, x27, x16
-        mul      x24, x19, x26
-        adcs     x8, x8, x28
-        umulh    x11, x19, x26
-        adc      x5, x5, xzr
-        adds     x27, x27, x24
-        stp      x13, x27, [sp, #160]
-        mul      x12, x20, x14
-        adcs     x8, x8, x11
-        umulh    x16, x20, x14
-        adc      x5, x5, xzr
-        adds     x8, x8, x12
-        mul      x24, x6, x23
-        adcs     x5, x5, x16
-        umulh    x11, x6, x23
-        cset     x28, cs
-        adds     x8, x8, x24
-        mul      x13, x7, x3
-        adcs     x5, x5, x11
-        umulh    x27, x7, x3
-        adc      x28, x28, xzr
-        adds     x8, x8, x13
-        mul      x12, x17, x22
-        adcs     x5, x5, x27
-        umulh    x16, x17, x22
-        adc      x28, x28, xzr
-        adds     x8, x8, x12
-        mul      x24, x15, x4
-        adcs     x5, x5, x16
-        umulh    x11, x15, x4
-        adc      x28, x28, xzr
-        adds     x8, x8, x24
-        mul      x13, x19, x10
-        adcs     x5, x5, x11
-        umulh    x27, x19, x10
-        adc      x28, x28, xzr
-        adds     x8, x8, x13
-        mul      x12, x21, x26
-        adcs     x5, x5, x27
-        umulh    x16, x21, x26
-        adc      x28, x28, xzr
-        adds     x8, x8, x12
-        mul      x24, x20, x9
-        adcs     x5, x5, x16
-        umulh    x11, x20, x9
-        adc      x28, x28, xzr
-        adds     x5, x5, x24
-        mul      x27, x6, x14
-        adcs     x28, x28, x11
-        umulh    x12, x6, x14
-        cset     x13, cs
-        adds     x5, x5, x27
-        mul      x16, x7, x23
-        adcs     x28, x28, x12
-        umulh    x24, x7, x23
-        adc      x13, x13, xzr
-        adds     x5, x5, x16
-        mul      x11, x17, x3
-        adcs     x28, x28, x24
-        umulh    x27, x17, x3
-        adc      x13, x13, xzr
-        adds     x5, x5, x11
-        mul      x12, x15, x22
-        adcs     x28, x28, x27
-        umulh    x16, x15, x22
-        adc      x13, x13, xzr
-        adds     x5, x5, x12
-        mul      x24, x19, x4
-        adcs     x28, x28, x16
-        umulh    x11, x19, x4
-        adc      x13, x13, xzr
-        adds     x5, x5, x24
-        mul      x27, x21, x10
-        adcs     x28, x28, x11
-        umulh    x12, x21, x10
-        adc      x13, x13, xzr
-        adds     x5, x5, x27
-        mul      x16, x25, x26
-        adcs     x28, x28, x12
-        umulh    x24, x25, x26
-        adc      x13, x13, xzr
-        adds     x5, x5, x16
-        stp      x8, x5, [sp, #176]
-        mul      x11, x6, x9
-        adcs     x28, x28, x24
-        umulh    x27, x6, x9
-        adc      x13, x13, xzr
-        adds     x28, x28, x11
-        mul      x16, x7, x14
-        adcs     x13, x13, x27
-        umulh    x24, x7, x14
-        cset     x12, cs
-        adds     x28, x28, x16
-        mul      x8, x17, x23
-        adcs     x13, x13, x24
-        umulh    x5, x17, x23
-        adc      x12, x12, xzr
-        adds     x28, x28, x8
-        mul      x11, x15, x3
-        adcs     x13, x13, x5
-        umulh    x27, x15, x3
-        adc      x12, x12, xzr
-        adds     x28, x28, x11
-        mul      x16, x19, x22
-        adcs     x13, x13, x27
-        umulh    x24, x19, x22
-        adc      x12, x12, xzr
-        adds     x28, x28, x16
-        mul      x8, x21, x4
-        adcs     x13, x13, x24
-        umulh    x5, x21, x4
-        adc      x12, x12, xzr
-        adds     x28, x28, x8
-        mul      x11, x25, x10
-        adcs     x13, x13, x5
-        umulh    x27, x25, x10
-        adc      x12, x12, xzr
-        ldp      x26, x10, [sp, #448]
-        adds     x28, x28, x11
-        mul      x16, x7, x9
-        adcs     x13, x13, x27
-        umulh    x24, x7, x9
-        adc      x12, x12, xzr
-        ldp      x6, x7, [sp, #352]
-        adds     x13, x13, x16
-        mul      x5, x17, x14
-        adcs     x12, x12, x24
-        umulh    x11, x17, x14
-        cset     x8, cs
-        adds     x13, x13, x5
-        mul      x27, x15, x23
-        adcs     x12, x12, x11
-        umulh    x16, x15, x23
-        adc      x8, x8, xzr
-        adds     x13, x13, x27
-        mul      x24, x19, x3
-        adcs     x12, x12, x16
-        umulh    x5, x19, x3
-        adc      x8, x8, xzr
-        adds     x13, x13, x24
-        mul      x11, x21, x22
-        adcs     x12, x12, x5
-        umulh    x27, x21, x22
-        adc      x8, x8, xzr
-        adds     x13, x13, x11
-        mul      x16, x25, x4
-        adcs     x12, x12, x27
-        umulh    x24, x25, x4
-        adc      x8, x8, xzr
-        adds     x13, x13, x16
-        stp      x28, x13, [sp, #192]
-        mul      x5, x17, x9
-        adcs     x12, x12, x24
-        umulh    x11, x17, x9
-        adc      x8, x8, xzr
-        adds     x12, x12, x5
-        mul      x16, x15, x14
-        adcs     x8, x8, x11
-        umulh    x24, x15, x14
-        cset     x27, cs
-        adds     x12, x12, x16
-        mul      x28, x19, x23
-        adcs     x8, x8, x24
-        umulh    x13, x19, x23
-        adc      x27, x27, xzr
-        adds     x12, x12, x28
-        mul      x5, x21, x3
-        adcs     x8, x8, x13
-        umulh    x11, x21, x3
-        adc      x27, x27, xzr
-        adds     x12, x12, x5
-        mul      x16, x25, x22
-        adcs     x8, x8, x11
-        umulh    x24, x25, x22
-        adc      x27, x27, xzr
-        ldp      x4, x22, [sp, #384]
-        adds     x12, x12, x16
-        mul      x28, x15, x9
-        adcs     x8, x8, x24
-        umulh    x13, x15, x9
-        adc      x27, x27, xzr
-        ldp      x17, x15, [sp, #304]
-        adds     x8, x8, x28
-        mul      x11, x19, x14
-        adcs     x27, x27, x13
-        umulh    x16, x19, x14
-        cset     x5, cs
-        adds     x8, x8, x11
-        mul      x24, x21, x23
-        adcs     x27, x27, x16
-        umulh    x28, x21, x23
-        adc      x5, x5, xzr
-        adds     x8, x8, x24
-        mul      x13, x25, x3
-        adcs     x27, x27, x28
-        umulh    x11, x25, x3
-        adc      x5, x5, xzr
-        adds     x8, x8, x13
-        stp      x12, x8, [sp, #208]
-        mul      x16, x19, x9
-        adcs     x27, x27, x11
-        umulh    x24, x19, x9
-        adc      x5, x5, xzr
-        adds     x27, x27, x16
-        mul      x13, x21, x14
-        adcs     x5, x5, x24
-        umulh    x11, x21, x14
-        cset     x28, cs
-        adds     x27, x27, x13
-        mul      x12, x25, x23
-        adcs     x5, x5, x11
-        umulh    x8, x25, x23
-        adc      x28, x28, xzr
-        ldp      x3, x23, [sp, #464]
-        adds     x27, x27, x12
-        mul      x16, x21, x9
-        adcs     x5, x5, x8
-        umulh    x24, x21, x9
-        adc      x28, x28, xzr
-        ldp      x19, x21, [sp, #368]
-        adds     x5, x5, x16
-        mul      x11, x25, x14
-        adcs     x28, x28, x24
-        umulh    x12, x25, x14
-        cset     x13, cs
-        adds     x5, x5, x11
-// |x0 - x1|, |y1 - y0| and the sign of their product
-        ldp      x24, x11, [sp, #256]
-        stp      x27, x5, [sp, #224]
-        mul      x8, x25, x9
-        adcs     x28, x28, x12
-        ldp      x12, x27, [sp, #320]
-        umulh    x16, x25, x9
-        adc      x13, x13, xzr
-        ldp      x14, x9, [sp, #400]
-        adds     x28, x28, x8
-        ldp      x5, x8, [sp, #272]
-        adc      x13, x13, x16
-        subs     x24, x24, x12
-        stp      x28, x13, [sp, #240]
-        sbcs     x11, x11, x27
-        ldp      x16, x28, [sp, #336]
-        ldp      x13, x20, [sp, #288]
-        ldp      x12, x27, [sp, #480]
-        sbcs     x5, x5, x16
-        sbcs     x8, x8, x28
-        ldp      x16, x28, [sp, #416]
-        sbcs     x13, x13, x6
-        sbcs     x20, x20, x7
-        ldp      x6, x7, [sp, #496]
-        sbcs     x17, x17, x19
-        sbcs     x15, x15, x21
-        ldp      x19, x21, [sp, #432]
-        csetm    x25, cc
-        eor      x24, x24, x25
-        cmn      x25, #1
-        eor      x11, x11, x25
-        adcs     x24, x24, xzr
-        eor      x5, x5, x25
-        eor      x8, x8, x25
-        adcs     x11, x11, xzr
-        eor      x13, x13, x25
-        eor      x20, x20, x25
-        str      x24, [sp, #912]
-        adcs     x5, x5, xzr
-        eor      x17, x17, x25
-        eor      x15, x15, x25
-        str      x11, [sp, #920]
-        adcs     x8, x8, xzr
-// mid = |x0 - x1| * |y1 - y0|
-        ldr      x11, [sp, #912]
-        str      x5, [sp, #928]
+        eor      x26, x26, x4
+        eor      x3, x3, x4
         adcs     x13, x13, xzr
-        ldr      x5, [sp, #920]
-        str      x8, [sp, #936]
-        adcs     x20, x20, xzr
-        ldr      x8, [sp, #928]
-        str      x13, [sp, #944]
-        adcs     x17, x17, xzr
-        ldr      x13, [sp, #936]
-        str      x20, [sp, #952]
-        adcs     x15, x15, xzr
-        subs     x26, x26, x4
-        ldr      x20, [sp, #944]
-        str      x17, [sp, #960]
-        sbcs     x10, x10, x22
-        ldr      x17, [sp, #952]
-        str      x15, [sp, #968]
-        sbcs     x3, x3, x14
-        ldr      x15, [sp, #960]
-        ldr      x4, [sp, #968]
-        sbcs     x23, x23, x9
-        sbcs     x12, x12, x16
-        sbcs     x27, x27, x28
-        sbcs     x6, x6, x19
-        sbcs     x7, x7, x21
-        csetm    x24, cc
-        eor      x26, x26, x24
-        cmn      x24, #1
-        eor      x10, x10, x24
+        eor      x8, x8, x4
+        eor      x11, x11, x4
         adcs     x26, x26, xzr
-        eor      x3, x3, x24
-        eor      x23, x23, x24
-        adcs     x10, x10, xzr
-        str      x26, [sp, #976]
-        eor      x12, x12, x24
-        eor      x27, x27, x24
-        str      x10, [sp, #984]
-        ldr      x22, [sp, #976]
+        eor      x16, x16, x4
+        eor      x23, x23, x4
+        stp      x6, x13, [sp, #384]
         adcs     x3, x3, xzr
-        eor      x6, x6, x24
-        ldr      x14, [sp, #984]
-        adcs     x23, x23, xzr
-        str      x3, [sp, #992]
-        eor      x7, x7, x24
-        adcs     x12, x12, xzr
-        ldr      x9, [sp, #992]
-        str      x23, [sp, #1000]
-        eor      x25, x25, x24
-        adcs     x27, x27, xzr
-        str      x12, [sp, #1008]
-        str      x25, [sp, #1040]
-        umulh    x3, x11, x22
-        adcs     x6, x6, xzr
-        str      x27, [sp, #1016]
-        ldr      x16, [sp, #1000]
-        str      x6, [sp, #1024]
-        adcs     x7, x7, xzr
-        ldr      x28, [sp, #1008]
-        str      x7, [sp, #1032]
-        ldr      x19, [sp, #1016]
-        mul      x23, x11, x14
-        ldr      x21, [sp, #1024]
-        ldr      x26, [sp, #1032]
-        umulh    x12, x11, x14
-        adds     x3, x3, x23
-        mul      x27, x5, x22
-        adc      x12, x12, xzr
-        umulh    x6, x5, x22
-        adds     x3, x3, x27
-        str      x3, [sp, #792]
-        mul      x10, x11, x22
-        adcs     x12, x12, x6
-        mul      x24, x11, x9
-        cset     x7, cs
-        str      x10, [sp, #784]
-        umulh    x25, x11, x9
-        adds     x12, x12, x24
-        mul      x23, x5, x14
-        adc      x7, x7, x25
-        umulh    x27, x5, x14
-        adds     x12, x12, x23
-        mul      x10, x8, x22
-        adcs     x7, x7, x27
-        umulh    x24, x8, x22
-        cset     x6, cs
-        adds     x12, x12, x10
-        str      x12, [sp, #800]
-        mul      x25, x11, x16
-        adcs     x7, x7, x24
-        umulh    x23, x11, x16
-        adc      x6, x6, xzr
-        adds     x7, x7, x25
-        mul      x10, x5, x9
-        adcs     x6, x6, x23
-        umulh    x24, x5, x9
-        cset     x27, cs
-        adds     x7, x7, x10
-        mul      x3, x8, x14
-        adcs     x6, x6, x24
-        umulh    x25, x8, x14
-        adc      x27, x27, xzr
-        adds     x7, x7, x3
-        mul      x23, x13, x22
-        adcs     x6, x6, x25
-        umulh    x10, x13, x22
-        adc      x27, x27, xzr
-        adds     x7, x7, x23
-        str      x7, [sp, #808]
-        mul      x24, x11, x28
-        adcs     x6, x6, x10
-        umulh    x3, x11, x28
-        adc      x27, x27, xzr
-        adds     x6, x6, x24
-        mul      x23, x5, x16
-        adcs     x27, x27, x3
-        umulh    x10, x5, x16
-        cset     x25, cs
-        adds     x6, x6, x23
-        mul      x12, x8, x9
-        adcs     x27, x27, x10
-        umulh    x24, x8, x9
-        adc      x25, x25, xzr
-        adds     x6, x6, x12
-        mul      x3, x13, x14
-        adcs     x27, x27, x24
-        umulh    x23, x13, x14
-        adc      x25, x25, xzr
-        adds     x6, x6, x3
-        mul      x10, x20, x22
-        adcs     x27, x27, x23
-        umulh    x12, x20, x22
-        adc      x25, x25, xzr
-        adds     x6, x6, x10
-        str      x6, [sp, #816]
-        mul      x24, x11, x19
-        adcs     x27, x27, x12
-        umulh    x3, x11, x19
-        adc      x25, x25, xzr
-        adds     x27, x27, x24
-        mul      x10, x5, x28
-        adcs     x25, x25, x3
-        umulh    x12, x5, x28
-        cset     x23, cs
-        adds     x27, x27, x10
-        mul      x7, x8, x16
-        adcs     x25, x25, x12
-        umulh    x24, x8, x16
-        adc      x23, x23, xzr
-        adds     x27, x27, x7
-        mul      x3, x13, x9
-        adcs     x25, x25, x24
-        umulh    x10, x13, x9
-        adc      x23, x23, xzr
-        adds     x27, x27, x3
-        mul      x12, x20, x14
-        adcs     x25, x25, x10
-        umulh    x7, x20, x14
-        adc      x23, x23, xzr
-        adds     x27, x27, x12
-        mul      x24, x17, x22
-        adcs     x25, x25, x7
-        umulh    x3, x17, x22
-        adc      x23, x23, xzr
-        adds     x27, x27, x24
-        str      x27, [sp, #824]
-        mul      x10, x11, x21
-        adcs     x25, x25, x3
-        umulh    x12, x11, x21
-        adc      x23, x23, xzr
-        adds     x25, x25, x10
-        mul      x24, x5, x19
-        adcs     x23, x23, x12
-        umulh    x3, x5, x19
-        cset     x7, cs
-        adds     x25, x25, x24
-        mul      x6, x8, x28
-        adcs     x23, x23, x3
-        umulh    x10, x8, x28
-        adc      x7, x7, xzr
-        adds     x25, x25, x6
-        mul      x12, x13, x16
-        adcs     x23, x23, x10
-        umulh    x24, x13, x16
-        adc      x7, x7, xzr
-        adds     x25, x25, x12
-        mul      x3, x20, x9
-        adcs     x23, x23, x24
-        umulh    x6, x20, x9
-        adc      x7, x7, xzr
-        adds     x25, x25, x3
-        mul      x10, x17, x14
-        adcs     x23, x23, x6
-        umulh    x12, x17, x14
-        adc      x7, x7, xzr
-        adds     x25, x25, x10
-        mul      x24, x15, x22
-        adcs     x23, x23, x12
-        umulh    x3, x15, x22
-        adc      x7, x7, xzr
-        adds     x25, x25, x24
-        str      x25, [sp, #832]
-        mul      x6, x11, x26
-        adcs     x23, x23, x3
-        umulh    x10, x11, x26
-        adc      x7, x7, xzr
-        adds     x23, x23, x6
-        mul      x24, x5, x21
-        adcs     x7, x7, x10
-        umulh    x3, x5, x21
-        cset     x12, cs
-        adds     x23, x23, x24
-        mul      x27, x8, x19
-        adcs     x7, x7, x3
-        umulh    x6, x8, x19
-        adc      x12, x12, xzr
-        adds     x23, x23, x27
-        mul      x10, x13, x28
-        adcs     x7, x7, x6
-        umulh    x24, x13, x28
-        adc      x12, x12, xzr
-        adds     x23, x23, x10
-        mul      x3, x20, x16
-        adcs     x7, x7, x24
-        umulh    x27, x20, x16
-        adc      x12, x12, xzr
-        adds     x23, x23, x3
-        mul      x6, x17, x9
-        adcs     x7, x7, x27
-        umulh    x10, x17, x9
-        adc      x12, x12, xzr
-        adds     x23, x23, x6
-        mul      x24, x15, x14
-        adcs     x7, x7, x10
-        umulh    x3, x15, x14
-        adc      x12, x12, xzr
-        adds     x23, x23, x24
-        mul      x27, x4, x22
-        adcs     x7, x7, x3
-        umulh    x6, x4, x22
-        adc      x12, x12, xzr
-        adds     x23, x23, x27
-        str      x23, [sp, #840]
-        mul      x10, x5, x26
-        adcs     x7, x7, x6
-        umulh    x24, x5, x26
-        adc      x12, x12, xzr
-        adds     x7, x7, x10
-        mul      x27, x8, x21
-        adcs     x12, x12, x24
-        umulh    x6, x8, x21
-        cset     x3, cs
-        adds     x7, x7, x27
-        mul      x25, x13, x19
-        adcs     x12, x12, x6
-        umulh    x10, x13, x19
-        adc      x3, x3, xzr
-        adds     x7, x7, x25
-        mul      x24, x20, x28
-        adcs     x12, x12, x10
-        umulh    x27, x20, x28
-        adc      x3, x3, xzr
-        adds     x7, x7, x24
-        mul      x6, x17, x16
-        adcs     x12, x12, x27
-        umulh    x25, x17, x16
-        adc      x3, x3, xzr
-        adds     x7, x7, x6
-        mul      x10, x15, x9
-        adcs     x12, x12, x25
-        umulh    x24, x15, x9
-        adc      x3, x3, xzr
-        adds     x7, x7, x10
-        mul      x27, x4, x14
-        adcs     x12, x12, x24
-        umulh    x6, x4, x14
-        adc      x3, x3, xzr
-        adds     x7, x7, x27
-        str      x7, [sp, #848]
-        mul      x25, x8, x26
-        adcs     x12, x12, x6
-        umulh    x10, x8, x26
-        adc      x3, x3, xzr
-        ldp      x5, x8, [sp, #32]
-        adds     x12, x12, x25
-        mul      x27, x13, x21
-        adcs     x3, x3, x10
-        umulh    x6, x13, x21
-        cset     x24, cs
-        adds     x12, x12, x27
-        mul      x23, x20, x19
-        adcs     x3, x3, x6
-        umulh    x25, x20, x19
-        adc      x24, x24, xzr
-        adds     x12, x12, x23
-        mul      x10, x17, x28
-        adcs     x3, x3, x25
-        umulh    x27, x17, x28
-        adc      x24, x24, xzr
-        adds     x12, x12, x10
-        mul      x6, x15, x16
-        adcs     x3, x3, x27
-        umulh    x23, x15, x16
-        adc      x24, x24, xzr
-        adds     x12, x12, x6
-        mul      x25, x4, x9
-        adcs     x3, x3, x23
-        umulh    x10, x4, x9
-        adc      x24, x24, xzr
-        ldp      x14, x9, [sp, #64]
-        adds     x12, x12, x25
-        str      x12, [sp, #856]
-        mul      x27, x13, x26
-        adcs     x3, x3, x10
-        umulh    x6, x13, x26
-        adc      x24, x24, xzr
-        adds     x3, x3, x27
-        mul      x25, x20, x21
-        adcs     x24, x24, x6
-        umulh    x10, x20, x21
-        cset     x23, cs
-        adds     x3, x3, x25
-        mul      x7, x17, x19
-        adcs     x24, x24, x10
-        umulh    x27, x17, x19
-        adc      x23, x23, xzr
-        adds     x3, x3, x7
-        mul      x6, x15, x28
-        adcs     x24, x24, x27
-        umulh    x25, x15, x28
-        adc      x23, x23, xzr
-        adds     x3, x3, x6
-        mul      x10, x4, x16
-        adcs     x24, x24, x25
-        umulh    x7, x4, x16
-        adc      x23, x23, xzr
-        adds     x3, x3, x10
-        str      x3, [sp, #864]
-        mul      x27, x20, x26
-        adcs     x24, x24, x7
-        umulh    x6, x20, x26
-        adc      x23, x23, xzr
-        ldp      x13, x20, [sp, #160]
-        adds     x24, x24, x27
-        mul      x10, x17, x21
-        adcs     x23, x23, x6
-        umulh    x7, x17, x21
-        cset     x25, cs
-        adds     x24, x24, x10
-        mul      x12, x15, x19
-        adcs     x23, x23, x7
-        umulh    x27, x15, x19
-        adc      x25, x25, xzr
-        adds     x24, x24, x12
-        mul      x6, x4, x28
-        adcs     x23, x23, x27
-        umulh    x10, x4, x28
-        adc      x25, x25, xzr
-        ldp      x16, x28, [sp, #192]
-        adds     x24, x24, x6
-        str      x24, [sp, #872]
-        mul      x7, x17, x26
-        adcs     x23, x23, x10
-        umulh    x12, x17, x26
-        adc      x25, x25, xzr
-        adds     x23, x23, x7
-        mul      x6, x15, x21
-        adcs     x25, x25, x12
-        umulh    x10, x15, x21
-        cset     x27, cs
-        adds     x23, x23, x6
-        mul      x3, x4, x19
-        adcs     x25, x25, x10
-        umulh    x7, x4, x19
-        adc      x27, x27, xzr
-        adds     x23, x23, x3
-        str      x23, [sp, #880]
-        mul      x12, x15, x26
-        adcs     x25, x25, x7
-        umulh    x6, x15, x26
-        adc      x27, x27, xzr
-        ldp      x17, x15, [sp, #48]
-        adds     x25, x25, x12
-        mul      x3, x4, x21
-        adcs     x27, x27, x6
-        ldr      x6, [sp, #1040]
-        umulh    x7, x4, x21
-        cset     x10, cs
-        ldp      x19, x21, [sp, #80]
-        adds     x25, x25, x3
-        str      x25, [sp, #888]
-        mul      x24, x4, x26
-        adcs     x27, x27, x7
-// s = L + H
-        ldp      x7, x23, [sp]
-        umulh    x12, x4, x26
-        adc      x10, x10, xzr
-        ldp      x4, x22, [sp, #176]
-        adds     x27, x27, x24
-        str      x27, [sp, #896]
-        ldp      x25, x27, [sp, #16]
-        adc      x10, x10, x12
-        ldp      x24, x12, [sp, #128]
-        str      x10, [sp, #904]
-        ldp      x10, x11, [sp, #144]
-        adds     x7, x7, x24
-        ldp      x26, x24, [sp, #208]
-        adcs     x23, x23, x12
-        adcs     x25, x25, x10
-        ldp      x12, x10, [sp, #96]
-        adcs     x27, x27, x11
-        adcs     x5, x5, x13
-        ldp      x11, x13, [sp, #224]
-        adcs     x8, x8, x20
-        adcs     x17, x17, x4
-        ldp      x20, x4, [sp, #112]
-        adcs     x15, x15, x22
-        adcs     x14, x14, x16
-        ldp      x22, x16, [sp, #240]
-        adcs     x9, x9, x28
-        ldr      x28, [sp, #784]
-        adcs     x19, x19, x26
-        ldr      x26, [sp, #792]
-        adcs     x21, x21, x24
-        ldr      x24, [sp, #800]
-        adcs     x12, x12, x11
-        ldr      x11, [sp, #808]
-        adcs     x10, x10, x13
-        eor      x28, x28, x6
-        ldr      x13, [sp, #816]
-        adcs     x20, x20, x22
-        eor      x26, x26, x6
-        ldr      x22, [sp, #824]
-        adcs     x4, x4, x16
-        eor      x24, x24, x6
-        ldr      x16, [sp, #832]
-        cset     x3, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmn      x6, #1
-        eor      x11, x11, x6
-        adcs     x7, x7, x28
-        ldr      x28, [sp, #840]
-        eor      x13, x13, x6
-        adcs     x23, x23, x26
-        ldr      x26, [sp, #848]
-        eor      x22, x22, x6
-        adcs     x25, x25, x24
-        ldr      x24, [sp, #856]
-        eor      x16, x16, x6
-        adcs     x27, x27, x11
-        ldr      x11, [sp, #864]
-        adcs     x5, x5, x13
-        eor      x28, x28, x6
-        ldr      x13, [sp, #872]
-        adcs     x8, x8, x22
-        eor      x26, x26, x6
-        ldr      x22, [sp, #880]
-        adcs     x17, x17, x16
-        eor      x24, x24, x6
-        ldr      x16, [sp, #888]
-        adcs     x15, x15, x28
-        eor      x11, x11, x6
-        ldr      x28, [sp, #896]
-        adcs     x14, x14, x26
-        eor      x13, x13, x6
-        ldr      x26, [sp, #904]
-        adcs     x9, x9, x24
-        eor      x22, x22, x6
-        adcs     x19, x19, x11
-        eor      x16, x16, x6
-        ldp      x24, x11, [sp, #64]
-        adcs     x21, x21, x13
-        eor      x28, x28, x6
-        adcs     x12, x12, x22
-        eor      x26, x26, x6
-        ldp      x13, x22, [sp, #80]
-        adcs     x10, x10, x16
-        adcs     x20, x20, x28
-        ldp      x16, x28, [sp, #96]
-        adcs     x4, x4, x26
-        adc      x3, x3, x6
-        adds     x24, x24, x7
-        ldp      x26, x6, [sp, #112]
-        adcs     x11, x11, x23
-        ldp      x7, x23, [sp, #128]
-        adcs     x13, x13, x25
-        stp      x24, x11, [sp, #64]
-        adcs     x22, x22, x27
-        ldp      x24, x11, [sp, #144]
-        adcs     x16, x16, x5
-        ldp      x25, x27, [sp, #160]
-        adcs     x28, x28, x8
-        stp      x13, x22, [sp, #80]
-        adcs     x26, x26, x17
-        ldp      x13, x22, [sp, #176]
-        adcs     x6, x6, x15
-// z[24..] += the top word and the carry
-        ldp      x5, x8, [sp, #192]
-        adcs     x7, x7, x14
-        stp      x16, x28, [sp, #96]
-        adcs     x23, x23, x9
-        ldp      x16, x28, [sp, #208]
-        adcs     x24, x24, x19
-        ldp      x17, x15, [sp, #224]
-        adcs     x11, x11, x21
-        stp      x26, x6, [sp, #112]
-        adcs     x25, x25, x12
-        ldp      x26, x6, [sp, #240]
-        adcs     x27, x27, x10
-        stp      x7, x23, [sp, #128]
-        adcs     x13, x13, x20
-// s = L + H into the stack
-        ldp      x7, x23, [x0]
-        adcs     x22, x22, x4
-        ldp      x19, x21, [x0, #256]
-        adcs     x5, x5, x3
-        stp      x24, x11, [sp, #144]
+        eor      x28, x28, x4
+        eor      x9, x9, x4
         adcs     x8, x8, xzr
-        ldp      x24, x11, [x0, #16]
-        adcs     x16, x16, xzr
-        ldp      x12, x10, [x0, #272]
-        adcs     x28, x28, xzr
-        stp      x25, x27, [sp, #160]
-        adcs     x17, x17, xzr
-        ldp      x25, x27, [x0, #32]
-        adcs     x15, x15, xzr
-        ldp      x20, x4, [x0, #288]
-        adcs     x26, x26, xzr
-        stp      x13, x22, [sp, #176]
-        adcs     x6, x6, xzr
-        adds     x7, x7, x19
-        stp      x5, x8, [sp, #192]
-        adcs     x23, x23, x21
-        ldp      x13, x22, [x0, #48]
-        adcs     x24, x24, x12
-        ldp      x5, x8, [x0, #304]
-        adcs     x11, x11, x10
-        stp      x16, x28, [sp, #208]
-        stp      x17, x15, [sp, #224]
-        adcs     x25, x25, x20
-        ldp      x16, x28, [x0, #64]
-        adcs     x27, x27, x4
-        ldp      x17, x15, [x0, #320]
-        adcs     x13, x13, x5
-        stp      x26, x6, [sp, #240]
-        adcs     x22, x22, x8
-        ldp      x26, x6, [x0, #80]
-        ldp      x3, x19, [x0, #336]
-        adcs     x16, x16, x17
-        ldp      x21, x12, [x0, #96]
-        ldp      x10, x20, [x0, #352]
-        adcs     x28, x28, x15
-        str      x7, [sp, #528]
-        ldp      x4, x5, [x0, #112]
-        adcs     x26, x26, x3
-        ldp      x8, x7, [x0, #368]
-        adcs     x6, x6, x19
-        str      x23, [sp, #536]
-        str      x24, [sp, #544]
-        str      x11, [sp, #552]
-        adcs     x21, x21, x10
-        str      x25, [sp, #560]
-        ldp      x23, x24, [x0, #128]
-        adcs     x12, x12, x20
-        ldp      x11, x25, [x0, #384]
-        adcs     x4, x4, x8
-        str      x27, [sp, #568]
-        adcs     x5, x5, x7
-        str      x13, [sp, #576]
-        str      x22, [sp, #584]
-        ldp      x27, x13, [x0, #144]
-        ldp      x22, x17, [x0, #400]
-        adcs     x23, x23, x11
-        ldp      x15, x3, [x0, #160]
-        adcs     x24, x24, x25
-        ldp      x19, x10, [x0, #416]
-        str      x16, [sp, #592]
-        ldp      x20, x8, [x0, #176]
-        adcs     x27, x27, x22
-        ldp      x7, x16, [x0, #432]
-        adcs     x13, x13, x17
-        str      x28, [sp, #600]
-        str      x26, [sp, #608]
-        str      x6, [sp, #616]
-        adcs     x15, x15, x19
-        str      x21, [sp, #624]
-        ldp      x28, x26, [x0, #192]
-        adcs     x3, x3, x10
-        ldp      x6, x21, [x0, #448]
-        adcs     x20, x20, x7
-        str      x12, [sp, #632]
-        adcs     x8, x8, x16
-        str      x4, [sp, #640]
-        str      x5, [sp, #648]
-        ldp      x12, x4, [x0, #208]
-        ldp      x5, x11, [x0, #464]
-        adcs     x28, x28, x6
-        ldp      x25, x22, [x0, #224]
-        adcs     x26, x26, x21
-        ldp      x17, x19, [x0, #480]
-        str      x23, [sp, #656]
-        ldp      x10, x7, [x0, #240]
-        adcs     x12, x12, x5
-        ldp      x16, x23, [x0, #496]
-        adcs     x4, x4, x11
-        ldr      x14, [sp, #512]
-        adcs     x25, x25, x17
-        ldp      x21, x5, [sp]
-        str      x24, [sp, #664]
-        adcs     x22, x22, x19
-        ldr      x24, [sp, #528]
-        str      x27, [sp, #672]
-        adcs     x10, x10, x16
-        ldr      x27, [sp, #536]
-        ldp      x11, x17, [sp, #16]
-        adcs     x7, x7, x23
-        str      x13, [sp, #680]
-        ldr      x13, [sp, #544]
-        cset     x9, cs
-// words 0..7: s += middle, z[16+..] += s
-        cmn      x14, #1
-        str      x15, [sp, #688]
-        ldr      x15, [sp, #552]
-        eor      x21, x21, x14
-        eor      x5, x5, x14
-        ldp      x19, x16, [sp, #32]
-        adcs     x24, x24, x21
-        str      x3, [sp, #696]
-        ldr      x3, [sp, #560]
-        adcs     x27, x27, x5
-        eor      x11, x11, x14
-        str      x20, [sp, #704]
-        str      x28, [sp, #720]
-        adcs     x13, x13, x11
-        eor      x17, x17, x14
-        ldr      x20, [sp, #568]
-        ldp      x23, x28, [sp, #48]
-        adcs     x15, x15, x17
-        str      x8, [sp, #712]
-        eor      x19, x19, x14
-        eor      x16, x16, x14
-        ldr      x8, [sp, #576]
-        ldr      x6, [sp, #584]
-        adcs     x3, x3, x19
-        str      x12, [sp, #736]
-        str      x4, [sp, #744]
-        ldp      x12, x4, [x0, #128]
-        adcs     x20, x20, x16
-        eor      x23, x23, x14
-        eor      x28, x28, x14
-        str      x25, [sp, #752]
-        str      x22, [sp, #760]
-        adcs     x8, x8, x23
-        ldp      x25, x22, [x0, #144]
-        adcs     x6, x6, x28
-        str      x26, [sp, #728]
-        str      x10, [sp, #768]
-        str      x7, [sp, #776]
-        cset     x26, cs
-        adds     x12, x12, x24
-        ldp      x10, x7, [x0, #160]
-        adcs     x4, x4, x27
-        ldp      x21, x5, [x0, #176]
-        adcs     x25, x25, x13
-        stp      x12, x4, [x0, #128]
-        adcs     x22, x22, x15
-        ldp      x4, x13, [sp, #64]
-        adcs     x10, x10, x3
-        ldr      x11, [sp, #592]
-        adcs     x7, x7, x20
-        stp      x25, x22, [x0, #144]
-        adcs     x21, x21, x8
-        ldr      x17, [sp, #600]
-        ldp      x15, x25, [sp, #80]
-        adcs     x5, x5, x6
-        ldr      x19, [sp, #608]
-        eor      x4, x4, x14
-        eor      x13, x13, x14
-        ldr      x16, [sp, #616]
-// words 8..15: s += middle, z[16+..] += s
-        cset     x12, cs
-        cmp      x26, #1
-        ldp      x22, x3, [sp, #96]
-        ldr      x23, [sp, #624]
-        adcs     x11, x11, x4
-        stp      x10, x7, [x0, #160]
-        adcs     x17, x17, x13
-        eor      x15, x15, x14
-        eor      x25, x25, x14
-        ldr      x28, [sp, #632]
-        ldp      x20, x10, [sp, #112]
-        adcs     x19, x19, x15
-        ldr      x24, [sp, #640]
-        adcs     x16, x16, x25
-        eor      x22, x22, x14
-        eor      x3, x3, x14
-        ldr      x27, [sp, #648]
-        adcs     x23, x23, x22
-        ldp      x8, x6, [x0, #192]
-        stp      x21, x5, [x0, #176]
-        adcs     x28, x28, x3
-        eor      x20, x20, x14
-        eor      x10, x10, x14
-        ldp      x21, x5, [x0, #208]
-        adcs     x24, x24, x20
-        ldp      x26, x4, [x0, #224]
-        adcs     x27, x27, x10
-        ldp      x13, x15, [x0, #240]
-        cset     x7, cs
-        cmp      x12, #1
-        ldr      x25, [sp, #656]
-        adcs     x8, x8, x11
-        ldr      x22, [sp, #664]
-        ldr      x3, [sp, #672]
-        adcs     x6, x6, x17
-        ldr      x20, [sp, #680]
-        ldr      x10, [sp, #688]
-        adcs     x21, x21, x19
-        stp      x8, x6, [x0, #192]
-        adcs     x5, x5, x16
-        ldp      x6, x19, [sp, #128]
-        adcs     x26, x26, x23
-        stp      x21, x5, [x0, #208]
-        adcs     x4, x4, x28
-        ldp      x16, x21, [sp, #144]
-        adcs     x13, x13, x24
-        ldp      x5, x23, [sp, #160]
-        adcs     x15, x15, x27
-        eor      x6, x6, x14
-        eor      x19, x19, x14
-        stp      x26, x4, [x0, #224]
-// words 16..23: s += middle, z[16+..] += s
-        cset     x8, cs
-        cmp      x7, #1
-        ldr      x12, [sp, #696]
-        ldp      x28, x26, [sp, #176]
-        adcs     x25, x25, x6
-        eor      x16, x16, x14
-        ldr      x11, [sp, #704]
-        eor      x21, x21, x14
-        adcs     x22, x22, x19
-        ldr      x17, [sp, #712]
-        eor      x5, x5, x14
-        eor      x23, x23, x14
-        adcs     x3, x3, x16
-        ldp      x24, x27, [x0, #256]
-        adcs     x20, x20, x21
-        eor      x28, x28, x14
-        eor      x26, x26, x14
-        stp      x13, x15, [x0, #240]
-        adcs     x10, x10, x5
-        ldp      x13, x15, [x0, #272]
-        adcs     x12, x12, x23
-        ldp      x7, x6, [x0, #288]
-        adcs     x11, x11, x28
-        ldp      x19, x16, [x0, #304]
-        adcs     x17, x17, x26
-        ldr      x21, [sp, #720]
-        ldr      x5, [sp, #728]
-        cset     x4, cs
-        cmp      x8, #1
-        ldr      x23, [sp, #736]
-        ldr      x28, [sp, #744]
-        adcs     x24, x24, x25
-        ldr      x26, [sp, #752]
-        ldr      x8, [sp, #760]
-        adcs     x27, x27, x22
-        ldr      x25, [sp, #768]
-        ldr      x22, [sp, #776]
-        adcs     x13, x13, x3
-        stp      x24, x27, [x0, #256]
-        adcs     x15, x15, x20
-        ldp      x27, x3, [sp, #192]
-        adcs     x7, x7, x10
-        stp      x13, x15, [x0, #272]
-        adcs     x6, x6, x12
-        ldp      x20, x13, [sp, #208]
-        adcs     x19, x19, x11
-        ldp      x15, x10, [sp, #224]
-        adcs     x16, x16, x17
-        eor      x27, x27, x14
-        eor      x3, x3, x14
-        stp      x7, x6, [x0, #288]
-// words 24..31: s += middle, z[16+..] += s
-        cset     x24, cs
-        cmp      x4, #1
-        ldp      x12, x7, [sp, #240]
-        adcs     x21, x21, x27
-        eor      x20, x20, x14
-        eor      x13, x13, x14
-        ldp      x6, x11, [x0, #320]
-        adcs     x5, x5, x3
-        eor      x15, x15, x14
-        eor      x10, x10, x14
-        stp      x19, x16, [x0, #304]
-        adcs     x23, x23, x20
-        ldp      x17, x19, [x0, #336]
-        adcs     x28, x28, x13
-        eor      x12, x12, x14
-        eor      x7, x7, x14
-        ldp      x16, x4, [x0, #352]
-        adcs     x26, x26, x15
-        ldp      x27, x3, [x0, #368]
-        adcs     x8, x8, x10
-// z[48..] += the top word and the carry
-        ldp      x20, x13, [x0, #384]
-        adcs     x25, x25, x12
-        ldp      x15, x10, [x0, #400]
-        adcs     x22, x22, x7
-        ldp      x12, x7, [x0, #416]
-        adc      x9, x9, x14
-        cmp      x24, #1
-        ldp      x14, x24, [x0, #432]
-        adcs     x6, x6, x21
-        adcs     x11, x11, x5
-        ldp      x21, x5, [x0, #448]
-        adcs     x17, x17, x23
-        stp      x6, x11, [x0, #320]
-        adcs     x19, x19, x28
-        ldp      x6, x11, [x0, #464]
-        adcs     x16, x16, x26
-        ldp      x23, x28, [x0, #480]
-        adcs     x4, x4, x8
-        stp      x17, x19, [x0, #336]
-        adcs     x27, x27, x25
-        ldp      x17, x19, [x0, #496]
-        adcs     x3, x3, x22
-        stp      x16, x4, [x0, #352]
-        adcs     x20, x20, x9
-        stp      x27, x3, [x0, #368]
-        adcs     x13, x13, xzr
-        adcs     x15, x15, xzr
-        stp      x20, x13, [x0, #384]
-        adcs     x10, x10, xzr
-        adcs     x12, x12, xzr
-        stp      x15, x10, [x0, #400]
-        adcs     x7, x7, xzr
-        adcs     x14, x14, xzr
-        stp      x12, x7, [x0, #416]
-        adcs     x24, x24, xzr
-        adcs     x21, x21, xzr
-        stp      x14, x24, [x0, #432]
-        adcs     x5, x5, xzr
-        adcs     x6, x6, xzr
-        stp      x21, x5, [x0, #448]
+        eor      x22, x22, x4
+        eor      x14, x14, x4
+        stp      x26, x3, [sp, #400]
         adcs     x11, x11, xzr
+        eor      x7, x7, x4
+        eor      x12, x12, x4
+        adcs     x16, x16, xzr
+        eor      x27, x27, x4
+        eor      x10, x10, x4
+        stp      x8, x11, [sp, #416]
         adcs     x23, x23, xzr
-        stp      x6, x11, [x0, #464]
+        eor      x5, x5, x4
         adcs     x28, x28, xzr
+        stp      x16, x23, [sp, #432]
+        adcs     x9, x9, xzr
+        str      x5, [sp, #512]
+        adcs     x22, x22, xzr
+        stp      x28, x9, [sp, #448]
+        adcs     x14, x14, xzr
+        adcs     x7, x7, xzr
+        stp      x22, x14, [sp, #464]
+        adcs     x12, x12, xzr
+        adcs     x27, x27, xzr
+        stp      x7, x12, [sp, #480]
+        adcs     x10, x10, xzr
+        stp      x27, x10, [sp, #496]
+        bl       bignum_kmul_16_32_scalar
+// s = L + H into the stack
+        ldp      x17, x25, [x19]
+        ldp      x6, x13, [x19, #256]
+        ldp      x26, x3, [x19, #16]
+        ldp      x8, x11, [x19, #272]
+        ldp      x16, x23, [x19, #32]
+        adds     x17, x17, x6
+        ldp      x28, x9, [x19, #288]
+        adcs     x25, x25, x13
+        ldp      x22, x14, [x19, #48]
+        adcs     x26, x26, x8
+        ldp      x7, x12, [x19, #304]
+        adcs     x3, x3, x11
+        ldp      x27, x10, [x19, #64]
+        adcs     x16, x16, x28
+        ldp      x4, x5, [x19, #320]
+        adcs     x23, x23, x9
+        ldp      x6, x13, [x19, #80]
+        adcs     x22, x22, x7
+        ldp      x8, x11, [x19, #336]
+        adcs     x14, x14, x12
+        ldp      x28, x9, [x19, #96]
+        adcs     x27, x27, x4
+        ldp      x7, x12, [x19, #352]
+        adcs     x10, x10, x5
+        str      x17, [sp, #528]
+        str      x25, [sp, #536]
+        str      x26, [sp, #544]
+        str      x3, [sp, #552]
+        adcs     x6, x6, x8
+        ldp      x17, x25, [x19, #112]
+        adcs     x13, x13, x11
+        ldp      x26, x3, [x19, #368]
+        adcs     x28, x28, x7
+        str      x16, [sp, #560]
+        str      x23, [sp, #568]
+        adcs     x9, x9, x12
+        str      x22, [sp, #576]
+        str      x14, [sp, #584]
+        ldp      x16, x23, [x19, #128]
+        ldp      x22, x14, [x19, #384]
+        adcs     x17, x17, x26
+        ldp      x4, x5, [x19, #144]
+        adcs     x25, x25, x3
+        ldp      x8, x11, [x19, #400]
+        ldp      x7, x12, [x19, #160]
+        adcs     x16, x16, x22
+        ldp      x26, x3, [x19, #416]
+        adcs     x23, x23, x14
+        str      x27, [sp, #592]
+        str      x10, [sp, #600]
+        str      x6, [sp, #608]
+        str      x13, [sp, #616]
+        adcs     x4, x4, x8
+        ldp      x27, x10, [x19, #176]
+        adcs     x5, x5, x11
+        ldp      x6, x13, [x19, #432]
+        adcs     x7, x7, x26
+        str      x28, [sp, #624]
+        str      x9, [sp, #632]
+        adcs     x12, x12, x3
+        str      x17, [sp, #640]
+        str      x25, [sp, #648]
+        ldp      x28, x9, [x19, #192]
+        ldp      x17, x25, [x19, #448]
+        adcs     x27, x27, x6
+        ldp      x22, x14, [x19, #208]
+        adcs     x10, x10, x13
+        ldp      x8, x11, [x19, #464]
+        ldp      x26, x3, [x19, #224]
+        adcs     x28, x28, x17
+        ldp      x6, x13, [x19, #480]
+        adcs     x9, x9, x25
+        str      x16, [sp, #656]
+        str      x23, [sp, #664]
+        str      x4, [sp, #672]
+        str      x5, [sp, #680]
+        adcs     x22, x22, x8
+        ldp      x16, x23, [x19, #240]
+        adcs     x14, x14, x11
+        ldp      x4, x5, [x19, #496]
+        adcs     x26, x26, x6
+        ldr      x15, [sp, #512]
+        adcs     x3, x3, x13
+        ldp      x6, x13, [sp]
+        str      x7, [sp, #688]
+        ldr      x7, [sp, #528]
+        str      x12, [sp, #696]
+        adcs     x16, x16, x4
+        ldr      x12, [sp, #536]
+        str      x27, [sp, #704]
+        adcs     x23, x23, x5
+        ldp      x4, x5, [sp, #16]
+        eor      x6, x6, x15
+        eor      x13, x13, x15
+        ldr      x27, [sp, #544]
+        str      x10, [sp, #712]
+        cset     x24, cs
+// words 0..7: s += middle, z[16+..] += s
+        cmn      x15, #1
+        str      x28, [sp, #720]
+        str      x9, [sp, #728]
+        adcs     x7, x7, x6
+        ldr      x10, [sp, #552]
+        ldp      x28, x9, [sp, #32]
+        adcs     x12, x12, x13
+        ldr      x17, [sp, #560]
+        eor      x4, x4, x15
+        eor      x5, x5, x15
+        str      x22, [sp, #736]
+        str      x14, [sp, #744]
+        adcs     x27, x27, x4
+        ldr      x25, [sp, #568]
+        ldp      x22, x14, [sp, #48]
+        ldr      x8, [sp, #576]
+        adcs     x10, x10, x5
+        eor      x28, x28, x15
+        eor      x9, x9, x15
+        ldr      x11, [sp, #584]
+        str      x3, [sp, #760]
+        adcs     x17, x17, x28
+        str      x16, [sp, #768]
+        ldp      x3, x16, [x19, #128]
+        adcs     x25, x25, x9
+        eor      x22, x22, x15
+        str      x23, [sp, #776]
+        eor      x14, x14, x15
+        adcs     x8, x8, x22
+        ldp      x23, x6, [x19, #144]
+        adcs     x11, x11, x14
+        str      x26, [sp, #752]
+        ldp      x13, x4, [x19, #160]
+        cset     x26, cs
+        adds     x3, x3, x7
+        ldp      x5, x28, [x19, #176]
+        adcs     x16, x16, x12
+        ldr      x9, [sp, #592]
+        adcs     x23, x23, x27
+        ldr      x22, [sp, #600]
+        ldr      x14, [sp, #608]
+        adcs     x6, x6, x10
+        ldr      x7, [sp, #616]
+        ldr      x12, [sp, #624]
+        stp      x23, x6, [x19, #144]
+        adcs     x13, x13, x17
+        ldp      x23, x6, [sp, #64]
+        adcs     x4, x4, x25
+        adcs     x5, x5, x8
+        ldp      x17, x25, [sp, #80]
+        adcs     x28, x28, x11
+        stp      x13, x4, [x19, #160]
+// words 8..15: s += middle, z[16+..] += s
+        cset     x10, cs
+        cmp      x26, #1
+        ldp      x13, x4, [sp, #96]
+        eor      x23, x23, x15
+        eor      x6, x6, x15
+        stp      x3, x16, [x19, #128]
+        adcs     x9, x9, x23
+        ldr      x3, [sp, #632]
+        eor      x17, x17, x15
+        ldp      x8, x11, [sp, #112]
+        adcs     x22, x22, x6
+        ldr      x16, [sp, #640]
+        eor      x25, x25, x15
+        adcs     x14, x14, x17
+        ldr      x27, [sp, #648]
+        eor      x13, x13, x15
+        eor      x4, x4, x15
+        adcs     x7, x7, x25
+        stp      x5, x28, [x19, #176]
+        adcs     x12, x12, x13
+        eor      x8, x8, x15
+        ldp      x28, x26, [x19, #192]
+        eor      x11, x11, x15
+        adcs     x3, x3, x4
+        ldp      x23, x6, [x19, #208]
+        adcs     x16, x16, x8
+        ldp      x17, x25, [x19, #224]
+        adcs     x27, x27, x11
+        ldp      x13, x4, [x19, #240]
+        cset     x5, cs
+        cmp      x10, #1
+        ldr      x8, [sp, #656]
+        ldr      x11, [sp, #664]
+        adcs     x28, x28, x9
+        ldr      x10, [sp, #672]
+        ldr      x9, [sp, #680]
+        adcs     x26, x26, x22
+        ldr      x22, [sp, #688]
+        adcs     x23, x23, x14
+        stp      x28, x26, [x19, #192]
+        adcs     x6, x6, x7
+        ldr      x28, [sp, #696]
+        ldr      x26, [sp, #704]
+        stp      x23, x6, [x19, #208]
+        adcs     x17, x17, x12
+        ldp      x23, x6, [sp, #128]
+        adcs     x25, x25, x3
+        adcs     x13, x13, x16
+        ldp      x12, x3, [sp, #144]
+        adcs     x4, x4, x27
+        stp      x17, x25, [x19, #224]
+// words 16..23: s += middle, z[16+..] += s
+        cset     x7, cs
+        cmp      x5, #1
+        ldp      x17, x25, [sp, #160]
+        eor      x23, x23, x15
+        eor      x6, x6, x15
+        ldp      x16, x27, [sp, #176]
+        adcs     x8, x8, x23
+        eor      x12, x12, x15
+        eor      x3, x3, x15
+        ldr      x14, [sp, #712]
+        adcs     x11, x11, x6
+        stp      x13, x4, [x19, #240]
+        adcs     x10, x10, x12
+        eor      x17, x17, x15
+        eor      x25, x25, x15
+        ldp      x4, x5, [x19, #256]
+        adcs     x9, x9, x3
+        eor      x16, x16, x15
+        eor      x27, x27, x15
+        ldp      x23, x6, [x19, #272]
+        adcs     x22, x22, x17
+        ldp      x12, x3, [x19, #288]
+        adcs     x28, x28, x25
+        ldp      x17, x25, [x19, #304]
+        adcs     x26, x26, x16
+        ldr      x16, [sp, #720]
+        adcs     x14, x14, x27
+        ldr      x27, [sp, #728]
+        cset     x13, cs
+        cmp      x7, #1
+        ldr      x7, [sp, #736]
+        adcs     x4, x4, x8
+        ldr      x8, [sp, #744]
+        adcs     x5, x5, x11
+        ldr      x11, [sp, #752]
+        adcs     x23, x23, x10
+        stp      x4, x5, [x19, #256]
+        adcs     x6, x6, x9
+        ldr      x4, [sp, #760]
+        ldr      x5, [sp, #768]
+        stp      x23, x6, [x19, #272]
+        adcs     x12, x12, x22
+        ldp      x23, x6, [sp, #192]
+        adcs     x3, x3, x28
+        adcs     x17, x17, x26
+        ldp      x22, x28, [sp, #208]
+        adcs     x25, x25, x14
+        stp      x12, x3, [x19, #288]
+// words 24..31: s += middle, z[16+..] += s
+        cset     x9, cs
+        cmp      x13, #1
+        ldp      x12, x3, [sp, #224]
+        eor      x23, x23, x15
+        eor      x6, x6, x15
+        ldp      x26, x14, [sp, #240]
+        adcs     x16, x16, x23
+        eor      x22, x22, x15
+        eor      x28, x28, x15
+        ldr      x10, [sp, #776]
+        adcs     x27, x27, x6
+        stp      x17, x25, [x19, #304]
+        adcs     x7, x7, x22
+        eor      x12, x12, x15
+        eor      x3, x3, x15
+        ldp      x17, x25, [x19, #320]
+        adcs     x8, x8, x28
+        eor      x26, x26, x15
+        eor      x14, x14, x15
+        ldp      x13, x23, [x19, #336]
+        adcs     x11, x11, x12
+        ldp      x6, x22, [x19, #352]
+        adcs     x4, x4, x3
+        ldp      x28, x12, [x19, #368]
+        adcs     x5, x5, x26
+// z[48..] += the top word and the carry
+        ldp      x3, x26, [x19, #384]
+        adcs     x10, x10, x14
+        adc      x24, x24, x15
+        cmp      x9, #1
+        ldp      x14, x15, [x19, #400]
+        adcs     x17, x17, x16
+        ldp      x9, x16, [x19, #416]
+        adcs     x25, x25, x27
+        adcs     x13, x13, x7
+        stp      x17, x25, [x19, #320]
+        adcs     x23, x23, x8
+        ldp      x27, x17, [x19, #432]
+        adcs     x6, x6, x11
+        ldp      x25, x7, [x19, #448]
+        adcs     x22, x22, x4
+        stp      x13, x23, [x19, #336]
+        adcs     x28, x28, x5
+        ldp      x8, x13, [x19, #464]
+        adcs     x12, x12, x10
+        ldp      x23, x11, [x19, #480]
+        adcs     x3, x3, x24
+        stp      x6, x22, [x19, #352]
+        adcs     x26, x26, xzr
+        ldp      x4, x6, [x19, #496]
+        adcs     x14, x14, xzr
+        stp      x28, x12, [x19, #368]
+        adcs     x15, x15, xzr
+        stp      x3, x26, [x19, #384]
+        adcs     x9, x9, xzr
+        stp      x14, x15, [x19, #400]
+        adcs     x16, x16, xzr
+        adcs     x27, x27, xzr
+        stp      x9, x16, [x19, #416]
         adcs     x17, x17, xzr
-        stp      x23, x28, [x0, #480]
-        adcs     x19, x19, xzr
-        stp      x17, x19, [x0, #496]
-        add      sp, sp, #1056
+        adcs     x25, x25, xzr
+        stp      x27, x17, [x19, #432]
+        adcs     x7, x7, xzr
+        adcs     x8, x8, xzr
+        stp      x25, x7, [x19, #448]
+        adcs     x13, x13, xzr
+        adcs     x23, x23, xzr
+        stp      x8, x13, [x19, #464]
+        adcs     x11, x11, xzr
+        adcs     x4, x4, xzr
+        stp      x23, x11, [x19, #480]
+        adcs     x6, x6, xzr
+        stp      x4, x6, [x19, #496]
+        add      sp, sp, #784
+        ldp      x29, x30, [sp], #16
         ldp      x27, x28, [sp], #16
         ldp      x25, x26, [sp], #16
         ldp      x23, x24, [sp], #16

@@ -4,8 +4,9 @@
 //    extern void bignum_ksqr_32_64_scalar(uint64_t z[static 64], const uint64_t x[static 32]);
 //
 // Standard ARM ABI: X0 = z, X1 = x
+// (z, x, y kept in X19, X20, X21 across the calls)
 //
-// One Karatsuba level, the three half products by bignum_ksqr_16_32_scalar's body inline;
+// One Karatsuba level, the three half products by calls to bignum_ksqr_16_32_scalar;
 // scratch on the stack. z must not overlap the inputs.
 //
 // Level scalar: any AArch64 CPU; A64 integer instructions: mul/umulh carry chains, table lookup in general registers
@@ -23,3026 +24,423 @@ bignum_ksqr_32_64_scalar:
         stp      x23, x24, [sp, #-16]!
         stp      x25, x26, [sp, #-16]!
         stp      x27, x28, [sp, #-16]!
-        sub      sp, sp, #1056
+        stp      x29, x30, [sp, #-16]!
+        sub      sp, sp, #784
+        mov      x19, x0
+        mov      x20, x1
 // L = x0*x0 into z[0..32), H = x1*x1 into z[32..64)
-// L = x0*x0 into z[0..16), H = x1*x1 into z[16..32)
-        ldp      x3, x4, [x1]
-        ldp      x5, x6, [x1, #16]
-        ldp      x7, x8, [x1, #32]
-        ldp      x9, x10, [x1, #48]
-        mul      x13, x3, x4
-        umulh    x14, x3, x4
-        adds     x13, x13, x13
-        umulh    x12, x3, x3
-        adcs     x14, x14, x14
-        mul      x16, x3, x5
-        cset     x15, cs
-        adds     x12, x12, x13
-        umulh    x17, x3, x5
-        adcs     x14, x14, xzr
-        adc      x15, x15, xzr
-        adds     x16, x16, x16
-        mul      x19, x4, x4
-        adcs     x17, x17, x17
-        umulh    x20, x4, x4
-        cset     x21, cs
-        adds     x14, x14, x16
-        adcs     x15, x15, x17
-        adc      x21, x21, xzr
-        adds     x14, x14, x19
-        mul      x22, x3, x6
-        adcs     x15, x15, x20
-        umulh    x23, x3, x6
-        adc      x21, x21, xzr
-        mul      x24, x4, x5
-        umulh    x25, x4, x5
-        adds     x22, x22, x24
-        mul      x11, x3, x3
-        adcs     x23, x23, x25
-        cset     x26, cs
-        adds     x22, x22, x22
-        mul      x27, x3, x7
-        stp      x11, x12, [x0]
-        adcs     x23, x23, x23
-        adc      x26, x26, x26
-        adds     x15, x15, x22
-        umulh    x28, x3, x7
-        adcs     x21, x21, x23
-        stp      x14, x15, [x0, #16]
-        adc      x26, x26, xzr
-        mul      x13, x4, x6
-        umulh    x11, x4, x6
-        adds     x27, x27, x13
-        mul      x16, x5, x5
-        adcs     x28, x28, x11
-        cset     x12, cs
-        umulh    x17, x5, x5
-        adds     x27, x27, x27
-        adcs     x28, x28, x28
-        adc      x12, x12, x12
-        adds     x21, x21, x27
-        mul      x19, x3, x8
-        adcs     x26, x26, x28
-        adc      x12, x12, xzr
-        adds     x21, x21, x16
-        adcs     x26, x26, x17
-        umulh    x20, x3, x8
-        adc      x12, x12, xzr
-        mul      x24, x4, x7
-        umulh    x25, x4, x7
-        adds     x19, x19, x24
-        mul      x23, x5, x6
-        adcs     x20, x20, x25
-        umulh    x14, x5, x6
-        cset     x22, cs
-        adds     x19, x19, x23
-        mul      x15, x3, x9
-        adcs     x20, x20, x14
-        adc      x22, x22, xzr
-        adds     x19, x19, x19
-        umulh    x13, x3, x9
-        adcs     x20, x20, x20
-        adc      x22, x22, x22
-        adds     x26, x26, x19
-        mul      x11, x4, x8
-        adcs     x12, x12, x20
-        stp      x21, x26, [x0, #32]
-        adc      x22, x22, xzr
-        umulh    x27, x4, x8
-        adds     x15, x15, x11
-        mul      x16, x5, x7
-        adcs     x13, x13, x27
-        umulh    x17, x5, x7
-        cset     x28, cs
-        adds     x15, x15, x16
-        mul      x24, x6, x6
-        adcs     x13, x13, x17
-        adc      x28, x28, xzr
-        umulh    x25, x6, x6
-        adds     x15, x15, x15
-        adcs     x13, x13, x13
-        adc      x28, x28, x28
-        adds     x12, x12, x15
-        mul      x23, x3, x10
-        adcs     x22, x22, x13
-        adc      x28, x28, xzr
-        adds     x12, x12, x24
-        adcs     x22, x22, x25
-        umulh    x14, x3, x10
-        adc      x28, x28, xzr
-        mul      x19, x4, x9
-        umulh    x20, x4, x9
-        adds     x23, x23, x19
-        mul      x26, x5, x8
-        adcs     x14, x14, x20
-        umulh    x11, x5, x8
-        cset     x21, cs
-        adds     x23, x23, x26
-        mul      x27, x6, x7
-        adcs     x14, x14, x11
-        umulh    x16, x6, x7
-        adc      x21, x21, xzr
-        adds     x23, x23, x27
-        mul      x17, x4, x10
-        adcs     x14, x14, x16
-        adc      x21, x21, xzr
-        adds     x23, x23, x23
-        umulh    x15, x4, x10
-        adcs     x14, x14, x14
-        adc      x21, x21, x21
-        adds     x22, x22, x23
-        mul      x13, x5, x9
-        adcs     x28, x28, x14
-        stp      x12, x22, [x0, #48]
-        adc      x21, x21, xzr
-        umulh    x24, x5, x9
-        adds     x17, x17, x13
-        mul      x19, x6, x8
-        adcs     x15, x15, x24
-        umulh    x20, x6, x8
-        cset     x25, cs
-        adds     x17, x17, x19
-        mul      x26, x7, x7
-        adcs     x15, x15, x20
-        adc      x25, x25, xzr
-        umulh    x11, x7, x7
-        adds     x17, x17, x17
-        adcs     x15, x15, x15
-        adc      x25, x25, x25
-        adds     x28, x28, x17
-        mul      x27, x5, x10
-        adcs     x21, x21, x15
-        adc      x25, x25, xzr
-        adds     x28, x28, x26
-        adcs     x21, x21, x11
-        umulh    x16, x5, x10
-        adc      x25, x25, xzr
-        mul      x23, x6, x9
-        umulh    x14, x6, x9
-        adds     x27, x27, x23
-        mul      x22, x7, x8
-        adcs     x16, x16, x14
-        umulh    x13, x7, x8
-        cset     x12, cs
-        adds     x27, x27, x22
-        mul      x24, x6, x10
-        adcs     x16, x16, x13
-        adc      x12, x12, xzr
-        adds     x27, x27, x27
-        umulh    x19, x6, x10
-        adcs     x16, x16, x16
-        adc      x12, x12, x12
-        adds     x21, x21, x27
-        mul      x20, x7, x9
-        adcs     x25, x25, x16
-        stp      x28, x21, [x0, #64]
-        adc      x12, x12, xzr
-        umulh    x17, x7, x9
-        adds     x24, x24, x20
-        mul      x26, x8, x8
-        adcs     x19, x19, x17
-        cset     x15, cs
-        umulh    x11, x8, x8
-        adds     x24, x24, x24
-        adcs     x19, x19, x19
-        adc      x15, x15, x15
-        adds     x25, x25, x24
-        mul      x23, x7, x10
-        adcs     x12, x12, x19
-        adc      x15, x15, xzr
-        adds     x25, x25, x26
-        adcs     x12, x12, x11
-        umulh    x14, x7, x10
-        adc      x15, x15, xzr
-        mul      x22, x8, x9
-        umulh    x13, x8, x9
-        adds     x23, x23, x22
-        mul      x16, x8, x10
-        adcs     x14, x14, x13
-        cset     x27, cs
-        adds     x23, x23, x23
-        umulh    x28, x8, x10
-        adcs     x14, x14, x14
-        adc      x27, x27, x27
-        adds     x12, x12, x23
-        ldp      x13, x23, [x1, #64]
-        adcs     x15, x15, x14
-        mul      x21, x9, x9
-        stp      x25, x12, [x0, #80]
-        adc      x27, x27, xzr
-        adds     x16, x16, x16
-        ldp      x14, x25, [x1, #80]
-        adcs     x28, x28, x28
-        umulh    x20, x9, x9
-        cset     x17, cs
-        adds     x15, x15, x16
-        ldp      x12, x16, [x1, #96]
-        adcs     x27, x27, x28
-        adc      x17, x17, xzr
-        adds     x15, x15, x21
-        ldp      x28, x21, [x1, #112]
-        mul      x24, x9, x10
-        adcs     x27, x27, x20
-        umulh    x19, x9, x10
-        adc      x17, x17, xzr
-        adds     x24, x24, x24
-        mul      x11, x10, x10
-        adcs     x19, x19, x19
-        cset     x26, cs
-        adds     x27, x27, x24
-        umulh    x22, x10, x10
-        adcs     x17, x17, x19
-        stp      x15, x27, [x0, #96]
-        adc      x26, x26, xzr
-        adds     x17, x17, x11
-        mul      x19, x13, x23
-        adc      x26, x26, x22
-        umulh    x15, x13, x23
-        stp      x17, x26, [x0, #112]
-        adds     x19, x19, x19
-        umulh    x24, x13, x13
-        adcs     x15, x15, x15
-        mul      x11, x13, x14
-        cset     x27, cs
-        adds     x24, x24, x19
-        umulh    x22, x13, x14
-        adcs     x15, x15, xzr
-        adc      x27, x27, xzr
-        adds     x11, x11, x11
-        mul      x17, x23, x23
-        adcs     x22, x22, x22
-        umulh    x26, x23, x23
-        cset     x3, cs
-        adds     x15, x15, x11
-        adcs     x27, x27, x22
-        adc      x3, x3, xzr
-        adds     x15, x15, x17
-        mul      x4, x13, x25
-        adcs     x27, x27, x26
-        umulh    x5, x13, x25
-        adc      x3, x3, xzr
-        mul      x6, x23, x14
-        umulh    x7, x23, x14
-        adds     x4, x4, x6
-        mul      x20, x13, x13
-        adcs     x5, x5, x7
-        cset     x8, cs
-        adds     x4, x4, x4
-        mul      x9, x13, x12
-        stp      x20, x24, [x0, #128]
-        adcs     x5, x5, x5
-        adc      x8, x8, x8
-        adds     x27, x27, x4
-        umulh    x10, x13, x12
-        adcs     x3, x3, x5
-        stp      x15, x27, [x0, #144]
-        adc      x8, x8, xzr
-        mul      x19, x23, x25
-        umulh    x20, x23, x25
-        adds     x9, x9, x19
-        mul      x11, x14, x14
-        adcs     x10, x10, x20
-        cset     x24, cs
-        umulh    x22, x14, x14
-        adds     x9, x9, x9
-        adcs     x10, x10, x10
-        adc      x24, x24, x24
-        adds     x3, x3, x9
-        mul      x17, x13, x16
-        adcs     x8, x8, x10
-        adc      x24, x24, xzr
-        adds     x3, x3, x11
-        adcs     x8, x8, x22
-        umulh    x26, x13, x16
-        adc      x24, x24, xzr
-        mul      x6, x23, x12
-        umulh    x7, x23, x12
-        adds     x17, x17, x6
-        mul      x5, x14, x25
-        adcs     x26, x26, x7
-        umulh    x15, x14, x25
-        cset     x4, cs
-        adds     x17, x17, x5
-        mul      x27, x13, x28
-        adcs     x26, x26, x15
-        adc      x4, x4, xzr
-        adds     x17, x17, x17
-        umulh    x19, x13, x28
-        adcs     x26, x26, x26
-        adc      x4, x4, x4
-        adds     x8, x8, x17
-        mul      x20, x23, x16
-        adcs     x24, x24, x26
-        stp      x3, x8, [x0, #160]
-        adc      x4, x4, xzr
-        umulh    x9, x23, x16
-        adds     x27, x27, x20
-        mul      x11, x14, x12
-        adcs     x19, x19, x9
-        umulh    x22, x14, x12
-        cset     x10, cs
-        adds     x27, x27, x11
-        mul      x6, x25, x25
-        adcs     x19, x19, x22
-        adc      x10, x10, xzr
-        umulh    x7, x25, x25
-        adds     x27, x27, x27
-        adcs     x19, x19, x19
-        adc      x10, x10, x10
-        adds     x24, x24, x27
-        mul      x5, x13, x21
-        adcs     x4, x4, x19
-        adc      x10, x10, xzr
-        adds     x24, x24, x6
-        adcs     x4, x4, x7
-        umulh    x15, x13, x21
-        adc      x10, x10, xzr
-        mul      x17, x23, x28
-        umulh    x26, x23, x28
-        adds     x5, x5, x17
-        mul      x8, x14, x16
-        adcs     x15, x15, x26
-        umulh    x20, x14, x16
-        cset     x3, cs
-        adds     x5, x5, x8
-        mul      x9, x25, x12
-        adcs     x15, x15, x20
-        umulh    x11, x25, x12
-        adc      x3, x3, xzr
-        adds     x5, x5, x9
-        mul      x22, x23, x21
-        adcs     x15, x15, x11
-        adc      x3, x3, xzr
-        adds     x5, x5, x5
-        umulh    x27, x23, x21
-        adcs     x15, x15, x15
-        adc      x3, x3, x3
-        adds     x4, x4, x5
-        mul      x19, x14, x28
-        adcs     x10, x10, x15
-        stp      x24, x4, [x0, #176]
-        adc      x3, x3, xzr
-        umulh    x6, x14, x28
-        adds     x22, x22, x19
-        mul      x17, x25, x16
-        adcs     x27, x27, x6
-        umulh    x26, x25, x16
-        cset     x7, cs
-        adds     x22, x22, x17
-        mul      x8, x12, x12
-        adcs     x27, x27, x26
-        adc      x7, x7, xzr
-        umulh    x20, x12, x12
-        adds     x22, x22, x22
-        adcs     x27, x27, x27
-        adc      x7, x7, x7
-        adds     x10, x10, x22
-        mul      x9, x14, x21
-        adcs     x3, x3, x27
-        adc      x7, x7, xzr
-        adds     x10, x10, x8
-        adcs     x3, x3, x20
-        umulh    x11, x14, x21
-        adc      x7, x7, xzr
-        mul      x5, x25, x28
-        umulh    x15, x25, x28
-        adds     x9, x9, x5
-        mul      x4, x12, x16
-        adcs     x11, x11, x15
-        umulh    x19, x12, x16
-        cset     x24, cs
-        adds     x9, x9, x4
-        mul      x6, x25, x21
-        adcs     x11, x11, x19
-        adc      x24, x24, xzr
-        adds     x9, x9, x9
-        umulh    x17, x25, x21
-        adcs     x11, x11, x11
-        adc      x24, x24, x24
-        adds     x3, x3, x9
-        mul      x26, x12, x28
-        adcs     x7, x7, x11
-        stp      x10, x3, [x0, #192]
-        adc      x24, x24, xzr
-        umulh    x22, x12, x28
-        adds     x6, x6, x26
-        mul      x8, x16, x16
-        adcs     x17, x17, x22
-        cset     x27, cs
-        umulh    x20, x16, x16
-        adds     x6, x6, x6
-        adcs     x17, x17, x17
-        adc      x27, x27, x27
-        adds     x7, x7, x6
-        mul      x5, x12, x21
-        adcs     x24, x24, x17
-        adc      x27, x27, xzr
-        adds     x7, x7, x8
-        adcs     x24, x24, x20
-        umulh    x15, x12, x21
-        adc      x27, x27, xzr
-        mul      x4, x16, x28
-        umulh    x19, x16, x28
-        adds     x5, x5, x4
-        mul      x11, x16, x21
-        adcs     x15, x15, x19
-        cset     x9, cs
-        adds     x5, x5, x5
-        umulh    x10, x16, x21
-        adcs     x15, x15, x15
-        adc      x9, x9, x9
-        adds     x24, x24, x5
+        mov      x0, x19
+        mov      x1, x20
+        bl       bignum_ksqr_16_32_scalar
+        add      x0, x19, #256
+        add      x1, x20, #128
+        bl       bignum_ksqr_16_32_scalar
 // |x0 - x1|
-        ldp      x19, x5, [x1]
-        adcs     x27, x27, x15
-        mul      x3, x28, x28
-        stp      x7, x24, [x0, #208]
-        adc      x9, x9, xzr
-        adds     x11, x11, x11
-        ldp      x15, x7, [x1, #64]
-        adcs     x10, x10, x10
-        umulh    x26, x28, x28
-        cset     x22, cs
-        adds     x27, x27, x11
-        ldp      x24, x11, [x1, #16]
-        adcs     x9, x9, x10
-        adc      x22, x22, xzr
-        adds     x27, x27, x3
-        ldp      x10, x3, [x1, #80]
-        mul      x6, x28, x21
-        adcs     x9, x9, x26
-        umulh    x17, x28, x21
-        adc      x22, x22, xzr
-        adds     x6, x6, x6
-        mul      x20, x21, x21
-        adcs     x17, x17, x17
-        umulh    x4, x21, x21
-        cset     x8, cs
-        adds     x9, x9, x6
-        ldp      x26, x6, [x1, #32]
-        adcs     x22, x22, x17
-        stp      x27, x9, [x0, #224]
-        adc      x8, x8, xzr
-        adds     x22, x22, x20
-        ldp      x17, x27, [x1, #96]
-        ldp      x9, x20, [x1, #48]
-        adc      x8, x8, x4
-        subs     x19, x19, x15
-        sbcs     x5, x5, x7
-        stp      x22, x8, [x0, #240]
-        sbcs     x24, x24, x10
-        ldp      x4, x22, [x1, #112]
-        sbcs     x11, x11, x3
-        sbcs     x26, x26, x17
-        sbcs     x6, x6, x27
-        sbcs     x9, x9, x4
-        sbcs     x20, x20, x22
-        csetm    x8, cc
-        eor      x19, x19, x8
-        cmn      x8, #1
-        eor      x5, x5, x8
-        adcs     x19, x19, xzr
-        eor      x24, x24, x8
-        eor      x11, x11, x8
-        adcs     x5, x5, xzr
-        str      x19, [sp, #912]
-        eor      x26, x26, x8
-        eor      x6, x6, x8
-        str      x5, [sp, #920]
+        ldp      x3, x4, [x20]
 // mid = |x0 - x1| * |x0 - x1|
-        ldr      x13, [sp, #912]
-        adcs     x24, x24, xzr
-        eor      x9, x9, x8
-        ldr      x23, [sp, #920]
-        str      x24, [sp, #928]
-        adcs     x11, x11, xzr
-        eor      x20, x20, x8
-        ldr      x14, [sp, #928]
-        adcs     x26, x26, xzr
-        str      x11, [sp, #936]
-        adcs     x6, x6, xzr
-        ldr      x25, [sp, #936]
-        str      x26, [sp, #944]
-        umulh    x7, x13, x13
-        adcs     x9, x9, xzr
-        str      x6, [sp, #952]
-        ldr      x12, [sp, #944]
-        adcs     x20, x20, xzr
-        str      x9, [sp, #960]
-        ldr      x16, [sp, #952]
-        str      x20, [sp, #968]
-        ldr      x28, [sp, #960]
-        mul      x10, x13, x23
-        ldr      x21, [sp, #968]
-        umulh    x3, x13, x23
-        adds     x10, x10, x10
-        mul      x27, x13, x14
-        adcs     x3, x3, x3
-        umulh    x4, x13, x14
-        cset     x17, cs
-        adds     x7, x7, x10
-        adcs     x3, x3, xzr
-        str      x7, [sp, #792]
-        adc      x17, x17, xzr
-        adds     x27, x27, x27
-        mul      x22, x23, x23
-        adcs     x4, x4, x4
-        umulh    x19, x23, x23
-        cset     x5, cs
-        adds     x3, x3, x27
-        adcs     x17, x17, x4
-        adc      x5, x5, xzr
-        adds     x3, x3, x22
-        mul      x24, x13, x25
-        str      x3, [sp, #800]
-        adcs     x17, x17, x19
-        umulh    x11, x13, x25
-        adc      x5, x5, xzr
-        mul      x26, x23, x14
-        umulh    x6, x23, x14
-        adds     x24, x24, x26
-        mul      x15, x13, x13
-        adcs     x11, x11, x6
-        cset     x9, cs
-        adds     x24, x24, x24
-        mul      x20, x13, x12
-        str      x15, [sp, #784]
-        adcs     x11, x11, x11
-        adc      x9, x9, x9
-        adds     x17, x17, x24
-        umulh    x8, x13, x12
-        adcs     x5, x5, x11
-        str      x17, [sp, #808]
-        adc      x9, x9, xzr
-        mul      x10, x23, x25
-        umulh    x15, x23, x25
-        adds     x20, x20, x10
-        mul      x4, x14, x14
-        adcs     x8, x8, x15
-        cset     x27, cs
-        umulh    x22, x14, x14
-        adds     x20, x20, x20
-        adcs     x8, x8, x8
-        adc      x27, x27, x27
-        adds     x5, x5, x20
-        mul      x19, x13, x16
-        adcs     x9, x9, x8
-        adc      x27, x27, xzr
-        adds     x5, x5, x4
-        adcs     x9, x9, x22
-        str      x5, [sp, #816]
-        umulh    x7, x13, x16
-        adc      x27, x27, xzr
-        mul      x26, x23, x12
-        umulh    x6, x23, x12
-        adds     x19, x19, x26
-        mul      x11, x14, x25
-        adcs     x7, x7, x6
-        umulh    x3, x14, x25
-        cset     x24, cs
-        adds     x19, x19, x11
-        mul      x10, x13, x28
-        adcs     x7, x7, x3
-        adc      x24, x24, xzr
-        adds     x19, x19, x19
-        umulh    x15, x13, x28
-        adcs     x7, x7, x7
-        adc      x24, x24, x24
-        adds     x9, x9, x19
-        mul      x20, x23, x16
-        adcs     x27, x27, x7
-        str      x9, [sp, #824]
-        adc      x24, x24, xzr
-        umulh    x8, x23, x16
-        adds     x10, x10, x20
-        mul      x22, x14, x12
-        adcs     x15, x15, x8
-        umulh    x17, x14, x12
-        cset     x4, cs
-        adds     x10, x10, x22
-        mul      x26, x25, x25
-        adcs     x15, x15, x17
-        adc      x4, x4, xzr
-        umulh    x6, x25, x25
-        adds     x10, x10, x10
-        adcs     x15, x15, x15
-        adc      x4, x4, x4
-        adds     x27, x27, x10
-        mul      x11, x13, x21
-        adcs     x24, x24, x15
-        adc      x4, x4, xzr
-        adds     x27, x27, x26
-        adcs     x24, x24, x6
-        str      x27, [sp, #832]
-        umulh    x3, x13, x21
-        adc      x4, x4, xzr
-        mul      x19, x23, x28
-        umulh    x7, x23, x28
-        adds     x11, x11, x19
-        mul      x20, x14, x16
-        adcs     x3, x3, x7
-        umulh    x8, x14, x16
-        cset     x5, cs
-        adds     x11, x11, x20
-        mul      x22, x25, x12
-        adcs     x3, x3, x8
-        umulh    x17, x25, x12
-        adc      x5, x5, xzr
-        adds     x11, x11, x22
-        mul      x10, x23, x21
-        adcs     x3, x3, x17
-        adc      x5, x5, xzr
-        adds     x11, x11, x11
-        umulh    x15, x23, x21
-        ldp      x13, x23, [x0, #64]
-        adcs     x3, x3, x3
-        adc      x5, x5, x5
-        adds     x24, x24, x11
-        mul      x26, x14, x28
-        adcs     x4, x4, x3
-        str      x24, [sp, #840]
-        adc      x5, x5, xzr
-        umulh    x6, x14, x28
-        adds     x10, x10, x26
-        mul      x19, x25, x16
-        adcs     x15, x15, x6
-        umulh    x7, x25, x16
-        cset     x9, cs
-        adds     x10, x10, x19
-        mul      x20, x12, x12
-        adcs     x15, x15, x7
-        adc      x9, x9, xzr
-        umulh    x8, x12, x12
-        adds     x10, x10, x10
-        adcs     x15, x15, x15
-        adc      x9, x9, x9
-        adds     x4, x4, x10
-        mul      x22, x14, x21
-        adcs     x5, x5, x15
-        adc      x9, x9, xzr
-        adds     x4, x4, x20
-        adcs     x5, x5, x8
-        str      x4, [sp, #848]
-        umulh    x17, x14, x21
-        adc      x9, x9, xzr
-        mul      x11, x25, x28
-        umulh    x3, x25, x28
-        adds     x22, x22, x11
-        mul      x26, x12, x16
-        adcs     x17, x17, x3
-        umulh    x6, x12, x16
-        cset     x27, cs
-        adds     x22, x22, x26
-        mul      x19, x25, x21
-        adcs     x17, x17, x6
-        adc      x27, x27, xzr
-        adds     x22, x22, x22
-        umulh    x7, x25, x21
-        ldp      x14, x25, [x0, #192]
-        adcs     x17, x17, x17
-        adc      x27, x27, x27
-        adds     x5, x5, x22
-        mul      x10, x12, x28
-        adcs     x9, x9, x17
-        str      x5, [sp, #856]
-        adc      x27, x27, xzr
-        umulh    x15, x12, x28
-        adds     x19, x19, x10
-        mul      x8, x16, x16
-        adcs     x7, x7, x15
-        cset     x20, cs
-        umulh    x24, x16, x16
-        adds     x19, x19, x19
-        adcs     x7, x7, x7
-        adc      x20, x20, x20
-        adds     x9, x9, x19
-        mul      x11, x12, x21
-        adcs     x27, x27, x7
-        adc      x20, x20, xzr
-        adds     x9, x9, x8
-        adcs     x27, x27, x24
-        str      x9, [sp, #864]
-        umulh    x3, x12, x21
-        adc      x20, x20, xzr
-        mul      x26, x16, x28
-        umulh    x6, x16, x28
-        adds     x11, x11, x26
-        mul      x17, x16, x21
-        adcs     x3, x3, x6
-        cset     x22, cs
-        adds     x11, x11, x11
-        umulh    x4, x16, x21
-        ldp      x12, x16, [x0, #80]
-        adcs     x3, x3, x3
-        adc      x22, x22, x22
-        adds     x27, x27, x11
-        adcs     x20, x20, x3
-        mul      x10, x28, x28
-// s = L + H
-        ldp      x11, x3, [x0]
-        adc      x22, x22, xzr
-        adds     x17, x17, x17
-        str      x27, [sp, #872]
-        adcs     x4, x4, x4
-        umulh    x15, x28, x28
-        cset     x19, cs
-        adds     x20, x20, x17
-        ldp      x9, x17, [x0, #128]
-        adcs     x22, x22, x4
-        adc      x19, x19, xzr
-        adds     x20, x20, x10
-        ldp      x4, x10, [x0, #16]
-        mul      x7, x28, x21
-        str      x20, [sp, #880]
-        adcs     x22, x22, x15
-        ldp      x15, x27, [x0, #144]
-        umulh    x8, x28, x21
-        adc      x19, x19, xzr
-        adds     x7, x7, x7
-        mul      x5, x21, x21
-        adcs     x8, x8, x8
-        umulh    x26, x21, x21
-        cset     x24, cs
-        adds     x22, x22, x7
-        ldp      x28, x21, [x0, #208]
-        adcs     x19, x19, x8
-        ldp      x7, x8, [x0, #32]
-        adc      x24, x24, xzr
-        adds     x19, x19, x5
-        ldp      x20, x5, [x0, #160]
-        str      x22, [sp, #888]
-        str      x19, [sp, #896]
-        adc      x24, x24, x26
-        adds     x11, x11, x9
-        ldp      x26, x22, [x0, #48]
-        adcs     x3, x3, x17
-        str      x24, [sp, #904]
-        ldp      x19, x24, [x0, #176]
-        adcs     x4, x4, x15
-        ldp      x9, x17, [x0, #96]
-        adcs     x10, x10, x27
-        ldp      x15, x27, [x0, #224]
-        adcs     x7, x7, x20
-        adcs     x8, x8, x5
-        ldp      x20, x5, [x0, #112]
-        adcs     x26, x26, x19
-        adcs     x22, x22, x24
-        ldp      x19, x24, [x0, #240]
-        adcs     x13, x13, x14
-        ldr      x14, [sp, #784]
-        adcs     x23, x23, x25
-        ldr      x25, [sp, #792]
-        adcs     x12, x12, x28
-        ldr      x28, [sp, #800]
-        adcs     x16, x16, x21
-        ldr      x21, [sp, #808]
-        adcs     x9, x9, x15
-        mvn      x14, x14
-        ldr      x15, [sp, #816]
-        adcs     x17, x17, x27
-        mvn      x25, x25
-        ldr      x27, [sp, #824]
-        adcs     x20, x20, x19
-        mvn      x28, x28
-        ldr      x19, [sp, #832]
-        adcs     x5, x5, x24
-        mvn      x21, x21
-        ldr      x24, [sp, #840]
-        cset     x6, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmp      xzr, xzr
-        mvn      x15, x15
-        adcs     x11, x11, x14
-        ldr      x14, [sp, #848]
-        mvn      x27, x27
-        adcs     x3, x3, x25
-        ldr      x25, [sp, #856]
-        mvn      x19, x19
-        adcs     x4, x4, x28
-        ldr      x28, [sp, #864]
-        mvn      x24, x24
-        adcs     x10, x10, x21
-        ldr      x21, [sp, #872]
-        adcs     x7, x7, x15
-        mvn      x14, x14
-        ldr      x15, [sp, #880]
-        adcs     x8, x8, x27
-        mvn      x25, x25
-        ldr      x27, [sp, #888]
-        adcs     x26, x26, x19
-        mvn      x28, x28
-        ldr      x19, [sp, #896]
-        adcs     x22, x22, x24
-        mvn      x21, x21
-        ldr      x24, [sp, #904]
-        adcs     x13, x13, x14
-        mvn      x15, x15
-        adcs     x23, x23, x25
-        mvn      x27, x27
-        ldp      x14, x25, [x0, #64]
-        adcs     x12, x12, x28
-        mvn      x19, x19
-        adcs     x16, x16, x21
-        mvn      x24, x24
-        ldp      x28, x21, [x0, #80]
-        adcs     x9, x9, x15
-        adcs     x17, x17, x27
-        ldp      x15, x27, [x0, #96]
-        adcs     x20, x20, x19
-        adcs     x5, x5, x24
-        ldp      x19, x24, [x0, #112]
-        sbc      x6, x6, xzr
-        adds     x14, x14, x11
-        adcs     x25, x25, x3
-        ldp      x11, x3, [x0, #128]
-        adcs     x28, x28, x4
-        stp      x14, x25, [x0, #64]
-        adcs     x21, x21, x10
-        ldp      x14, x25, [x0, #144]
-        adcs     x15, x15, x7
-        ldp      x4, x10, [x0, #160]
-        adcs     x27, x27, x8
-        stp      x28, x21, [x0, #80]
-        adcs     x19, x19, x26
-        ldp      x28, x21, [x0, #176]
-        adcs     x24, x24, x22
-// z[24..] += the top word and the carry
-        ldp      x7, x8, [x0, #192]
-        adcs     x11, x11, x13
-        stp      x15, x27, [x0, #96]
-        adcs     x3, x3, x23
-        ldp      x15, x27, [x0, #208]
-        adcs     x14, x14, x12
-// L = x0*x0 into z[0..16), H = x1*x1 into z[16..32)
-        ldp      x13, x23, [x1, #128]
-        adcs     x25, x25, x16
-        ldp      x26, x22, [x0, #224]
-        adcs     x4, x4, x9
-        stp      x19, x24, [x0, #112]
-        adcs     x10, x10, x17
-        ldp      x19, x24, [x0, #240]
-        adcs     x28, x28, x20
-        stp      x11, x3, [x0, #128]
-        umulh    x17, x13, x13
-        adcs     x21, x21, x5
-        stp      x4, x10, [x0, #160]
-        adcs     x7, x7, x6
-        ldp      x11, x3, [x1, #144]
-        adcs     x8, x8, xzr
-        mul      x4, x13, x23
-        stp      x28, x21, [x0, #176]
-        adcs     x15, x15, xzr
-        stp      x7, x8, [x0, #192]
-        adcs     x27, x27, xzr
-        ldp      x12, x16, [x1, #160]
-        umulh    x10, x13, x23
-        adcs     x26, x26, xzr
-        stp      x15, x27, [x0, #208]
-        adcs     x22, x22, xzr
-        stp      x14, x25, [x0, #144]
-        adcs     x19, x19, xzr
-        stp      x26, x22, [x0, #224]
-        adcs     x24, x24, xzr
-        adds     x4, x4, x4
-        mul      x5, x13, x11
-        ldp      x14, x25, [x1, #176]
-        stp      x19, x24, [x0, #240]
-        adcs     x10, x10, x10
-        umulh    x28, x13, x11
-        cset     x20, cs
-        adds     x17, x17, x4
-        adcs     x10, x10, xzr
-        adc      x20, x20, xzr
-        adds     x5, x5, x5
-        mul      x21, x23, x23
-        adcs     x28, x28, x28
-        umulh    x7, x23, x23
-        cset     x8, cs
-        adds     x10, x10, x5
-        adcs     x20, x20, x28
-        adc      x8, x8, xzr
-        adds     x10, x10, x21
-        mul      x15, x13, x3
-        adcs     x20, x20, x7
-        umulh    x27, x13, x3
-        adc      x8, x8, xzr
-        mul      x26, x23, x11
-        umulh    x22, x23, x11
-        adds     x15, x15, x26
-        mul      x9, x13, x13
-        adcs     x27, x27, x22
-        cset     x19, cs
-        adds     x15, x15, x15
-        mul      x24, x13, x12
-        stp      x9, x17, [x0, #256]
-        adcs     x27, x27, x27
-        adc      x19, x19, x19
-        adds     x20, x20, x15
-        umulh    x6, x13, x12
-        adcs     x8, x8, x27
-        stp      x10, x20, [x0, #272]
-        adc      x19, x19, xzr
-        mul      x4, x23, x3
-        umulh    x9, x23, x3
-        adds     x24, x24, x4
-        mul      x5, x11, x11
-        adcs     x6, x6, x9
-        cset     x17, cs
-        umulh    x28, x11, x11
-        adds     x24, x24, x24
-        adcs     x6, x6, x6
-        adc      x17, x17, x17
-        adds     x8, x8, x24
-        mul      x21, x13, x16
-        adcs     x19, x19, x6
-        adc      x17, x17, xzr
-        adds     x8, x8, x5
-        adcs     x19, x19, x28
-        umulh    x7, x13, x16
-        adc      x17, x17, xzr
-        mul      x26, x23, x12
-        umulh    x22, x23, x12
-        adds     x21, x21, x26
-        mul      x27, x11, x3
-        adcs     x7, x7, x22
-        umulh    x10, x11, x3
-        cset     x15, cs
-        adds     x21, x21, x27
-        mul      x20, x13, x14
-        adcs     x7, x7, x10
-        adc      x15, x15, xzr
-        adds     x21, x21, x21
-        umulh    x4, x13, x14
-        adcs     x7, x7, x7
-        adc      x15, x15, x15
-        adds     x19, x19, x21
-        mul      x9, x23, x16
-        adcs     x17, x17, x7
-        stp      x8, x19, [x0, #288]
-        adc      x15, x15, xzr
-        umulh    x24, x23, x16
-        adds     x20, x20, x9
-        mul      x5, x11, x12
-        adcs     x4, x4, x24
-        umulh    x28, x11, x12
-        cset     x6, cs
-        adds     x20, x20, x5
-        mul      x26, x3, x3
-        adcs     x4, x4, x28
-        adc      x6, x6, xzr
-        umulh    x22, x3, x3
-        adds     x20, x20, x20
-        adcs     x4, x4, x4
-        adc      x6, x6, x6
-        adds     x17, x17, x20
-        mul      x27, x13, x25
-        adcs     x15, x15, x4
-        adc      x6, x6, xzr
-        adds     x17, x17, x26
-        adcs     x15, x15, x22
-        umulh    x10, x13, x25
-        adc      x6, x6, xzr
-        mul      x21, x23, x14
-        umulh    x7, x23, x14
-        adds     x27, x27, x21
-        mul      x19, x11, x16
-        adcs     x10, x10, x7
-        umulh    x9, x11, x16
-        cset     x8, cs
-        adds     x27, x27, x19
-        mul      x24, x3, x12
-        adcs     x10, x10, x9
-        umulh    x5, x3, x12
-        adc      x8, x8, xzr
-        adds     x27, x27, x24
-        mul      x28, x23, x25
-        adcs     x10, x10, x5
-        adc      x8, x8, xzr
-        adds     x27, x27, x27
-        umulh    x20, x23, x25
-        adcs     x10, x10, x10
-        adc      x8, x8, x8
-        adds     x15, x15, x27
-        mul      x4, x11, x14
-        adcs     x6, x6, x10
-        stp      x17, x15, [x0, #304]
-        adc      x8, x8, xzr
-        umulh    x26, x11, x14
-        adds     x28, x28, x4
-        mul      x21, x3, x16
-        adcs     x20, x20, x26
-        umulh    x7, x3, x16
-        cset     x22, cs
-        adds     x28, x28, x21
-        mul      x19, x12, x12
-        adcs     x20, x20, x7
-        adc      x22, x22, xzr
-        umulh    x9, x12, x12
-        adds     x28, x28, x28
-        adcs     x20, x20, x20
-        adc      x22, x22, x22
-        adds     x6, x6, x28
-        mul      x24, x11, x25
-        adcs     x8, x8, x20
-        adc      x22, x22, xzr
-        adds     x6, x6, x19
-        adcs     x8, x8, x9
-        umulh    x5, x11, x25
-        adc      x22, x22, xzr
-        mul      x27, x3, x14
-        umulh    x10, x3, x14
-        adds     x24, x24, x27
-        mul      x15, x12, x16
-        adcs     x5, x5, x10
-        umulh    x4, x12, x16
-        cset     x17, cs
-        adds     x24, x24, x15
-        mul      x26, x3, x25
-        adcs     x5, x5, x4
-        adc      x17, x17, xzr
-        adds     x24, x24, x24
-        umulh    x21, x3, x25
-        adcs     x5, x5, x5
-        adc      x17, x17, x17
-        adds     x8, x8, x24
-        mul      x7, x12, x14
-        adcs     x22, x22, x5
-        stp      x6, x8, [x0, #320]
-        adc      x17, x17, xzr
-        umulh    x28, x12, x14
-        adds     x26, x26, x7
-        mul      x19, x16, x16
-        adcs     x21, x21, x28
-        cset     x20, cs
-        umulh    x9, x16, x16
-        adds     x26, x26, x26
-        adcs     x21, x21, x21
-        adc      x20, x20, x20
-        adds     x22, x22, x26
-        mul      x27, x12, x25
-        adcs     x17, x17, x21
-        adc      x20, x20, xzr
-        adds     x22, x22, x19
-        adcs     x17, x17, x9
-        umulh    x10, x12, x25
-        adc      x20, x20, xzr
-        mul      x15, x16, x14
-        umulh    x4, x16, x14
-        adds     x27, x27, x15
-        mul      x5, x16, x25
-        adcs     x10, x10, x4
-        cset     x24, cs
-        adds     x27, x27, x27
-        umulh    x6, x16, x25
-        adcs     x10, x10, x10
-        adc      x24, x24, x24
-        adds     x17, x17, x27
-        ldp      x4, x27, [x1, #192]
-        adcs     x20, x20, x10
-        mul      x8, x14, x14
-        stp      x22, x17, [x0, #336]
-        adc      x24, x24, xzr
-        adds     x5, x5, x5
-        ldp      x10, x22, [x1, #208]
-        adcs     x6, x6, x6
-        umulh    x7, x14, x14
-        cset     x28, cs
-        adds     x20, x20, x5
-        ldp      x17, x5, [x1, #224]
-        adcs     x24, x24, x6
-        adc      x28, x28, xzr
-        adds     x20, x20, x8
-        ldp      x6, x8, [x1, #240]
-        mul      x26, x14, x25
-        adcs     x24, x24, x7
-        umulh    x21, x14, x25
-        adc      x28, x28, xzr
-        adds     x26, x26, x26
-        mul      x9, x25, x25
-        adcs     x21, x21, x21
-        cset     x19, cs
-        adds     x24, x24, x26
-        umulh    x15, x25, x25
-        adcs     x28, x28, x21
-        stp      x20, x24, [x0, #352]
-        adc      x19, x19, xzr
-        adds     x28, x28, x9
-        mul      x21, x4, x27
-        adc      x19, x19, x15
-        umulh    x20, x4, x27
-        stp      x28, x19, [x0, #368]
-        adds     x21, x21, x21
-        umulh    x26, x4, x4
-        adcs     x20, x20, x20
-        mul      x9, x4, x10
-        cset     x24, cs
-        adds     x26, x26, x21
-        umulh    x15, x4, x10
-        adcs     x20, x20, xzr
-        adc      x24, x24, xzr
-        adds     x9, x9, x9
-        mul      x28, x27, x27
-        adcs     x15, x15, x15
-        umulh    x19, x27, x27
-        cset     x13, cs
-        adds     x20, x20, x9
-        adcs     x24, x24, x15
-        adc      x13, x13, xzr
-        adds     x20, x20, x28
-        mul      x23, x4, x22
-        adcs     x24, x24, x19
-        umulh    x11, x4, x22
-        adc      x13, x13, xzr
-        mul      x3, x27, x10
-        umulh    x12, x27, x10
-        adds     x23, x23, x3
-        mul      x7, x4, x4
-        adcs     x11, x11, x12
-        cset     x16, cs
-        adds     x23, x23, x23
-        mul      x14, x4, x17
-        stp      x7, x26, [x0, #384]
-        adcs     x11, x11, x11
-        adc      x16, x16, x16
-        adds     x24, x24, x23
-        umulh    x25, x4, x17
-        adcs     x13, x13, x11
-        stp      x20, x24, [x0, #400]
-        adc      x16, x16, xzr
-        mul      x21, x27, x22
-        umulh    x7, x27, x22
-        adds     x14, x14, x21
-        mul      x9, x10, x10
-        adcs     x25, x25, x7
-        cset     x26, cs
-        umulh    x15, x10, x10
-        adds     x14, x14, x14
-        adcs     x25, x25, x25
-        adc      x26, x26, x26
-        adds     x13, x13, x14
-        mul      x28, x4, x5
-        adcs     x16, x16, x25
-        adc      x26, x26, xzr
-        adds     x13, x13, x9
-        adcs     x16, x16, x15
-        umulh    x19, x4, x5
-        adc      x26, x26, xzr
-        mul      x3, x27, x17
-        umulh    x12, x27, x17
-        adds     x28, x28, x3
-        mul      x11, x10, x22
-        adcs     x19, x19, x12
-        umulh    x20, x10, x22
-        cset     x23, cs
-        adds     x28, x28, x11
-        mul      x24, x4, x6
-        adcs     x19, x19, x20
-        adc      x23, x23, xzr
-        adds     x28, x28, x28
-        umulh    x21, x4, x6
-        adcs     x19, x19, x19
-        adc      x23, x23, x23
-        adds     x16, x16, x28
-        mul      x7, x27, x5
-        adcs     x26, x26, x19
-        stp      x13, x16, [x0, #416]
-        adc      x23, x23, xzr
-        umulh    x14, x27, x5
-        adds     x24, x24, x7
-        mul      x9, x10, x17
-        adcs     x21, x21, x14
-        umulh    x15, x10, x17
-        cset     x25, cs
-        adds     x24, x24, x9
-        mul      x3, x22, x22
-        adcs     x21, x21, x15
-        adc      x25, x25, xzr
-        umulh    x12, x22, x22
-        adds     x24, x24, x24
-        adcs     x21, x21, x21
-        adc      x25, x25, x25
-        adds     x26, x26, x24
-        mul      x11, x4, x8
-        adcs     x23, x23, x21
-        adc      x25, x25, xzr
-        adds     x26, x26, x3
-        adcs     x23, x23, x12
-        umulh    x20, x4, x8
-        adc      x25, x25, xzr
-        mul      x28, x27, x6
-        umulh    x19, x27, x6
-        adds     x11, x11, x28
-        mul      x16, x10, x5
-        adcs     x20, x20, x19
-        umulh    x7, x10, x5
-        cset     x13, cs
-        adds     x11, x11, x16
-        mul      x14, x22, x17
-        adcs     x20, x20, x7
-        umulh    x9, x22, x17
-        adc      x13, x13, xzr
-        adds     x11, x11, x14
-        mul      x15, x27, x8
-        adcs     x20, x20, x9
-        adc      x13, x13, xzr
-        adds     x11, x11, x11
-        umulh    x24, x27, x8
-        adcs     x20, x20, x20
-        adc      x13, x13, x13
-        adds     x23, x23, x11
-        mul      x21, x10, x6
-        adcs     x25, x25, x20
-        stp      x26, x23, [x0, #432]
-        adc      x13, x13, xzr
-        umulh    x3, x10, x6
-        adds     x15, x15, x21
-        mul      x28, x22, x5
-        adcs     x24, x24, x3
-        umulh    x19, x22, x5
-        cset     x12, cs
-        adds     x15, x15, x28
-        mul      x16, x17, x17
-        adcs     x24, x24, x19
-        adc      x12, x12, xzr
-        umulh    x7, x17, x17
-        adds     x15, x15, x15
-        adcs     x24, x24, x24
-        adc      x12, x12, x12
-        adds     x25, x25, x15
-        mul      x14, x10, x8
-        adcs     x13, x13, x24
-        adc      x12, x12, xzr
-        adds     x25, x25, x16
-        adcs     x13, x13, x7
-        umulh    x9, x10, x8
-        adc      x12, x12, xzr
-        mul      x11, x22, x6
-        umulh    x20, x22, x6
-        adds     x14, x14, x11
-        mul      x23, x17, x5
-        adcs     x9, x9, x20
-        umulh    x21, x17, x5
-        cset     x26, cs
-        adds     x14, x14, x23
-        mul      x3, x22, x8
-        adcs     x9, x9, x21
-        adc      x26, x26, xzr
-        adds     x14, x14, x14
-        umulh    x28, x22, x8
-        adcs     x9, x9, x9
-        adc      x26, x26, x26
-        adds     x13, x13, x14
-        mul      x19, x17, x6
-        adcs     x12, x12, x9
-        stp      x25, x13, [x0, #448]
-        adc      x26, x26, xzr
-        umulh    x15, x17, x6
-        adds     x3, x3, x19
-        mul      x16, x5, x5
-        adcs     x28, x28, x15
-        cset     x24, cs
-        umulh    x7, x5, x5
-        adds     x3, x3, x3
-        adcs     x28, x28, x28
-        adc      x24, x24, x24
-        adds     x12, x12, x3
-        mul      x11, x17, x8
-        adcs     x26, x26, x28
-        adc      x24, x24, xzr
-        adds     x12, x12, x16
-        adcs     x26, x26, x7
-        umulh    x20, x17, x8
-        adc      x24, x24, xzr
-        mul      x23, x5, x6
-        umulh    x21, x5, x6
-        adds     x11, x11, x23
-        mul      x9, x5, x8
-        adcs     x20, x20, x21
-        cset     x14, cs
-        adds     x11, x11, x11
-        umulh    x25, x5, x8
-        adcs     x20, x20, x20
-        adc      x14, x14, x14
-        adds     x26, x26, x11
-// |x0 - x1|
-        ldp      x21, x11, [x1, #128]
-        adcs     x24, x24, x20
-        mul      x13, x6, x6
-        stp      x12, x26, [x0, #464]
-        adc      x14, x14, xzr
-        adds     x9, x9, x9
-        ldp      x20, x12, [x1, #192]
-        adcs     x25, x25, x25
-        umulh    x19, x6, x6
-        cset     x15, cs
-        adds     x24, x24, x9
-        ldp      x26, x9, [x1, #144]
-        adcs     x14, x14, x25
-        adc      x15, x15, xzr
-        adds     x24, x24, x13
-        ldp      x25, x13, [x1, #208]
-        mul      x3, x6, x8
-        adcs     x14, x14, x19
-        umulh    x28, x6, x8
-        adc      x15, x15, xzr
-        adds     x3, x3, x3
-        mul      x7, x8, x8
-        adcs     x28, x28, x28
-        umulh    x23, x8, x8
-        cset     x16, cs
-        adds     x14, x14, x3
-        ldp      x19, x3, [x1, #160]
-        adcs     x15, x15, x28
-        stp      x24, x14, [x0, #480]
-        adc      x16, x16, xzr
-        adds     x15, x15, x7
-        ldp      x28, x24, [x1, #224]
-        ldp      x14, x7, [x1, #176]
-        adc      x16, x16, x23
-        subs     x21, x21, x20
-        sbcs     x11, x11, x12
-        stp      x15, x16, [x0, #496]
-        sbcs     x26, x26, x25
-        ldp      x23, x15, [x1, #240]
+        mov      x0, sp
+        add      x1, sp, #256
+        ldp      x5, x6, [x20, #128]
+        ldp      x7, x8, [x20, #16]
+        ldp      x9, x10, [x20, #144]
+        ldp      x11, x12, [x20, #32]
+        subs     x3, x3, x5
+        ldp      x13, x14, [x20, #160]
+        sbcs     x4, x4, x6
+        ldp      x15, x16, [x20, #48]
+        sbcs     x7, x7, x9
+        ldp      x17, x22, [x20, #176]
+        sbcs     x8, x8, x10
+        ldp      x23, x24, [x20, #64]
+        sbcs     x11, x11, x13
+        ldp      x25, x26, [x20, #192]
+        sbcs     x12, x12, x14
+        ldp      x27, x28, [x20, #80]
+        sbcs     x15, x15, x17
+        ldp      x5, x6, [x20, #208]
+        sbcs     x16, x16, x22
+        ldp      x9, x10, [x20, #96]
+        sbcs     x23, x23, x25
+        ldp      x13, x14, [x20, #224]
+        sbcs     x24, x24, x26
+        ldp      x17, x22, [x20, #112]
+        sbcs     x27, x27, x5
+        ldp      x25, x26, [x20, #240]
+        sbcs     x28, x28, x6
         sbcs     x9, x9, x13
-        sbcs     x19, x19, x28
-        sbcs     x3, x3, x24
-        sbcs     x14, x14, x23
-        sbcs     x7, x7, x15
-        csetm    x16, cc
-        eor      x21, x21, x16
-        cmn      x16, #1
-        eor      x11, x11, x16
-        adcs     x21, x21, xzr
-        eor      x26, x26, x16
-        eor      x9, x9, x16
-        adcs     x11, x11, xzr
-        str      x21, [sp, #912]
-        eor      x19, x19, x16
-        eor      x3, x3, x16
-        str      x11, [sp, #920]
-// mid = |x0 - x1| * |x0 - x1|
-        ldr      x4, [sp, #912]
-        adcs     x26, x26, xzr
-        eor      x14, x14, x16
-        ldr      x27, [sp, #920]
-        str      x26, [sp, #928]
-        adcs     x9, x9, xzr
-        eor      x7, x7, x16
-        ldr      x10, [sp, #928]
-        adcs     x19, x19, xzr
-        str      x9, [sp, #936]
+        sbcs     x10, x10, x14
+        sbcs     x17, x17, x25
+        sbcs     x22, x22, x26
+        csetm    x5, cc
+        eor      x3, x3, x5
+        cmn      x5, #1
+        eor      x4, x4, x5
         adcs     x3, x3, xzr
-        ldr      x22, [sp, #936]
-        str      x19, [sp, #944]
-        umulh    x12, x4, x4
-        adcs     x14, x14, xzr
-        str      x3, [sp, #952]
-        ldr      x17, [sp, #944]
+        eor      x7, x7, x5
+        eor      x8, x8, x5
+        adcs     x4, x4, xzr
+        eor      x11, x11, x5
+        eor      x12, x12, x5
         adcs     x7, x7, xzr
-        str      x14, [sp, #960]
-        ldr      x5, [sp, #952]
-        str      x7, [sp, #968]
-        ldr      x6, [sp, #960]
-        mul      x25, x4, x27
-        ldr      x8, [sp, #968]
-        umulh    x13, x4, x27
-        adds     x25, x25, x25
-        mul      x24, x4, x10
-        adcs     x13, x13, x13
-        umulh    x23, x4, x10
-        cset     x28, cs
-        adds     x12, x12, x25
-        adcs     x13, x13, xzr
-        str      x12, [sp, #792]
-        adc      x28, x28, xzr
-        adds     x24, x24, x24
-        mul      x15, x27, x27
-        adcs     x23, x23, x23
-        umulh    x21, x27, x27
-        cset     x11, cs
-        adds     x13, x13, x24
-        adcs     x28, x28, x23
-        adc      x11, x11, xzr
-        adds     x13, x13, x15
-        mul      x26, x4, x22
-        str      x13, [sp, #800]
-        adcs     x28, x28, x21
-        umulh    x9, x4, x22
-        adc      x11, x11, xzr
-        mul      x19, x27, x10
-        umulh    x3, x27, x10
-        adds     x26, x26, x19
-        mul      x20, x4, x4
-        adcs     x9, x9, x3
-        cset     x14, cs
-        adds     x26, x26, x26
-        mul      x7, x4, x17
-        str      x20, [sp, #784]
-        adcs     x9, x9, x9
-        adc      x14, x14, x14
-        adds     x28, x28, x26
-        umulh    x16, x4, x17
-        adcs     x11, x11, x9
-        str      x28, [sp, #808]
-        adc      x14, x14, xzr
-        mul      x25, x27, x22
-        umulh    x20, x27, x22
-        adds     x7, x7, x25
-        mul      x23, x10, x10
-        adcs     x16, x16, x20
-        cset     x24, cs
-        umulh    x15, x10, x10
-        adds     x7, x7, x7
-        adcs     x16, x16, x16
-        adc      x24, x24, x24
-        adds     x11, x11, x7
-        mul      x21, x4, x5
-        adcs     x14, x14, x16
-        adc      x24, x24, xzr
-        adds     x11, x11, x23
-        adcs     x14, x14, x15
-        str      x11, [sp, #816]
-        umulh    x12, x4, x5
-        adc      x24, x24, xzr
-        mul      x19, x27, x17
-        umulh    x3, x27, x17
-        adds     x21, x21, x19
-        mul      x9, x10, x22
-        adcs     x12, x12, x3
-        umulh    x13, x10, x22
-        cset     x26, cs
-        adds     x21, x21, x9
-        mul      x25, x4, x6
-        adcs     x12, x12, x13
-        adc      x26, x26, xzr
-        adds     x21, x21, x21
-        umulh    x20, x4, x6
-        adcs     x12, x12, x12
-        adc      x26, x26, x26
-        adds     x14, x14, x21
-        mul      x7, x27, x5
-        adcs     x24, x24, x12
-        str      x14, [sp, #824]
-        adc      x26, x26, xzr
-        umulh    x16, x27, x5
-        adds     x25, x25, x7
-        mul      x15, x10, x17
-        adcs     x20, x20, x16
-        umulh    x28, x10, x17
-        cset     x23, cs
-        adds     x25, x25, x15
-        mul      x19, x22, x22
-        adcs     x20, x20, x28
-        adc      x23, x23, xzr
-        umulh    x3, x22, x22
-        adds     x25, x25, x25
-        adcs     x20, x20, x20
-        adc      x23, x23, x23
-        adds     x24, x24, x25
-        mul      x9, x4, x8
-        adcs     x26, x26, x20
-        adc      x23, x23, xzr
-        adds     x24, x24, x19
-        adcs     x26, x26, x3
-        str      x24, [sp, #832]
-        umulh    x13, x4, x8
-        adc      x23, x23, xzr
-        mul      x21, x27, x6
-        umulh    x12, x27, x6
-        adds     x9, x9, x21
-        mul      x7, x10, x5
-        adcs     x13, x13, x12
-        umulh    x16, x10, x5
-        cset     x11, cs
-        adds     x9, x9, x7
-        mul      x15, x22, x17
-        adcs     x13, x13, x16
-        umulh    x28, x22, x17
-        adc      x11, x11, xzr
-        adds     x9, x9, x15
-        mul      x25, x27, x8
-        adcs     x13, x13, x28
-        adc      x11, x11, xzr
-        adds     x9, x9, x9
-        umulh    x20, x27, x8
-        ldp      x4, x27, [x0, #320]
-        adcs     x13, x13, x13
-        adc      x11, x11, x11
-        adds     x26, x26, x9
-        mul      x19, x10, x6
-        adcs     x23, x23, x13
-        str      x26, [sp, #840]
-        adc      x11, x11, xzr
-        umulh    x3, x10, x6
-        adds     x25, x25, x19
-        mul      x21, x22, x5
-        adcs     x20, x20, x3
-        umulh    x12, x22, x5
-        cset     x14, cs
-        adds     x25, x25, x21
-        mul      x7, x17, x17
-        adcs     x20, x20, x12
-        adc      x14, x14, xzr
-        umulh    x16, x17, x17
-        adds     x25, x25, x25
-        adcs     x20, x20, x20
-        adc      x14, x14, x14
-        adds     x23, x23, x25
-        mul      x15, x10, x8
-        adcs     x11, x11, x20
-        adc      x14, x14, xzr
-        adds     x23, x23, x7
-        adcs     x11, x11, x16
-        str      x23, [sp, #848]
-        umulh    x28, x10, x8
-        adc      x14, x14, xzr
-        mul      x9, x22, x6
-        umulh    x13, x22, x6
-        adds     x15, x15, x9
-        mul      x19, x17, x5
-        adcs     x28, x28, x13
-        umulh    x3, x17, x5
-        cset     x24, cs
-        adds     x15, x15, x19
-        mul      x21, x22, x8
-        adcs     x28, x28, x3
-        adc      x24, x24, xzr
-        adds     x15, x15, x15
-        umulh    x12, x22, x8
-        ldp      x10, x22, [x0, #448]
-        adcs     x28, x28, x28
-        adc      x24, x24, x24
-        adds     x11, x11, x15
-        mul      x25, x17, x6
-        adcs     x14, x14, x28
-        str      x11, [sp, #856]
-        adc      x24, x24, xzr
-        umulh    x20, x17, x6
-        adds     x21, x21, x25
-        mul      x16, x5, x5
-        adcs     x12, x12, x20
-        cset     x7, cs
-        umulh    x26, x5, x5
-        adds     x21, x21, x21
-        adcs     x12, x12, x12
-        adc      x7, x7, x7
-        adds     x14, x14, x21
-        mul      x9, x17, x8
-        adcs     x24, x24, x12
-        adc      x7, x7, xzr
-        adds     x14, x14, x16
-        adcs     x24, x24, x26
-        str      x14, [sp, #864]
-        umulh    x13, x17, x8
-        adc      x7, x7, xzr
-        mul      x19, x5, x6
-        umulh    x3, x5, x6
-        adds     x9, x9, x19
-        mul      x28, x5, x8
-        adcs     x13, x13, x3
-        cset     x15, cs
-        adds     x9, x9, x9
-        umulh    x23, x5, x8
-        ldp      x17, x5, [x0, #336]
-        adcs     x13, x13, x13
-        adc      x15, x15, x15
-        adds     x24, x24, x9
-        adcs     x7, x7, x13
-        mul      x25, x6, x6
-// s = L + H
-        ldp      x9, x13, [x0, #256]
-        adc      x15, x15, xzr
-        adds     x28, x28, x28
-        str      x24, [sp, #872]
-        adcs     x23, x23, x23
-        umulh    x20, x6, x6
-        cset     x21, cs
-        adds     x7, x7, x28
-        ldp      x14, x28, [x0, #384]
-        adcs     x15, x15, x23
-        adc      x21, x21, xzr
-        adds     x7, x7, x25
-        ldp      x23, x25, [x0, #272]
-        mul      x12, x6, x8
-        str      x7, [sp, #880]
-        adcs     x15, x15, x20
-        ldp      x20, x24, [x0, #400]
-        umulh    x16, x6, x8
-        adc      x21, x21, xzr
-        adds     x12, x12, x12
-        mul      x11, x8, x8
-        adcs     x16, x16, x16
-        umulh    x19, x8, x8
-        cset     x26, cs
-        adds     x15, x15, x12
-        ldp      x6, x8, [x0, #464]
-        adcs     x21, x21, x16
-        ldp      x12, x16, [x0, #288]
-        adc      x26, x26, xzr
-        adds     x21, x21, x11
-        ldp      x7, x11, [x0, #416]
-        str      x15, [sp, #888]
-        str      x21, [sp, #896]
-        adc      x26, x26, x19
-        adds     x9, x9, x14
-        ldp      x19, x15, [x0, #304]
-        adcs     x13, x13, x28
-        str      x26, [sp, #904]
-        ldp      x21, x26, [x0, #432]
-        adcs     x23, x23, x20
-        ldp      x14, x28, [x0, #352]
-        adcs     x25, x25, x24
-        ldp      x20, x24, [x0, #480]
-        adcs     x12, x12, x7
-        adcs     x16, x16, x11
-        ldp      x7, x11, [x0, #368]
-        adcs     x19, x19, x21
-        adcs     x15, x15, x26
-        ldp      x21, x26, [x0, #496]
-        adcs     x4, x4, x10
-        ldr      x10, [sp, #784]
-        adcs     x27, x27, x22
-        ldr      x22, [sp, #792]
-        adcs     x17, x17, x6
-        ldr      x6, [sp, #800]
-        adcs     x5, x5, x8
-        ldr      x8, [sp, #808]
-        adcs     x14, x14, x20
-        mvn      x10, x10
-        ldr      x20, [sp, #816]
-        adcs     x28, x28, x24
-        mvn      x22, x22
-        ldr      x24, [sp, #824]
-        adcs     x7, x7, x21
-        mvn      x6, x6
-        ldr      x21, [sp, #832]
-        adcs     x11, x11, x26
-        mvn      x8, x8
-        ldr      x26, [sp, #840]
-        cset     x3, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmp      xzr, xzr
-        mvn      x20, x20
-        adcs     x9, x9, x10
-        ldr      x10, [sp, #848]
-        mvn      x24, x24
-        adcs     x13, x13, x22
-        ldr      x22, [sp, #856]
-        mvn      x21, x21
-        adcs     x23, x23, x6
-        ldr      x6, [sp, #864]
-        mvn      x26, x26
-        adcs     x25, x25, x8
-        ldr      x8, [sp, #872]
-        adcs     x12, x12, x20
-        mvn      x10, x10
-        ldr      x20, [sp, #880]
-        adcs     x16, x16, x24
-        mvn      x22, x22
-        ldr      x24, [sp, #888]
-        adcs     x19, x19, x21
-        mvn      x6, x6
-        ldr      x21, [sp, #896]
-        adcs     x15, x15, x26
-        mvn      x8, x8
-        ldr      x26, [sp, #904]
-        adcs     x4, x4, x10
-        mvn      x20, x20
-        adcs     x27, x27, x22
-        mvn      x24, x24
-        ldp      x10, x22, [x0, #320]
-        adcs     x17, x17, x6
-        mvn      x21, x21
-        adcs     x5, x5, x8
-        mvn      x26, x26
-        ldp      x6, x8, [x0, #336]
-        adcs     x14, x14, x20
-        adcs     x28, x28, x24
-        ldp      x20, x24, [x0, #352]
-        adcs     x7, x7, x21
-        adcs     x11, x11, x26
-        ldp      x21, x26, [x0, #368]
-        sbc      x3, x3, xzr
-        adds     x10, x10, x9
-        adcs     x22, x22, x13
-        ldp      x9, x13, [x0, #384]
-        adcs     x6, x6, x23
-        stp      x10, x22, [x0, #320]
-        adcs     x8, x8, x25
-        ldp      x10, x22, [x0, #400]
-        adcs     x20, x20, x12
-        ldp      x23, x25, [x0, #416]
-        adcs     x24, x24, x16
-        stp      x6, x8, [x0, #336]
-        adcs     x21, x21, x19
-        ldp      x6, x8, [x0, #432]
-        adcs     x26, x26, x15
-// z[24..] += the top word and the carry
-        ldp      x12, x16, [x0, #448]
-        adcs     x9, x9, x4
-        stp      x20, x24, [x0, #352]
-        adcs     x13, x13, x27
-        ldp      x20, x24, [x0, #464]
-        adcs     x10, x10, x17
-        ldp      x19, x15, [x0, #480]
-        adcs     x22, x22, x5
-        stp      x21, x26, [x0, #368]
-        adcs     x23, x23, x14
-        ldp      x21, x26, [x0, #496]
-        adcs     x25, x25, x28
-        stp      x9, x13, [x0, #384]
-        adcs     x6, x6, x7
-// |x0 - x1|
-        ldp      x4, x27, [x1]
-        adcs     x8, x8, x11
-        ldp      x9, x13, [x1, #128]
-        adcs     x12, x12, x3
-        stp      x10, x22, [x0, #400]
+        eor      x15, x15, x5
+        eor      x16, x16, x5
+        stp      x3, x4, [sp, #256]
+        adcs     x8, x8, xzr
+        eor      x23, x23, x5
+        eor      x24, x24, x5
+        adcs     x11, x11, xzr
+        eor      x27, x27, x5
+        eor      x28, x28, x5
+        stp      x7, x8, [sp, #272]
+        adcs     x12, x12, xzr
+        eor      x9, x9, x5
+        eor      x10, x10, x5
+        adcs     x15, x15, xzr
+        eor      x17, x17, x5
+        eor      x22, x22, x5
+        stp      x11, x12, [sp, #288]
         adcs     x16, x16, xzr
-        ldp      x17, x5, [x1, #16]
-        adcs     x20, x20, xzr
-        ldp      x10, x22, [x1, #144]
+        adcs     x23, x23, xzr
+        stp      x15, x16, [sp, #304]
         adcs     x24, x24, xzr
-        stp      x23, x25, [x0, #416]
-        adcs     x19, x19, xzr
-        ldp      x14, x28, [x1, #32]
-        adcs     x15, x15, xzr
-        ldp      x23, x25, [x1, #160]
-        adcs     x21, x21, xzr
-        stp      x6, x8, [x0, #432]
-        adcs     x26, x26, xzr
-        subs     x4, x4, x9
-        ldp      x7, x11, [x1, #48]
-        sbcs     x27, x27, x13
-        ldp      x6, x8, [x1, #176]
-        sbcs     x17, x17, x10
-        stp      x12, x16, [x0, #448]
-        sbcs     x5, x5, x22
-        stp      x20, x24, [x0, #464]
-        sbcs     x14, x14, x23
-        ldp      x12, x16, [x1, #64]
-        ldp      x20, x24, [x1, #192]
-        sbcs     x28, x28, x25
-        stp      x19, x15, [x0, #480]
-        sbcs     x7, x7, x6
-        stp      x21, x26, [x0, #496]
-        sbcs     x11, x11, x8
-        ldp      x19, x15, [x1, #80]
-        ldp      x21, x26, [x1, #208]
-        sbcs     x12, x12, x20
-        ldp      x3, x9, [x1, #96]
-        sbcs     x16, x16, x24
-        ldp      x13, x10, [x1, #224]
-        ldp      x22, x23, [x1, #112]
-        sbcs     x19, x19, x21
-        ldp      x25, x6, [x1, #240]
-        sbcs     x15, x15, x26
-        sbcs     x3, x3, x13
-        sbcs     x9, x9, x10
-        sbcs     x22, x22, x25
-        sbcs     x23, x23, x6
-        csetm    x8, cc
-        eor      x4, x4, x8
-        cmn      x8, #1
-        eor      x27, x27, x8
-        adcs     x4, x4, xzr
-        eor      x17, x17, x8
-        eor      x5, x5, x8
         adcs     x27, x27, xzr
-        eor      x14, x14, x8
-        eor      x28, x28, x8
-        adcs     x17, x17, xzr
-        eor      x7, x7, x8
-        eor      x11, x11, x8
-        stp      x4, x27, [sp, #256]
-        adcs     x5, x5, xzr
-        eor      x12, x12, x8
-// mid = |x0 - x1| * |x0 - x1|
-// L = x0*x0 into z[0..16), H = x1*x1 into z[16..32)
-        ldp      x20, x24, [sp, #256]
-        eor      x16, x16, x8
-        adcs     x14, x14, xzr
-        eor      x19, x19, x8
-        eor      x15, x15, x8
-        stp      x17, x5, [sp, #272]
+        stp      x23, x24, [sp, #320]
         adcs     x28, x28, xzr
-        eor      x3, x3, x8
-        ldp      x21, x26, [sp, #272]
-        eor      x9, x9, x8
-        adcs     x7, x7, xzr
-        eor      x22, x22, x8
-        eor      x23, x23, x8
-        stp      x14, x28, [sp, #288]
-        adcs     x11, x11, xzr
-        mul      x17, x20, x24
-        ldp      x13, x10, [sp, #288]
-        adcs     x12, x12, xzr
-        stp      x7, x11, [sp, #304]
-        adcs     x16, x16, xzr
-        ldp      x25, x6, [sp, #304]
-        adcs     x19, x19, xzr
-        umulh    x5, x20, x24
-        stp      x12, x16, [sp, #320]
-        adcs     x15, x15, xzr
-        adcs     x3, x3, xzr
-        stp      x19, x15, [sp, #336]
-        umulh    x27, x20, x20
         adcs     x9, x9, xzr
-        adcs     x22, x22, xzr
-        stp      x3, x9, [sp, #352]
-        adcs     x23, x23, xzr
-        adds     x17, x17, x17
-        mul      x28, x20, x21
-        adcs     x5, x5, x5
-        stp      x22, x23, [sp, #368]
-        cset     x14, cs
-        adds     x27, x27, x17
-        umulh    x7, x20, x21
-        adcs     x5, x5, xzr
-        adc      x14, x14, xzr
-        adds     x28, x28, x28
-        mul      x11, x24, x24
-        adcs     x7, x7, x7
-        umulh    x12, x24, x24
-        cset     x16, cs
-        adds     x5, x5, x28
-        adcs     x14, x14, x7
-        adc      x16, x16, xzr
-        adds     x5, x5, x11
-        mul      x19, x20, x26
-        adcs     x14, x14, x12
-        umulh    x15, x20, x26
-        adc      x16, x16, xzr
-        mul      x3, x24, x21
-        umulh    x9, x24, x21
-        adds     x19, x19, x3
-        mul      x4, x20, x20
-        adcs     x15, x15, x9
-        cset     x22, cs
-        adds     x19, x19, x19
-        mul      x23, x20, x13
-        stp      x4, x27, [sp]
-        adcs     x15, x15, x15
-        adc      x22, x22, x22
-        adds     x14, x14, x19
-        umulh    x8, x20, x13
-        adcs     x16, x16, x15
-        stp      x5, x14, [sp, #16]
-        adc      x22, x22, xzr
-        mul      x17, x24, x26
-        umulh    x4, x24, x26
-        adds     x23, x23, x17
-        mul      x28, x21, x21
-        adcs     x8, x8, x4
-        cset     x27, cs
-        umulh    x7, x21, x21
-        adds     x23, x23, x23
-        adcs     x8, x8, x8
-        adc      x27, x27, x27
-        adds     x16, x16, x23
-        mul      x11, x20, x10
-        adcs     x22, x22, x8
-        adc      x27, x27, xzr
-        adds     x16, x16, x28
-        adcs     x22, x22, x7
-        umulh    x12, x20, x10
-        adc      x27, x27, xzr
-        mul      x3, x24, x13
-        umulh    x9, x24, x13
-        adds     x11, x11, x3
-        mul      x15, x21, x26
-        adcs     x12, x12, x9
-        umulh    x5, x21, x26
-        cset     x19, cs
-        adds     x11, x11, x15
-        mul      x14, x20, x25
-        adcs     x12, x12, x5
-        adc      x19, x19, xzr
-        adds     x11, x11, x11
-        umulh    x17, x20, x25
-        adcs     x12, x12, x12
-        adc      x19, x19, x19
-        adds     x22, x22, x11
-        mul      x4, x24, x10
-        adcs     x27, x27, x12
-        stp      x16, x22, [sp, #32]
-        adc      x19, x19, xzr
-        umulh    x23, x24, x10
-        adds     x14, x14, x4
-        mul      x28, x21, x13
-        adcs     x17, x17, x23
-        umulh    x7, x21, x13
-        cset     x8, cs
-        adds     x14, x14, x28
-        mul      x3, x26, x26
-        adcs     x17, x17, x7
-        adc      x8, x8, xzr
-        umulh    x9, x26, x26
-        adds     x14, x14, x14
-        adcs     x17, x17, x17
-        adc      x8, x8, x8
-        adds     x27, x27, x14
-        mul      x15, x20, x6
-        adcs     x19, x19, x17
-        adc      x8, x8, xzr
-        adds     x27, x27, x3
-        adcs     x19, x19, x9
-        umulh    x5, x20, x6
-        adc      x8, x8, xzr
-        mul      x11, x24, x25
-        umulh    x12, x24, x25
-        adds     x15, x15, x11
-        mul      x22, x21, x10
-        adcs     x5, x5, x12
-        umulh    x4, x21, x10
-        cset     x16, cs
-        adds     x15, x15, x22
-        mul      x23, x26, x13
-        adcs     x5, x5, x4
-        umulh    x28, x26, x13
-        adc      x16, x16, xzr
-        adds     x15, x15, x23
-        mul      x7, x24, x6
-        adcs     x5, x5, x28
-        adc      x16, x16, xzr
-        adds     x15, x15, x15
-        umulh    x14, x24, x6
-        adcs     x5, x5, x5
-        adc      x16, x16, x16
-        adds     x19, x19, x15
-        mul      x17, x21, x25
-        adcs     x8, x8, x5
-        stp      x27, x19, [sp, #48]
-        adc      x16, x16, xzr
-        umulh    x3, x21, x25
-        adds     x7, x7, x17
-        mul      x11, x26, x10
-        adcs     x14, x14, x3
-        umulh    x12, x26, x10
-        cset     x9, cs
-        adds     x7, x7, x11
-        mul      x22, x13, x13
-        adcs     x14, x14, x12
-        adc      x9, x9, xzr
-        umulh    x4, x13, x13
-        adds     x7, x7, x7
-        adcs     x14, x14, x14
-        adc      x9, x9, x9
-        adds     x8, x8, x7
-        mul      x23, x21, x6
-        adcs     x16, x16, x14
-        adc      x9, x9, xzr
-        adds     x8, x8, x22
-        adcs     x16, x16, x4
-        umulh    x28, x21, x6
-        adc      x9, x9, xzr
-        mul      x15, x26, x25
-        umulh    x5, x26, x25
-        adds     x23, x23, x15
-        mul      x19, x13, x10
-        adcs     x28, x28, x5
-        umulh    x17, x13, x10
-        cset     x27, cs
-        adds     x23, x23, x19
-        mul      x3, x26, x6
-        adcs     x28, x28, x17
-        adc      x27, x27, xzr
-        adds     x23, x23, x23
-        umulh    x11, x26, x6
-        adcs     x28, x28, x28
-        adc      x27, x27, x27
-        adds     x16, x16, x23
-        mul      x12, x13, x25
-        adcs     x9, x9, x28
-        stp      x8, x16, [sp, #64]
-        adc      x27, x27, xzr
-        umulh    x7, x13, x25
-        adds     x3, x3, x12
-        mul      x22, x10, x10
-        adcs     x11, x11, x7
-        cset     x14, cs
-        umulh    x4, x10, x10
-        adds     x3, x3, x3
-        adcs     x11, x11, x11
-        adc      x14, x14, x14
-        adds     x9, x9, x3
-        mul      x15, x13, x6
-        adcs     x27, x27, x11
-        adc      x14, x14, xzr
-        adds     x9, x9, x22
-        adcs     x27, x27, x4
-        umulh    x5, x13, x6
-        adc      x14, x14, xzr
-        mul      x19, x10, x25
-        umulh    x17, x10, x25
-        adds     x15, x15, x19
-        mul      x28, x10, x6
-        adcs     x5, x5, x17
-        cset     x23, cs
-        adds     x15, x15, x15
-        umulh    x8, x10, x6
-        adcs     x5, x5, x5
-        adc      x23, x23, x23
-        adds     x27, x27, x15
-        ldp      x17, x15, [sp, #320]
-        adcs     x14, x14, x5
-        mul      x16, x25, x25
-        stp      x9, x27, [sp, #80]
-        adc      x23, x23, xzr
-        adds     x28, x28, x28
-        ldp      x5, x9, [sp, #336]
-        adcs     x8, x8, x8
-        umulh    x12, x25, x25
-        cset     x7, cs
-        adds     x14, x14, x28
-        ldp      x27, x28, [sp, #352]
-        adcs     x23, x23, x8
-        adc      x7, x7, xzr
-        adds     x14, x14, x16
-        ldp      x8, x16, [sp, #368]
-        mul      x3, x25, x6
-        adcs     x23, x23, x12
-        umulh    x11, x25, x6
-        adc      x7, x7, xzr
-        adds     x3, x3, x3
-        mul      x4, x6, x6
-        adcs     x11, x11, x11
-        cset     x22, cs
-        adds     x23, x23, x3
-        umulh    x19, x6, x6
-        adcs     x7, x7, x11
-        stp      x14, x23, [sp, #96]
-        adc      x22, x22, xzr
-        adds     x7, x7, x4
-        mul      x11, x17, x15
-        adc      x22, x22, x19
-        umulh    x14, x17, x15
-        stp      x7, x22, [sp, #112]
-        adds     x11, x11, x11
-        umulh    x3, x17, x17
-        adcs     x14, x14, x14
-        mul      x4, x17, x5
-        cset     x23, cs
-        adds     x3, x3, x11
-        umulh    x19, x17, x5
-        adcs     x14, x14, xzr
-        adc      x23, x23, xzr
-        adds     x4, x4, x4
-        mul      x7, x15, x15
-        adcs     x19, x19, x19
-        umulh    x22, x15, x15
-        cset     x20, cs
-        adds     x14, x14, x4
-        adcs     x23, x23, x19
-        adc      x20, x20, xzr
-        adds     x14, x14, x7
-        mul      x24, x17, x9
-        adcs     x23, x23, x22
-        umulh    x21, x17, x9
-        adc      x20, x20, xzr
-        mul      x26, x15, x5
-        umulh    x13, x15, x5
-        adds     x24, x24, x26
-        mul      x12, x17, x17
-        adcs     x21, x21, x13
-        cset     x10, cs
-        adds     x24, x24, x24
-        mul      x25, x17, x27
-        stp      x12, x3, [sp, #128]
-        adcs     x21, x21, x21
-        adc      x10, x10, x10
-        adds     x23, x23, x24
-        umulh    x6, x17, x27
-        adcs     x20, x20, x21
-        stp      x14, x23, [sp, #144]
-        adc      x10, x10, xzr
-        mul      x11, x15, x9
-        umulh    x12, x15, x9
-        adds     x25, x25, x11
-        mul      x4, x5, x5
-        adcs     x6, x6, x12
-        cset     x3, cs
-        umulh    x19, x5, x5
-        adds     x25, x25, x25
-        adcs     x6, x6, x6
-        adc      x3, x3, x3
-        adds     x20, x20, x25
-        mul      x7, x17, x28
-        adcs     x10, x10, x6
-        adc      x3, x3, xzr
-        adds     x20, x20, x4
-        adcs     x10, x10, x19
-        umulh    x22, x17, x28
-        adc      x3, x3, xzr
-        mul      x26, x15, x27
-        umulh    x13, x15, x27
-        adds     x7, x7, x26
-        mul      x21, x5, x9
-        adcs     x22, x22, x13
-        umulh    x14, x5, x9
-        cset     x24, cs
-        adds     x7, x7, x21
-        mul      x23, x17, x8
-        adcs     x22, x22, x14
-        adc      x24, x24, xzr
-        adds     x7, x7, x7
-        umulh    x11, x17, x8
-        adcs     x22, x22, x22
-        adc      x24, x24, x24
-        adds     x10, x10, x7
-        mul      x12, x15, x28
-        adcs     x3, x3, x22
-        stp      x20, x10, [sp, #160]
-        adc      x24, x24, xzr
-        umulh    x25, x15, x28
-        adds     x23, x23, x12
-        mul      x4, x5, x27
-        adcs     x11, x11, x25
-        umulh    x19, x5, x27
-        cset     x6, cs
-        adds     x23, x23, x4
-        mul      x26, x9, x9
-        adcs     x11, x11, x19
-        adc      x6, x6, xzr
-        umulh    x13, x9, x9
-        adds     x23, x23, x23
-        adcs     x11, x11, x11
-        adc      x6, x6, x6
-        adds     x3, x3, x23
-        mul      x21, x17, x16
-        adcs     x24, x24, x11
-        adc      x6, x6, xzr
-        adds     x3, x3, x26
-        adcs     x24, x24, x13
-        umulh    x14, x17, x16
-        adc      x6, x6, xzr
-        mul      x7, x15, x8
-        umulh    x22, x15, x8
-        adds     x21, x21, x7
-        mul      x10, x5, x28
-        adcs     x14, x14, x22
-        umulh    x12, x5, x28
-        cset     x20, cs
-        adds     x21, x21, x10
-        mul      x25, x9, x27
-        adcs     x14, x14, x12
-        umulh    x4, x9, x27
-        adc      x20, x20, xzr
-        adds     x21, x21, x25
-        mul      x19, x15, x16
-        adcs     x14, x14, x4
-        adc      x20, x20, xzr
-        adds     x21, x21, x21
-        umulh    x23, x15, x16
-        adcs     x14, x14, x14
-        adc      x20, x20, x20
-        adds     x24, x24, x21
-        mul      x11, x5, x8
-        adcs     x6, x6, x14
-        stp      x3, x24, [sp, #176]
-        adc      x20, x20, xzr
-        umulh    x26, x5, x8
-        adds     x19, x19, x11
-        mul      x7, x9, x28
-        adcs     x23, x23, x26
-        umulh    x22, x9, x28
-        cset     x13, cs
-        adds     x19, x19, x7
-        mul      x10, x27, x27
-        adcs     x23, x23, x22
-        adc      x13, x13, xzr
-        umulh    x12, x27, x27
-        adds     x19, x19, x19
-        adcs     x23, x23, x23
-        adc      x13, x13, x13
-        adds     x6, x6, x19
-        mul      x25, x5, x16
-        adcs     x20, x20, x23
-        adc      x13, x13, xzr
-        adds     x6, x6, x10
-        adcs     x20, x20, x12
-        umulh    x4, x5, x16
-        adc      x13, x13, xzr
-        mul      x21, x9, x8
-        umulh    x14, x9, x8
-        adds     x25, x25, x21
-        mul      x24, x27, x28
-        adcs     x4, x4, x14
-        umulh    x11, x27, x28
-        cset     x3, cs
-        adds     x25, x25, x24
-        mul      x26, x9, x16
-        adcs     x4, x4, x11
-        adc      x3, x3, xzr
-        adds     x25, x25, x25
-        umulh    x7, x9, x16
-        adcs     x4, x4, x4
-        adc      x3, x3, x3
-        adds     x20, x20, x25
-        mul      x22, x27, x8
-        adcs     x13, x13, x4
-        stp      x6, x20, [sp, #192]
-        adc      x3, x3, xzr
-        umulh    x19, x27, x8
-        adds     x26, x26, x22
-        mul      x10, x28, x28
-        adcs     x7, x7, x19
-        cset     x23, cs
-        umulh    x12, x28, x28
-        adds     x26, x26, x26
-        adcs     x7, x7, x7
-        adc      x23, x23, x23
-        adds     x13, x13, x26
-        mul      x21, x27, x16
-        adcs     x3, x3, x7
-        adc      x23, x23, xzr
-        adds     x13, x13, x10
-        adcs     x3, x3, x12
-        umulh    x14, x27, x16
-        adc      x23, x23, xzr
-        mul      x24, x28, x8
-        umulh    x11, x28, x8
-        adds     x21, x21, x24
-        mul      x4, x28, x16
-        adcs     x14, x14, x11
-        cset     x25, cs
-        adds     x21, x21, x21
-        umulh    x6, x28, x16
-        adcs     x14, x14, x14
-        adc      x25, x25, x25
-        adds     x3, x3, x21
-// |x0 - x1|
-        ldp      x11, x21, [sp, #256]
-        adcs     x23, x23, x14
-        mul      x20, x8, x8
-        stp      x13, x3, [sp, #208]
-        adc      x25, x25, xzr
-        adds     x4, x4, x4
-        ldp      x14, x13, [sp, #320]
-        adcs     x6, x6, x6
-        umulh    x22, x8, x8
-        cset     x19, cs
-        adds     x23, x23, x4
-        ldp      x3, x4, [sp, #272]
-        adcs     x25, x25, x6
-        adc      x19, x19, xzr
-        adds     x23, x23, x20
-        ldp      x6, x20, [sp, #336]
-        mul      x26, x8, x16
-        adcs     x25, x25, x22
-        umulh    x7, x8, x16
-        adc      x19, x19, xzr
-        adds     x26, x26, x26
-        mul      x12, x16, x16
-        adcs     x7, x7, x7
-        umulh    x24, x16, x16
-        cset     x10, cs
-        adds     x25, x25, x26
-        ldp      x22, x26, [sp, #288]
-        adcs     x19, x19, x7
-        stp      x23, x25, [sp, #224]
-        adc      x10, x10, xzr
-        adds     x19, x19, x12
-        ldp      x7, x23, [sp, #352]
-        ldp      x25, x12, [sp, #304]
-        adc      x10, x10, x24
-        subs     x11, x11, x14
-        sbcs     x21, x21, x13
-        stp      x19, x10, [sp, #240]
-        sbcs     x3, x3, x6
-        ldp      x24, x19, [sp, #368]
-        sbcs     x4, x4, x20
-        sbcs     x22, x22, x7
-        sbcs     x26, x26, x23
-        sbcs     x25, x25, x24
-        sbcs     x12, x12, x19
-        csetm    x10, cc
-        eor      x11, x11, x10
-        cmn      x10, #1
-        eor      x21, x21, x10
-        adcs     x11, x11, xzr
-        eor      x3, x3, x10
-        eor      x4, x4, x10
-        adcs     x21, x21, xzr
-        str      x11, [sp, #912]
-        eor      x22, x22, x10
-        eor      x26, x26, x10
-        str      x21, [sp, #920]
-// mid = |x0 - x1| * |x0 - x1|
-        ldr      x17, [sp, #912]
-        adcs     x3, x3, xzr
-        eor      x25, x25, x10
-        ldr      x15, [sp, #920]
-        str      x3, [sp, #928]
-        adcs     x4, x4, xzr
-        eor      x12, x12, x10
-        ldr      x5, [sp, #928]
-        adcs     x22, x22, xzr
-        str      x4, [sp, #936]
-        adcs     x26, x26, xzr
-        ldr      x9, [sp, #936]
-        str      x22, [sp, #944]
-        umulh    x13, x17, x17
-        adcs     x25, x25, xzr
-        str      x26, [sp, #952]
-        ldr      x27, [sp, #944]
-        adcs     x12, x12, xzr
-        str      x25, [sp, #960]
-        ldr      x28, [sp, #952]
-        str      x12, [sp, #968]
-        ldr      x8, [sp, #960]
-        mul      x6, x17, x15
-        ldr      x16, [sp, #968]
-        umulh    x20, x17, x15
-        adds     x6, x6, x6
-        mul      x23, x17, x5
-        adcs     x20, x20, x20
-        umulh    x24, x17, x5
-        cset     x7, cs
-        adds     x13, x13, x6
-        adcs     x20, x20, xzr
-        str      x13, [sp, #792]
-        adc      x7, x7, xzr
-        adds     x23, x23, x23
-        mul      x19, x15, x15
-        adcs     x24, x24, x24
-        umulh    x11, x15, x15
-        cset     x21, cs
-        adds     x20, x20, x23
-        adcs     x7, x7, x24
-        adc      x21, x21, xzr
-        adds     x20, x20, x19
-        mul      x3, x17, x9
-        str      x20, [sp, #800]
-        adcs     x7, x7, x11
-        umulh    x4, x17, x9
-        adc      x21, x21, xzr
-        mul      x22, x15, x5
-        umulh    x26, x15, x5
-        adds     x3, x3, x22
-        mul      x14, x17, x17
-        adcs     x4, x4, x26
-        cset     x25, cs
-        adds     x3, x3, x3
-        mul      x12, x17, x27
-        str      x14, [sp, #784]
-        adcs     x4, x4, x4
-        adc      x25, x25, x25
-        adds     x7, x7, x3
-        umulh    x10, x17, x27
-        adcs     x21, x21, x4
-        str      x7, [sp, #808]
-        adc      x25, x25, xzr
-        mul      x6, x15, x9
-        umulh    x14, x15, x9
-        adds     x12, x12, x6
-        mul      x24, x5, x5
-        adcs     x10, x10, x14
-        cset     x23, cs
-        umulh    x19, x5, x5
-        adds     x12, x12, x12
-        adcs     x10, x10, x10
-        adc      x23, x23, x23
-        adds     x21, x21, x12
-        mul      x11, x17, x28
-        adcs     x25, x25, x10
-        adc      x23, x23, xzr
-        adds     x21, x21, x24
-        adcs     x25, x25, x19
-        str      x21, [sp, #816]
-        umulh    x13, x17, x28
-        adc      x23, x23, xzr
-        mul      x22, x15, x27
-        umulh    x26, x15, x27
-        adds     x11, x11, x22
-        mul      x4, x5, x9
-        adcs     x13, x13, x26
-        umulh    x20, x5, x9
-        cset     x3, cs
-        adds     x11, x11, x4
-        mul      x6, x17, x8
-        adcs     x13, x13, x20
-        adc      x3, x3, xzr
-        adds     x11, x11, x11
-        umulh    x14, x17, x8
-        adcs     x13, x13, x13
-        adc      x3, x3, x3
-        adds     x25, x25, x11
-        mul      x12, x15, x28
-        adcs     x23, x23, x13
-        str      x25, [sp, #824]
-        adc      x3, x3, xzr
-        umulh    x10, x15, x28
-        adds     x6, x6, x12
-        mul      x19, x5, x27
-        adcs     x14, x14, x10
-        umulh    x7, x5, x27
-        cset     x24, cs
-        adds     x6, x6, x19
-        mul      x22, x9, x9
-        adcs     x14, x14, x7
-        adc      x24, x24, xzr
-        umulh    x26, x9, x9
-        adds     x6, x6, x6
-        adcs     x14, x14, x14
-        adc      x24, x24, x24
-        adds     x23, x23, x6
-        mul      x4, x17, x16
-        adcs     x3, x3, x14
-        adc      x24, x24, xzr
-        adds     x23, x23, x22
-        adcs     x3, x3, x26
-        str      x23, [sp, #832]
-        umulh    x20, x17, x16
-        adc      x24, x24, xzr
-        mul      x11, x15, x8
-        umulh    x13, x15, x8
-        adds     x4, x4, x11
-        mul      x12, x5, x28
-        adcs     x20, x20, x13
-        umulh    x10, x5, x28
-        cset     x21, cs
-        adds     x4, x4, x12
-        mul      x19, x9, x27
-        adcs     x20, x20, x10
-        umulh    x7, x9, x27
-        adc      x21, x21, xzr
-        adds     x4, x4, x19
-        mul      x6, x15, x16
-        adcs     x20, x20, x7
-        adc      x21, x21, xzr
-        adds     x4, x4, x4
-        umulh    x14, x15, x16
-        ldp      x17, x15, [sp, #64]
-        adcs     x20, x20, x20
-        adc      x21, x21, x21
-        adds     x3, x3, x4
-        mul      x22, x5, x8
-        adcs     x24, x24, x20
-        str      x3, [sp, #840]
-        adc      x21, x21, xzr
-        umulh    x26, x5, x8
-        adds     x6, x6, x22
-        mul      x11, x9, x28
-        adcs     x14, x14, x26
-        umulh    x13, x9, x28
-        cset     x25, cs
-        adds     x6, x6, x11
-        mul      x12, x27, x27
-        adcs     x14, x14, x13
-        adc      x25, x25, xzr
-        umulh    x10, x27, x27
-        adds     x6, x6, x6
-        adcs     x14, x14, x14
-        adc      x25, x25, x25
-        adds     x24, x24, x6
-        mul      x19, x5, x16
-        adcs     x21, x21, x14
-        adc      x25, x25, xzr
-        adds     x24, x24, x12
-        adcs     x21, x21, x10
-        str      x24, [sp, #848]
-        umulh    x7, x5, x16
-        adc      x25, x25, xzr
-        mul      x4, x9, x8
-        umulh    x20, x9, x8
-        adds     x19, x19, x4
-        mul      x22, x27, x28
-        adcs     x7, x7, x20
-        umulh    x26, x27, x28
-        cset     x23, cs
-        adds     x19, x19, x22
-        mul      x11, x9, x16
-        adcs     x7, x7, x26
-        adc      x23, x23, xzr
-        adds     x19, x19, x19
-        umulh    x13, x9, x16
-        ldp      x5, x9, [sp, #192]
-        adcs     x7, x7, x7
-        adc      x23, x23, x23
-        adds     x21, x21, x19
-        mul      x6, x27, x8
-        adcs     x25, x25, x7
-        str      x21, [sp, #856]
-        adc      x23, x23, xzr
-        umulh    x14, x27, x8
-        adds     x11, x11, x6
-        mul      x10, x28, x28
-        adcs     x13, x13, x14
-        cset     x12, cs
-        umulh    x3, x28, x28
-        adds     x11, x11, x11
-        adcs     x13, x13, x13
-        adc      x12, x12, x12
-        adds     x25, x25, x11
-        mul      x4, x27, x16
-        adcs     x23, x23, x13
-        adc      x12, x12, xzr
-        adds     x25, x25, x10
-        adcs     x23, x23, x3
-        str      x25, [sp, #864]
-        umulh    x20, x27, x16
-        adc      x12, x12, xzr
-        mul      x22, x28, x8
-        umulh    x26, x28, x8
-        adds     x4, x4, x22
-        mul      x7, x28, x16
-        adcs     x20, x20, x26
-        cset     x19, cs
-        adds     x4, x4, x4
-        umulh    x24, x28, x16
-        ldp      x27, x28, [sp, #80]
-        adcs     x20, x20, x20
-        adc      x19, x19, x19
-        adds     x23, x23, x4
-        adcs     x12, x12, x20
-        mul      x6, x8, x8
-// s = L + H
-        ldp      x4, x20, [sp]
-        adc      x19, x19, xzr
-        adds     x7, x7, x7
-        str      x23, [sp, #872]
-        adcs     x24, x24, x24
-        umulh    x14, x8, x8
-        cset     x11, cs
-        adds     x12, x12, x7
-        ldp      x25, x7, [sp, #128]
-        adcs     x19, x19, x24
-        adc      x11, x11, xzr
-        adds     x12, x12, x6
-        ldp      x24, x6, [sp, #16]
-        mul      x13, x8, x16
-        str      x12, [sp, #880]
-        adcs     x19, x19, x14
-        ldp      x14, x23, [sp, #144]
-        umulh    x10, x8, x16
-        adc      x11, x11, xzr
-        adds     x13, x13, x13
-        mul      x21, x16, x16
-        adcs     x10, x10, x10
-        umulh    x22, x16, x16
-        cset     x3, cs
-        adds     x19, x19, x13
-        ldp      x8, x16, [sp, #208]
-        adcs     x11, x11, x10
-        ldp      x13, x10, [sp, #32]
-        adc      x3, x3, xzr
-        adds     x11, x11, x21
-        ldp      x12, x21, [sp, #160]
-        str      x19, [sp, #888]
-        str      x11, [sp, #896]
-        adc      x3, x3, x22
-        adds     x4, x4, x25
-        ldp      x22, x19, [sp, #48]
-        adcs     x20, x20, x7
-        str      x3, [sp, #904]
-        ldp      x11, x3, [sp, #176]
-        adcs     x24, x24, x14
-        ldp      x25, x7, [sp, #96]
-        adcs     x6, x6, x23
-        ldp      x14, x23, [sp, #224]
-        adcs     x13, x13, x12
-        adcs     x10, x10, x21
-        ldp      x12, x21, [sp, #112]
-        adcs     x22, x22, x11
-        adcs     x19, x19, x3
-        ldp      x11, x3, [sp, #240]
-        adcs     x17, x17, x5
-        ldr      x5, [sp, #784]
-        adcs     x15, x15, x9
-        ldr      x9, [sp, #792]
-        adcs     x27, x27, x8
-        ldr      x8, [sp, #800]
-        adcs     x28, x28, x16
-        ldr      x16, [sp, #808]
-        adcs     x25, x25, x14
-        mvn      x5, x5
-        ldr      x14, [sp, #816]
-        adcs     x7, x7, x23
-        mvn      x9, x9
-        ldr      x23, [sp, #824]
-        adcs     x12, x12, x11
-        mvn      x8, x8
-        ldr      x11, [sp, #832]
-        adcs     x21, x21, x3
-        mvn      x16, x16
-        ldr      x3, [sp, #840]
-        cset     x26, cs
-// words 0..15: s += middle, z[8+..] += s
-        cmp      xzr, xzr
-        mvn      x14, x14
-        adcs     x4, x4, x5
-        ldr      x5, [sp, #848]
-        mvn      x23, x23
-        adcs     x20, x20, x9
-        ldr      x9, [sp, #856]
-        mvn      x11, x11
-        adcs     x24, x24, x8
-        ldr      x8, [sp, #864]
-        mvn      x3, x3
-        adcs     x6, x6, x16
-        ldr      x16, [sp, #872]
-        adcs     x13, x13, x14
-        mvn      x5, x5
-        ldr      x14, [sp, #880]
-        adcs     x10, x10, x23
-        mvn      x9, x9
-        ldr      x23, [sp, #888]
-        adcs     x22, x22, x11
-        mvn      x8, x8
-        ldr      x11, [sp, #896]
-        adcs     x19, x19, x3
-        mvn      x16, x16
-        ldr      x3, [sp, #904]
-        adcs     x17, x17, x5
-        mvn      x14, x14
-        adcs     x15, x15, x9
-        mvn      x23, x23
-        ldp      x5, x9, [sp, #64]
-        adcs     x27, x27, x8
-        mvn      x11, x11
-        adcs     x28, x28, x16
-        mvn      x3, x3
-        ldp      x8, x16, [sp, #80]
-        adcs     x25, x25, x14
-        adcs     x7, x7, x23
-        ldp      x14, x23, [sp, #96]
-        adcs     x12, x12, x11
-        adcs     x21, x21, x3
-        ldp      x11, x3, [sp, #112]
-        sbc      x26, x26, xzr
-        adds     x5, x5, x4
-        adcs     x9, x9, x20
-        ldp      x4, x20, [sp, #128]
-        adcs     x8, x8, x24
-        stp      x5, x9, [sp, #64]
-        adcs     x16, x16, x6
-        ldp      x5, x9, [sp, #144]
-        adcs     x14, x14, x13
-        ldp      x24, x6, [sp, #160]
-        adcs     x23, x23, x10
-        stp      x8, x16, [sp, #80]
-        adcs     x11, x11, x22
-        ldp      x8, x16, [sp, #176]
-        adcs     x3, x3, x19
-// z[24..] += the top word and the carry
-        ldp      x13, x10, [sp, #192]
-        adcs     x4, x4, x17
-        stp      x14, x23, [sp, #96]
-        adcs     x20, x20, x15
-        ldp      x14, x23, [sp, #208]
-        adcs     x5, x5, x27
-        ldp      x22, x19, [sp, #224]
-        adcs     x9, x9, x28
-        stp      x11, x3, [sp, #112]
-        adcs     x24, x24, x25
-        ldp      x11, x3, [sp, #240]
-        adcs     x6, x6, x7
-        stp      x4, x20, [sp, #128]
-        adcs     x8, x8, x12
-// s = L + H into the stack
-        ldp      x15, x4, [x0]
-        adcs     x16, x16, x21
-        ldp      x20, x27, [x0, #256]
-        adcs     x13, x13, x26
-        stp      x5, x9, [sp, #144]
+        stp      x27, x28, [sp, #336]
         adcs     x10, x10, xzr
-        ldp      x28, x5, [x0, #16]
-        adcs     x14, x14, xzr
-        ldp      x9, x25, [x0, #272]
-        adcs     x23, x23, xzr
-        stp      x24, x6, [sp, #160]
+        adcs     x17, x17, xzr
+        stp      x9, x10, [sp, #352]
         adcs     x22, x22, xzr
-        ldp      x7, x24, [x0, #32]
-        adcs     x19, x19, xzr
-        ldp      x6, x12, [x0, #288]
-        adcs     x11, x11, xzr
-        stp      x8, x16, [sp, #176]
-        adcs     x3, x3, xzr
-        adds     x15, x15, x20
-        stp      x13, x10, [sp, #192]
-        adcs     x4, x4, x27
-        ldp      x21, x8, [x0, #48]
-        adcs     x28, x28, x9
-        ldp      x16, x13, [x0, #304]
-        adcs     x5, x5, x25
-        stp      x14, x23, [sp, #208]
-        stp      x22, x19, [sp, #224]
-        adcs     x7, x7, x6
-        ldp      x10, x14, [x0, #64]
-        adcs     x24, x24, x12
-        ldp      x23, x22, [x0, #320]
-        adcs     x21, x21, x16
-        stp      x11, x3, [sp, #240]
-        adcs     x8, x8, x13
-        ldp      x19, x11, [x0, #80]
-        ldp      x3, x26, [x0, #336]
-        adcs     x10, x10, x23
-        ldp      x20, x27, [x0, #96]
-        ldp      x9, x25, [x0, #352]
-        adcs     x14, x14, x22
-        ldp      x6, x12, [x0, #112]
-        adcs     x19, x19, x3
-        ldp      x16, x13, [x0, #368]
-        adcs     x11, x11, x26
-        str      x15, [sp, #528]
-        str      x4, [sp, #536]
-        str      x28, [sp, #544]
-        str      x5, [sp, #552]
-        adcs     x20, x20, x9
-        ldp      x15, x4, [x0, #128]
-        adcs     x27, x27, x25
-        ldp      x28, x5, [x0, #384]
-        adcs     x6, x6, x16
-        str      x7, [sp, #560]
-        str      x24, [sp, #568]
-        adcs     x12, x12, x13
-        str      x21, [sp, #576]
-        str      x8, [sp, #584]
-        ldp      x7, x24, [x0, #144]
-        ldp      x21, x8, [x0, #400]
-        adcs     x15, x15, x28
-        ldp      x23, x22, [x0, #160]
-        adcs     x4, x4, x5
-        ldp      x3, x26, [x0, #416]
-        ldp      x9, x25, [x0, #176]
-        adcs     x7, x7, x21
-        ldp      x16, x13, [x0, #432]
-        adcs     x24, x24, x8
-        str      x10, [sp, #592]
-        str      x14, [sp, #600]
-        str      x19, [sp, #608]
-        str      x11, [sp, #616]
-        adcs     x23, x23, x3
-        ldp      x10, x14, [x0, #192]
-        adcs     x22, x22, x26
-        ldp      x19, x11, [x0, #448]
-        adcs     x9, x9, x16
-        str      x20, [sp, #624]
-        str      x27, [sp, #632]
-        adcs     x25, x25, x13
-        str      x6, [sp, #640]
-        str      x12, [sp, #648]
-        ldp      x20, x27, [x0, #208]
-        ldp      x6, x12, [x0, #464]
-        adcs     x10, x10, x19
-        ldp      x28, x5, [x0, #224]
-        adcs     x14, x14, x11
-        ldp      x21, x8, [x0, #480]
-        ldp      x3, x26, [x0, #240]
-        adcs     x20, x20, x6
-        ldp      x16, x13, [x0, #496]
-        adcs     x27, x27, x12
-        ldp      x19, x11, [sp]
-        adcs     x28, x28, x21
-        str      x15, [sp, #656]
-        ldr      x15, [sp, #528]
-        adcs     x5, x5, x8
-        str      x4, [sp, #664]
-        ldr      x4, [sp, #536]
-        adcs     x3, x3, x16
-        ldp      x6, x12, [sp, #16]
-        str      x7, [sp, #672]
-        adcs     x26, x26, x13
-        ldr      x7, [sp, #544]
-        mvn      x19, x19
-        str      x24, [sp, #680]
-        cset     x17, cs
-        ldr      x24, [sp, #552]
+        stp      x17, x22, [sp, #368]
+        bl       bignum_ksqr_16_32_scalar
+// s = L + H into the stack
+        ldp      x13, x14, [x19]
+        ldp      x25, x26, [x19, #256]
+        ldp      x3, x4, [x19, #16]
+        ldp      x7, x8, [x19, #272]
+        ldp      x11, x12, [x19, #32]
+        adds     x13, x13, x25
+        ldp      x15, x16, [x19, #288]
+        adcs     x14, x14, x26
+        ldp      x23, x24, [x19, #48]
+        adcs     x3, x3, x7
+        ldp      x27, x28, [x19, #304]
+        adcs     x4, x4, x8
+        ldp      x9, x10, [x19, #64]
+        adcs     x11, x11, x15
+        ldp      x17, x22, [x19, #320]
+        adcs     x12, x12, x16
+        ldp      x5, x25, [x19, #80]
+        adcs     x23, x23, x27
+        ldp      x26, x7, [x19, #336]
+        adcs     x24, x24, x28
+        ldp      x8, x15, [x19, #96]
+        adcs     x9, x9, x17
+        ldp      x16, x27, [x19, #352]
+        adcs     x10, x10, x22
+        str      x13, [sp, #528]
+        str      x14, [sp, #536]
+        str      x3, [sp, #544]
+        adcs     x5, x5, x26
+        ldp      x28, x13, [x19, #112]
+        ldp      x14, x3, [x19, #368]
+        adcs     x25, x25, x7
+        str      x4, [sp, #552]
+        adcs     x8, x8, x16
+        str      x11, [sp, #560]
+        str      x12, [sp, #568]
+        adcs     x15, x15, x27
+        str      x23, [sp, #576]
+        ldp      x4, x11, [x19, #128]
+        ldp      x12, x23, [x19, #384]
+        adcs     x28, x28, x14
+        str      x24, [sp, #584]
+        adcs     x13, x13, x3
+        ldp      x24, x17, [x19, #144]
+        ldp      x22, x26, [x19, #400]
+        adcs     x4, x4, x12
+        ldp      x7, x16, [x19, #160]
+        ldp      x27, x14, [x19, #416]
+        adcs     x11, x11, x23
+        str      x9, [sp, #592]
+        str      x10, [sp, #600]
+        str      x5, [sp, #608]
+        adcs     x24, x24, x22
+        ldp      x3, x9, [x19, #176]
+        ldp      x10, x5, [x19, #432]
+        adcs     x17, x17, x26
+        str      x25, [sp, #616]
+        adcs     x7, x7, x27
+        str      x8, [sp, #624]
+        str      x15, [sp, #632]
+        adcs     x16, x16, x14
+        str      x28, [sp, #640]
+        ldp      x25, x8, [x19, #192]
+        ldp      x15, x28, [x19, #448]
+        adcs     x3, x3, x10
+        str      x13, [sp, #648]
+        adcs     x9, x9, x5
+        ldp      x13, x12, [x19, #208]
+        ldp      x23, x22, [x19, #464]
+        adcs     x25, x25, x15
+        ldp      x26, x27, [x19, #224]
+        ldp      x14, x10, [x19, #480]
+        adcs     x8, x8, x28
+        str      x4, [sp, #656]
+        str      x11, [sp, #664]
+        str      x24, [sp, #672]
+        adcs     x13, x13, x23
+        ldp      x5, x4, [x19, #240]
+        ldp      x11, x24, [x19, #496]
+        adcs     x12, x12, x22
+        adcs     x26, x26, x14
+        ldp      x22, x14, [sp]
+        str      x17, [sp, #680]
+        adcs     x27, x27, x10
+        ldr      x17, [sp, #528]
+        str      x7, [sp, #688]
+        adcs     x5, x5, x11
+        ldr      x7, [sp, #536]
+        ldp      x10, x11, [sp, #16]
+        str      x16, [sp, #696]
+        adcs     x4, x4, x24
+        mvn      x22, x22
+        mvn      x14, x14
+        ldr      x16, [sp, #544]
+        str      x3, [sp, #704]
+        cset     x6, cs
 // words 0..7: s += middle, z[16+..] += s
         cmp      xzr, xzr
-        ldp      x21, x8, [sp, #32]
-        adcs     x15, x15, x19
-        mvn      x11, x11
-        str      x23, [sp, #688]
-        ldr      x23, [sp, #560]
-        adcs     x4, x4, x11
-        mvn      x6, x6
-        str      x22, [sp, #696]
-        ldr      x22, [sp, #568]
-        adcs     x7, x7, x6
-        mvn      x12, x12
-        ldp      x16, x13, [sp, #48]
-        adcs     x24, x24, x12
-        str      x9, [sp, #704]
-        ldr      x9, [sp, #576]
-        mvn      x21, x21
-        mvn      x8, x8
-        str      x25, [sp, #712]
-        ldr      x25, [sp, #584]
-        adcs     x23, x23, x21
-        str      x14, [sp, #728]
-        str      x20, [sp, #736]
-        adcs     x22, x22, x8
-        ldp      x14, x20, [x0, #128]
-        mvn      x16, x16
-        mvn      x13, x13
-        str      x27, [sp, #744]
-        str      x28, [sp, #752]
-        adcs     x9, x9, x16
-        ldp      x27, x28, [x0, #144]
-        adcs     x25, x25, x13
-        str      x10, [sp, #720]
-        str      x5, [sp, #760]
-        cset     x10, cs
-        str      x3, [sp, #768]
-        adds     x14, x14, x15
-        ldp      x5, x3, [x0, #160]
-        adcs     x20, x20, x4
-        str      x26, [sp, #776]
-        adcs     x27, x27, x7
-        ldp      x26, x19, [x0, #176]
-        adcs     x28, x28, x24
-        stp      x14, x20, [x0, #128]
-        adcs     x5, x5, x23
-        ldp      x14, x20, [sp, #64]
-        adcs     x3, x3, x22
-        ldr      x11, [sp, #592]
-        ldr      x6, [sp, #600]
-        adcs     x26, x26, x9
-        ldp      x7, x24, [sp, #80]
-        adcs     x19, x19, x25
-        ldr      x12, [sp, #608]
-        stp      x27, x28, [x0, #144]
-        ldr      x21, [sp, #616]
-// words 8..15: s += middle, z[16+..] += s
-        cset     x4, cs
-        cmp      x10, #1
-        mvn      x14, x14
-        ldp      x27, x28, [sp, #96]
-        adcs     x11, x11, x14
-        mvn      x20, x20
-        ldr      x8, [sp, #624]
-        ldr      x16, [sp, #632]
-        adcs     x6, x6, x20
-        mvn      x7, x7
-        ldp      x23, x22, [sp, #112]
-        adcs     x12, x12, x7
-        mvn      x24, x24
-        ldr      x13, [sp, #640]
-        ldr      x15, [sp, #648]
-        adcs     x21, x21, x24
-        mvn      x27, x27
-        mvn      x28, x28
-        stp      x5, x3, [x0, #160]
-        adcs     x8, x8, x27
-        ldp      x3, x9, [x0, #192]
-        adcs     x16, x16, x28
-        mvn      x23, x23
-        mvn      x22, x22
-        stp      x26, x19, [x0, #176]
-        adcs     x13, x13, x23
-        ldp      x25, x26, [x0, #208]
-        adcs     x15, x15, x22
-        ldp      x19, x10, [x0, #224]
-        cset     x5, cs
-        cmp      x4, #1
-        ldp      x14, x20, [x0, #240]
-        adcs     x3, x3, x11
-        ldr      x7, [sp, #656]
-        ldr      x24, [sp, #664]
-        adcs     x9, x9, x6
-        ldr      x27, [sp, #672]
-        ldr      x28, [sp, #680]
-        adcs     x25, x25, x12
-        stp      x3, x9, [x0, #192]
-        adcs     x26, x26, x21
-        ldp      x3, x9, [sp, #128]
-        adcs     x19, x19, x8
-        ldp      x12, x21, [sp, #144]
-        adcs     x10, x10, x16
-        stp      x25, x26, [x0, #208]
-        adcs     x14, x14, x13
-        ldp      x25, x26, [sp, #160]
-        adcs     x20, x20, x15
-        mvn      x3, x3
-        ldr      x23, [sp, #688]
-        mvn      x9, x9
-// words 16..23: s += middle, z[16+..] += s
-        cset     x6, cs
-        cmp      x5, #1
-        ldr      x22, [sp, #696]
-        mvn      x12, x12
-        adcs     x7, x7, x3
-        ldp      x8, x16, [sp, #176]
-        mvn      x21, x21
-        adcs     x24, x24, x9
-        ldr      x4, [sp, #704]
-        ldr      x11, [sp, #712]
-        mvn      x25, x25
-        adcs     x27, x27, x12
-        mvn      x26, x26
-        stp      x19, x10, [x0, #224]
-        adcs     x28, x28, x21
-        ldp      x10, x13, [x0, #256]
-        adcs     x23, x23, x25
-        mvn      x8, x8
-        mvn      x16, x16
-        stp      x14, x20, [x0, #240]
-        adcs     x22, x22, x26
-        ldp      x15, x14, [x0, #272]
-        adcs     x4, x4, x8
-        ldp      x20, x5, [x0, #288]
-        adcs     x11, x11, x16
-        ldp      x3, x9, [x0, #304]
-        cset     x19, cs
-        cmp      x6, #1
-        ldr      x12, [sp, #720]
-        ldr      x21, [sp, #728]
-        adcs     x10, x10, x7
-        ldr      x25, [sp, #736]
-        ldr      x26, [sp, #744]
-        adcs     x13, x13, x24
-        ldr      x8, [sp, #752]
-        ldr      x16, [sp, #760]
-        adcs     x15, x15, x27
-        stp      x10, x13, [x0, #256]
-        adcs     x14, x14, x28
-        ldp      x10, x13, [sp, #192]
-        adcs     x20, x20, x23
-        ldp      x27, x28, [sp, #208]
-        adcs     x5, x5, x22
-        stp      x15, x14, [x0, #272]
-        adcs     x3, x3, x4
-        ldp      x15, x14, [sp, #224]
-        adcs     x9, x9, x11
+        str      x25, [sp, #720]
+        ldr      x3, [sp, #552]
+        adcs     x17, x17, x22
+        ldp      x24, x25, [sp, #32]
+        adcs     x7, x7, x14
         mvn      x10, x10
+        mvn      x11, x11
+        str      x9, [sp, #712]
+        ldr      x9, [sp, #560]
+        str      x8, [sp, #728]
+        str      x13, [sp, #736]
+        adcs     x16, x16, x10
+        ldr      x15, [sp, #568]
+        ldp      x8, x13, [sp, #48]
+        adcs     x3, x3, x11
+        ldr      x28, [sp, #576]
+        mvn      x24, x24
+        mvn      x25, x25
+        ldr      x23, [sp, #584]
+        str      x26, [sp, #752]
+        adcs     x9, x9, x24
+        str      x27, [sp, #760]
+        ldp      x26, x27, [x19, #128]
+        adcs     x15, x15, x25
+        mvn      x8, x8
+        str      x5, [sp, #768]
         mvn      x13, x13
-        ldp      x23, x22, [sp, #240]
-// words 24..31: s += middle, z[16+..] += s
-        cset     x24, cs
-        cmp      x19, #1
-        mvn      x27, x27
-        ldr      x6, [sp, #768]
-        adcs     x12, x12, x10
-        mvn      x28, x28
-        ldr      x7, [sp, #776]
-        stp      x20, x5, [x0, #288]
-        adcs     x21, x21, x13
+        str      x4, [sp, #776]
+        adcs     x28, x28, x8
+        ldp      x5, x4, [x19, #144]
+        adcs     x23, x23, x13
+        str      x12, [sp, #744]
+        cset     x12, cs
+        adds     x26, x26, x17
+        ldp      x22, x14, [x19, #160]
+        adcs     x27, x27, x7
+        ldp      x10, x11, [x19, #176]
+        adcs     x5, x5, x16
+        ldr      x24, [sp, #592]
+        ldr      x25, [sp, #600]
+        adcs     x4, x4, x3
+        ldr      x8, [sp, #608]
+        ldr      x13, [sp, #616]
+        stp      x5, x4, [x19, #144]
+        adcs     x22, x22, x9
+        ldp      x3, x5, [sp, #64]
+        adcs     x14, x14, x15
+        adcs     x10, x10, x28
+        ldp      x4, x9, [sp, #80]
+        adcs     x11, x11, x23
+        stp      x22, x14, [x19, #160]
+// words 8..15: s += middle, z[16+..] += s
+        cset     x16, cs
+        cmp      x12, #1
+        ldp      x15, x22, [sp, #96]
+        mvn      x3, x3
+        ldr      x17, [sp, #624]
+        mvn      x5, x5
+        ldr      x7, [sp, #632]
+        adcs     x24, x24, x3
+        mvn      x4, x4
+        ldp      x14, x28, [sp, #112]
+        mvn      x9, x9
+        adcs     x25, x25, x5
+        stp      x26, x27, [x19, #128]
+        ldr      x26, [sp, #640]
+        adcs     x8, x8, x4
+        ldr      x27, [sp, #648]
         mvn      x15, x15
-        mvn      x14, x14
-        ldp      x20, x5, [x0, #320]
-        adcs     x25, x25, x27
-        mvn      x23, x23
+        adcs     x13, x13, x9
         mvn      x22, x22
-        ldp      x4, x11, [x0, #336]
-        adcs     x26, x26, x28
-        stp      x3, x9, [x0, #304]
-        adcs     x8, x8, x15
-        ldp      x3, x9, [x0, #352]
-        adcs     x16, x16, x14
-        ldp      x19, x10, [x0, #368]
-        adcs     x6, x6, x23
-// z[48..] += the top word and the carry
-        ldp      x13, x27, [x0, #384]
+        stp      x10, x11, [x19, #176]
+        adcs     x17, x17, x15
+        mvn      x14, x14
+        ldp      x10, x11, [x19, #192]
+        mvn      x28, x28
         adcs     x7, x7, x22
-        ldp      x28, x15, [x0, #400]
-        sbc      x17, x17, xzr
-        cmp      x24, #1
-        ldp      x14, x23, [x0, #416]
-        adcs     x20, x20, x12
-        ldp      x22, x24, [x0, #432]
-        adcs     x5, x5, x21
-        ldp      x12, x21, [x0, #448]
-        adcs     x4, x4, x25
-        stp      x20, x5, [x0, #320]
+        ldp      x12, x3, [x19, #208]
+        adcs     x26, x26, x14
+        ldp      x5, x4, [x19, #224]
+        adcs     x27, x27, x28
+        ldp      x9, x15, [x19, #240]
+        cset     x23, cs
+        cmp      x16, #1
+        ldr      x22, [sp, #656]
+        ldr      x14, [sp, #664]
+        adcs     x10, x10, x24
+        ldr      x28, [sp, #672]
+        ldr      x16, [sp, #680]
+        adcs     x11, x11, x25
+        ldr      x24, [sp, #688]
+        ldr      x25, [sp, #696]
+        adcs     x12, x12, x8
+        stp      x10, x11, [x19, #192]
+        adcs     x3, x3, x13
+        ldr      x10, [sp, #704]
+        ldr      x11, [sp, #712]
+        stp      x12, x3, [x19, #208]
+        adcs     x5, x5, x17
+        ldp      x13, x12, [sp, #128]
+        adcs     x4, x4, x7
+        adcs     x9, x9, x26
+        ldp      x3, x17, [sp, #144]
+        adcs     x15, x15, x27
+        stp      x5, x4, [x19, #224]
+// words 16..23: s += middle, z[16+..] += s
+        cset     x8, cs
+        cmp      x23, #1
+        ldp      x7, x5, [sp, #160]
+        mvn      x13, x13
+        mvn      x12, x12
+        ldp      x4, x26, [sp, #176]
+        adcs     x22, x22, x13
+        mvn      x3, x3
+        mvn      x17, x17
+        stp      x9, x15, [x19, #240]
+        adcs     x14, x14, x12
+        ldp      x9, x15, [x19, #256]
+        adcs     x28, x28, x3
+        mvn      x7, x7
+        mvn      x5, x5
+        ldp      x23, x13, [x19, #272]
+        adcs     x16, x16, x17
+        mvn      x4, x4
+        mvn      x26, x26
+        ldp      x12, x3, [x19, #288]
+        adcs     x24, x24, x7
+        ldp      x17, x7, [x19, #304]
+        adcs     x25, x25, x5
+        ldr      x5, [sp, #720]
+        adcs     x10, x10, x4
+        ldr      x4, [sp, #728]
         adcs     x11, x11, x26
-        ldp      x20, x5, [x0, #464]
-        adcs     x3, x3, x8
-        ldp      x25, x26, [x0, #480]
-        adcs     x9, x9, x16
-        stp      x4, x11, [x0, #336]
-        adcs     x19, x19, x6
-        ldp      x4, x11, [x0, #496]
-        adcs     x10, x10, x7
-        stp      x3, x9, [x0, #352]
-        adcs     x13, x13, x17
-        stp      x19, x10, [x0, #368]
-        adcs     x27, x27, xzr
-        adcs     x28, x28, xzr
-        stp      x13, x27, [x0, #384]
-        adcs     x15, x15, xzr
-        adcs     x14, x14, xzr
-        stp      x28, x15, [x0, #400]
-        adcs     x23, x23, xzr
-        adcs     x22, x22, xzr
-        stp      x14, x23, [x0, #416]
-        adcs     x24, x24, xzr
+        ldr      x26, [sp, #736]
+        cset     x27, cs
+        cmp      x8, #1
+        ldr      x8, [sp, #744]
+        adcs     x9, x9, x22
+        ldr      x22, [sp, #752]
+        adcs     x15, x15, x14
+        ldr      x14, [sp, #760]
+        adcs     x23, x23, x28
+        stp      x9, x15, [x19, #256]
+        adcs     x13, x13, x16
+        ldr      x9, [sp, #768]
+        ldr      x15, [sp, #776]
+        stp      x23, x13, [x19, #272]
+        adcs     x12, x12, x24
+        ldp      x16, x23, [sp, #192]
+        adcs     x3, x3, x25
+        adcs     x17, x17, x10
+        ldp      x13, x24, [sp, #208]
+        adcs     x7, x7, x11
+        stp      x12, x3, [x19, #288]
+// words 24..31: s += middle, z[16+..] += s
+        cset     x28, cs
+        cmp      x27, #1
+        ldp      x25, x12, [sp, #224]
+        mvn      x16, x16
+        mvn      x23, x23
+        ldp      x3, x10, [sp, #240]
+        adcs     x5, x5, x16
+        mvn      x13, x13
+        mvn      x24, x24
+        stp      x17, x7, [x19, #304]
+        adcs     x4, x4, x23
+        ldp      x11, x17, [x19, #320]
+        adcs     x26, x26, x13
+        mvn      x25, x25
+        mvn      x12, x12
+        ldp      x7, x27, [x19, #336]
+        adcs     x8, x8, x24
+        mvn      x3, x3
+        mvn      x10, x10
+        ldp      x16, x23, [x19, #352]
+        adcs     x22, x22, x25
+        ldp      x13, x24, [x19, #368]
+        adcs     x14, x14, x12
+// z[48..] += the top word and the carry
+        ldp      x25, x12, [x19, #384]
+        adcs     x9, x9, x3
+        adcs     x15, x15, x10
+        ldp      x3, x10, [x19, #400]
+        sbc      x6, x6, xzr
+        cmp      x28, #1
+        adcs     x11, x11, x5
+        ldp      x28, x5, [x19, #416]
+        adcs     x17, x17, x4
+        adcs     x7, x7, x26
+        stp      x11, x17, [x19, #320]
+        adcs     x27, x27, x8
+        ldp      x4, x11, [x19, #432]
+        adcs     x16, x16, x22
+        ldp      x17, x26, [x19, #448]
+        adcs     x23, x23, x14
+        stp      x7, x27, [x19, #336]
+        adcs     x13, x13, x9
+        ldp      x8, x7, [x19, #464]
+        adcs     x24, x24, x15
+        ldp      x27, x22, [x19, #480]
+        adcs     x25, x25, x6
+        stp      x16, x23, [x19, #352]
         adcs     x12, x12, xzr
-        stp      x22, x24, [x0, #432]
-        adcs     x21, x21, xzr
-        adcs     x20, x20, xzr
-        stp      x12, x21, [x0, #448]
+        ldp      x14, x16, [x19, #496]
+        adcs     x3, x3, xzr
+        stp      x13, x24, [x19, #368]
+        adcs     x10, x10, xzr
+        stp      x25, x12, [x19, #384]
+        adcs     x28, x28, xzr
+        stp      x3, x10, [x19, #400]
         adcs     x5, x5, xzr
-        adcs     x25, x25, xzr
-        stp      x20, x5, [x0, #464]
-        adcs     x26, x26, xzr
         adcs     x4, x4, xzr
-        stp      x25, x26, [x0, #480]
+        stp      x28, x5, [x19, #416]
         adcs     x11, x11, xzr
-        stp      x4, x11, [x0, #496]
-        add      sp, sp, #1056
+        adcs     x17, x17, xzr
+        stp      x4, x11, [x19, #432]
+        adcs     x26, x26, xzr
+        adcs     x8, x8, xzr
+        stp      x17, x26, [x19, #448]
+        adcs     x7, x7, xzr
+        adcs     x27, x27, xzr
+        stp      x8, x7, [x19, #464]
+        adcs     x22, x22, xzr
+        adcs     x14, x14, xzr
+        stp      x27, x22, [x19, #480]
+        adcs     x16, x16, xzr
+        stp      x14, x16, [x19, #496]
+        add      sp, sp, #784
+        ldp      x29, x30, [sp], #16
         ldp      x27, x28, [sp], #16
         ldp      x25, x26, [sp], #16
         ldp      x23, x24, [sp], #16
