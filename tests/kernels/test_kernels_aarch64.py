@@ -109,6 +109,10 @@ def test_plans_expand_and_choose_only_candidates():
     assert all(k >= 1 for _, k in plans.candidates("redc", 8))
     for op, (fam, count) in plans.PLANS.items():
         assert fam in plans.FAMILIES and 0 < count <= len(plans.candidates(*plans.kind_of(op)))
+    from provenum.bench import neon_plans
+    recorded = neon_plans.recorded()            # what --write keeps of the plans it does not re-tune
+    assert {op: rule for op, (rule, _, _) in recorded.items()} == plans.PLANS
+    assert all(0 < cycles < scalar for _, cycles, scalar in recorded.values())
     assert modexp.squaring_split(16) == (64, 4) and modexp.squaring_split(24) == (48, 5)
 
 

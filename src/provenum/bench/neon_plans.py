@@ -8,9 +8,10 @@ provenum.kernels.aarch64.plans, the kernel is generated with the family's
 first `count` pairs for a range of counts around the balance of the integer
 multiplier against the vector unit, and its N1 cycles measured: llvm-mca-19
 -mcpu=neoverse-n1 over its instructions (straight-line code: the instructions
-are the trace), 100 iterations, or 20 with --quick while ranking. The
+are the trace), 100 iterations, or 20 while ranking with --quick or at 24
+words and more (the winner is measured again at 100). The
 fastest plan per kernel is printed, and with --write stored in plans.py
-(PLANS). Takes about 20 minutes for everything on one core (--quick: 8).
+(PLANS). Takes about an hour for everything on one core (--quick: 25 minutes).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def counts(kind: str, n: int, steps: int) -> list[int]:
 def tune(kind: str, n: int, quick: bool, log=print) -> tuple[tuple[str, int], float, float]:
     """The best (family, count), its cycles, and the scalar variant's cycles."""
     iterations = 20 if quick or n >= 24 else 100
-    steps = 6 if quick else (8 if n >= 16 else 12)
+    steps = 6 if quick else 12
     scalar = function_cycles(generate(kind, n, frozenset()), iterations)
     best, best_cycles = None, scalar
     for family in plans.FAMILIES:
@@ -69,6 +70,14 @@ def tune(kind: str, n: int, quick: bool, log=print) -> tuple[tuple[str, int], fl
     if best is not None and iterations != 100:
         best_cycles = function_cycles(generate(kind, n, plans.expand(kind, n, *best)))
     return best, best_cycles, scalar
+
+
+def recorded() -> dict:
+    """The plans in plans.py with the cycles their comments record."""
+    text = Path(plans.__file__).read_text()
+    rows = re.findall(r"    '(\w+)': \('([\w-]+)', (\d+)\),  # ([\d,]+) N1 cycles \(scalar ([\d,]+)\)", text)
+    return {op: ((fam, int(count)), float(c.replace(",", "")), float(sc.replace(",", "")))
+            for op, fam, count, c, sc in rows}
 
 
 def write(results: dict) -> Path:
@@ -103,7 +112,7 @@ def main(argv=None) -> int:
               f"[{time.time() - t:.0f} s]", flush=True)
         results[op] = (best, cycles, scalar)
     if args.write and results:
-        merged = {op: ((fam, count), 0.0, 0.0) for op, (fam, count) in plans.PLANS.items()}
+        merged = recorded()
         merged.update(results)
         print(f"wrote {write(merged)}")
     return 0

@@ -195,6 +195,7 @@ class NeonProducts:
         if self.slots:
             off = self.slots[0] + 32 * self._slot
             self._slot = (self._slot + 1) % self.slots[1]
+            assert off not in self._where.values(), "a slot reused before its pair was taken"
             f.op("stp", f"q{P[1:]}", f"q{H[1:]}", mem("sp", off))
             self.pool.give(P)
             self.pool.give(H)
@@ -219,6 +220,7 @@ class NeonProducts:
             self.f.op("mov", hi, f"{H}.d[{lane}]")
         self._left[(i, k)] -= 2
         if self._left[(i, k)] <= 0:
+            self._where.pop((i, k), None)
             P_H = self._results.pop((i, k))
             if P_H:
                 self.pool.give(P_H[0])
