@@ -6,10 +6,11 @@ and teaches the compiler that .S (assembly through the C preprocessor) is
 a source type. Works for `pip install .` and editable installs (the
 extension is then built next to the sources, in src/provenum/native/).
 
-The extension is built from the host ISA's kernels (platform.machine()). The
-kernels are x86-64 only so far: on an aarch64 host the package installs
-without the extension -- decoding, proofs, the models and their validation
-work; the native kernels and RSA private-key operations do not yet.
+The extension is built from the host ISA's kernels (platform.machine()):
+src/provenum/kernels/x86_64/generated/*.S on x86-64, .../aarch64/generated/*.S
+on aarch64 (each with the csrc/*.c, whose CPU module for the other ISA
+compiles to nothing). On any other machine the package installs without the
+extension: decoding, proofs and the models work, the native kernels do not.
 """
 import platform
 from pathlib import Path

@@ -91,3 +91,18 @@ _ADD = """
 # (add_one_word is hidden, so the call binds directly instead of through the PLT)
 LIBRARY = (".text" + function("bignum_mul_4_8", _mul_4_8()) + function("sum_words", _SUM)
            + "\n    .hidden add_one_word" + function("add_one_word", _ADD) + function("uses_udiv", "    udiv x0, x0, x1\n    ret") + NOTE)
+
+
+def arm_session(**kwargs):
+    """A provenum.native.cross.Session on the cross-built AArch64 native library (qemu: Neoverse N1)."""
+    from provenum.native import cross
+
+    return cross.Session(cross.library(), cpu=kwargs.pop("cpu", "neoverse-n1"), **kwargs)
+
+
+def words(value: int, n: int) -> bytes:
+    return value.to_bytes(8 * n, "little")
+
+
+def number(buf: bytes) -> int:
+    return int.from_bytes(buf, "little")

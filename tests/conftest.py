@@ -14,7 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cpu_levels import skip_unless_cpu_runs  # noqa: E402
-from provenum.isa.x86_64.features import LEVEL_NAMES  # noqa: E402
+from provenum.kernels import host_isa, isa_levels  # noqa: E402
+
+LEVEL_NAMES = isa_levels(host_isa()).LEVEL_NAMES     # the native library's ISA's levels
 
 
 @pytest.fixture(params=LEVEL_NAMES)

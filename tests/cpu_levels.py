@@ -1,7 +1,9 @@
 """Helpers for tests that run kernels: skip, saying why, what this CPU cannot run."""
 import pytest
 
-from provenum.isa.x86_64.features import level_features
+from provenum.kernels import host_isa, isa_levels
+
+level_features = isa_levels(host_isa()).level_features
 
 
 def skip_unless_cpu_runs(level: str) -> None:

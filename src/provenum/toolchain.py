@@ -2,10 +2,11 @@
 
     host_isa()                      "x86_64", "aarch64", or platform.machine() for anything else
     aarch64_compiler()              the C compiler/assembler driver for AArch64 (list of argv words)
-    build_aarch64(sources, out, kind="shared"|"static"|"executable", flags=())
-                                    an AArch64 shared object (proofs, tests), a static executable
-                                    without libc (the validation harness) or a dynamically linked
-                                    executable (the function-call driver) from .S / .c sources
+    build_aarch64(sources, out, kind="shared"|"library"|"static"|"executable", flags=())
+                                    an AArch64 shared object without libc (proofs, tests) or with it
+                                    (the native library), a static executable without libc (the
+                                    validation harness) or a dynamically linked executable (the
+                                    call drivers) from .S / .c sources
     aarch64_runner()                (argv prefix, executor name): ([], "native") on an aarch64 host,
                                     (["qemu-aarch64", "-L", sysroot], "qemu-aarch64") elsewhere
 
@@ -67,10 +68,10 @@ def build_aarch64(sources, out, kind: str = "shared", flags=()) -> Path:
     """Assemble/compile `sources` into `out`: a shared object ("shared", no libc), a static
     executable ("static", no libc: the sources provide _start) or an executable linked with libc
     ("executable"). Written atomically (a concurrent builder of the same output agrees)."""
-    link = {"shared": ["-shared", "-fPIC", "-nostdlib"], "static": ["-static", "-no-pie", "-nostdlib"],
-            "executable": []}.get(kind)
+    link = {"shared": ["-shared", "-fPIC", "-nostdlib"], "library": ["-shared", "-fPIC"],
+            "static": ["-static", "-no-pie", "-nostdlib"], "executable": []}.get(kind)
     if link is None:
-        raise ValueError(f"kind must be 'shared', 'static' or 'executable', not {kind!r}")
+        raise ValueError(f"kind must be 'shared', 'library', 'static' or 'executable', not {kind!r}")
     out = Path(out)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         target = Path(tmp) / out.name

@@ -1,11 +1,18 @@
-"""provenum bench kernels: cycle counts of every kernel, GMP beside them."""
+"""provenum bench kernels: cycle counts of every kernel, GMP beside them (x86-64), or Neoverse N1
+cycles from the cost model and, on Arm hardware, measured time (--isa aarch64)."""
 from __future__ import annotations
 
 NAME = "bench kernels"
-HELP = "time every kernel with a native rdtsc harness (median and minimum TSC ticks), GMP side by side"
+HELP = ("time every kernel with a native rdtsc harness (median and minimum TSC ticks), GMP side by side; "
+        "--isa aarch64: Neoverse N1 cycles (llvm-mca over the executed instructions) and time on Arm")
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("--isa", choices=("x86_64", "aarch64"), default=None,
+                        help="x86_64 (this CPU, timed) or aarch64 (N1 cost model; timed too on an Arm host); "
+                             "default: this machine's")
+    parser.add_argument("--level", choices=("scalar", "neon"), default=None,
+                        help="aarch64: only this level's variants (default both)")
     parser.add_argument("--json", metavar="PATH", default="", help="also write the results as JSON")
     parser.add_argument("--only", default="", help="only kernels whose name contains this text")
     parser.add_argument("--repeats", type=int, default=101, help="timed runs per kernel (median taken)")
@@ -17,6 +24,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from provenum.kernels import host_isa
+
+    if (args.isa or host_isa()) == "aarch64":
+        return run_aarch64(args)
     import json
     import sys
 
@@ -84,6 +95,68 @@ def run(args) -> int:
     if args.json:
         payload = {"results": bench.report(results), "tsc_ghz": info.get("tsc_ghz"),
                    "gmp": info.get("gmp"), "peer": args.peer, "targets": bench.TARGETS}
+        with open(args.json, "w") as fh:
+            json.dump(payload, fh, indent=2)
+        console.print(f"wrote {args.json}")
+    return 0
+
+
+def run_aarch64(args) -> int:
+    import json
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from provenum.bench import kernels_aarch64 as bench
+    from provenum.bench.n1 import CostModelError
+    from provenum.native.cross import CrossError
+
+    console = Console(stderr=True)
+    levels = (args.level,) if args.level else ("scalar", "neon")
+    done = []
+    with console.status("building the AArch64 library...") as status:
+        def progress(r):
+            done.append(r)
+            status.update(f"{len(done)} measured, last {r.name}: {r.n1_cycles:,.0f} N1 cycles")
+        try:
+            results, info = bench.run(args.only, levels, on_result=progress)
+        except (CostModelError, CrossError) as exc:
+            print(f"provenum: {exc}", file=sys.stderr)
+            return 1
+    measured = info["measured"]
+    table = Table(title="AArch64 kernels: Neoverse N1 cycles (llvm-mca over the executed instructions)"
+                  + (f", time measured on this {measured} host" if measured else ""))
+    cols = ["kernel", "words", "N1 cycles", "instructions", "s2n-bignum", "s2n N1", "x s2n", "target 0.8x"]
+    if measured:
+        cols.append("ns")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("kernel", "s2n-bignum") else "right", no_wrap=True)
+    notes = set()
+    for r in results:
+        anchor = bench.anchor_of(r.name)
+        row = [r.name, str(r.words), f"{r.n1_cycles:,.0f}", f"{r.instructions:,}"]
+        if anchor and r.name.endswith("_neon"):
+            ratio = r.n1_cycles / anchor[1]
+            row += [anchor[0], f"{anchor[1]:,}", f"{ratio:.2f}", "met" if ratio <= bench.TARGET_RATIO else "NOT met"]
+        else:
+            row += ["", "", "", ""]
+        if measured:
+            row.append(f"{r.ns:,.0f}")
+        if r.note and "instructions executed" in r.note:
+            notes.add(f"{r.name}: {r.note}")
+        elif r.note:
+            notes.add(f"{r.name.split('_')[0]}_{'_'.join(r.name.split('_')[1:-2])}_*: {r.note}")
+        table.add_row(*row)
+    out = Console(width=max(Console().width, 150))
+    out.print(table)
+    out.print(f"cost model: {info['cost_model']}; library {info['library']}")
+    for line in sorted(notes):
+        out.print(line)
+    if args.json:
+        payload = {"results": [r.as_dict() for r in results], "isa": "aarch64", "cost_model": info["cost_model"],
+                   "measured_on": measured,
+                   "anchors": {op: {"s2n_bignum": name, "n1_cycles": c} for op, (name, c) in bench.ANCHORS.items()}}
         with open(args.json, "w") as fh:
             json.dump(payload, fh, indent=2)
         console.print(f"wrote {args.json}")

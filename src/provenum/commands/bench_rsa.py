@@ -3,12 +3,19 @@ from __future__ import annotations
 
 NAME = "bench rsa"
 HELP = ("benchmark RSA sign/verify: provenum at each CPU level vs OpenSSL on the same CPU features "
-        "(default, IFMA-masked, AVX-512-, AVX2-, BMI2-masked), gmpy2, Python")
+        "(default, IFMA-masked, AVX-512-, AVX2-, BMI2-masked), gmpy2, Python; "
+        "--isa aarch64 --model: the N1 cycles of one signature's kernels beside AWS-LC on Graviton2")
 
 
 def add_arguments(parser) -> None:
     from provenum.bench.rsa import IMPLS
 
+    parser.add_argument("--isa", choices=("x86_64", "aarch64"), default="x86_64",
+                        help="aarch64 needs --model: the signature's cost on Neoverse N1 from the cost model")
+    parser.add_argument("--model", action="store_true",
+                        help="with --isa aarch64: sum the N1 cycles of the kernels one signature calls")
+    parser.add_argument("--level", choices=("scalar", "neon"), default="neon",
+                        help="with --isa aarch64 --model: the level the kernels run at (N1: neon)")
     parser.add_argument("--bits", type=int, nargs="+", default=[2048, 3072, 4096], help="key sizes")
     parser.add_argument("--impl", nargs="+", choices=IMPLS, default=list(IMPLS), help="implementations to run")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; figures are medians")
@@ -19,6 +26,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    if args.isa == "aarch64" or args.model:
+        return run_model(args)
     import json
     import sys
 
@@ -80,4 +89,57 @@ def run(args) -> int:
             out.print(f"wrote {args.png}")
         except ImportError:
             console.print("matplotlib is not installed (pip install provenum[bench]): no PNG written")
+    return 0
+
+
+def run_model(args) -> int:
+    import json
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from provenum.bench import rsa_aarch64 as model
+    from provenum.bench.n1 import CostModelError
+    from provenum.native.cross import CrossError
+
+    if args.isa != "aarch64" or not args.model:
+        print("provenum: --model goes with --isa aarch64 (on x86-64 signatures are timed, not modelled)",
+              file=sys.stderr)
+        return 2
+    bits = [b for b in args.bits if b in model.AWS_LC_SIGS_PER_S]
+    if bits != list(args.bits):
+        print(f"provenum: --model covers {', '.join(map(str, model.AWS_LC_SIGS_PER_S))} bits", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    try:
+        with console.status("counting one signature's kernel calls in the AArch64 library...") as status:
+            estimates = model.estimate(bits, args.level, progress=status.update)
+    except (CostModelError, CrossError, RuntimeError) as exc:
+        print(f"provenum: {exc}", file=sys.stderr)
+        return 1
+    out = Console(width=max(Console().width, 120))
+    table = Table(title=f"RSA signature on Neoverse N1 (model): kernels at the {args.level} level, "
+                        f"AWS-LC on Graviton2 at {model.GHZ} GHz beside")
+    for col in ("bits", "N1 cycles", "AWS-LC cycles", "AWS-LC sig/s", "ratio", "target 0.8x", "at 2.5 GHz sig/s"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for e in estimates:
+        ratio = e.total / e.aws_lc_cycles
+        table.add_row(str(e.bits), f"{e.total:,.0f}", f"{e.aws_lc_cycles:,.0f}",
+                      f"{model.AWS_LC_SIGS_PER_S[e.bits]}", f"{ratio:.2f}",
+                      "met" if ratio <= model.TARGET_RATIO else "NOT met", f"{model.GHZ * 1e9 / e.total:,.0f}")
+    out.print(table)
+    for e in estimates:
+        parts = ", ".join(f"{op} {e.calls[op]} x {e.cycles[op]:,.0f}"
+                          for op in sorted(e.calls, key=lambda o: -e.calls[o] * e.cycles[o]))
+        out.print(f"{e.bits}: {parts}")
+    out.print("How: one signature made in the AArch64 library with a counter in every dispatched entry "
+              "(qemu-aarch64 as a Neoverse N1, or natively), each operation's N1 cycles from llvm-mca-19 "
+              "over the instructions one call executes (provenum bench kernels --isa aarch64); "
+              "sum of calls x cycles. The C code between the kernels is not counted.")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"model": [e.as_dict() for e in estimates], "ghz": model.GHZ,
+                       "aws_lc_sigs_per_s": model.AWS_LC_SIGS_PER_S}, fh, indent=1)
+        out.print(f"wrote {args.json}")
     return 0

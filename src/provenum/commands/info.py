@@ -16,9 +16,13 @@ def run(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from provenum.isa.x86_64.features import FEATURES, LEVELS, level_features
-    from provenum.kernels import OPERATIONS
+    from provenum.kernels import host_isa, host_operations, isa_levels
     from provenum.native import dispatch
+
+    isa = host_isa()
+    levels = isa_levels(isa)
+    FEATURES, LEVELS, level_features = levels.FEATURES, levels.LEVELS, levels.level_features
+    OPERATIONS = host_operations()
 
     console = Console()
     try:
@@ -27,9 +31,14 @@ def run(args) -> int:
         console.print(f"[red]error:[/] {e}")
         return 2
     console.print(f"CPU        {cpu.brand or '(no brand string)'}")
-    console.print(f"           {cpu.vendor}, family {cpu.family:#x}, model {cpu.model:#x}, stepping {cpu.stepping}")
+    if isa == "aarch64":
+        console.print(f"           {cpu.vendor}, implementer {cpu.family:#x}, part {cpu.model:#x}, "
+                      f"MIDR {cpu.midr:#x}; prefers the {cpu.default_level} level")
+    else:
+        console.print(f"           {cpu.vendor}, family {cpu.family:#x}, model {cpu.model:#x}, "
+                      f"stepping {cpu.stepping}")
     have = " ".join(f"[green]{f}[/]" if f in cpu.features else f"[dim]-{f}[/]" for f in FEATURES)
-    console.print(f"features   {have}   (CPUID, enabled by the OS per XGETBV)")
+    console.print(f"features   {have}   " + ("(HWCAP)" if isa == "aarch64" else "(CPUID, enabled by the OS per XGETBV)"))
     for lv in LEVELS:
         ok = level_features(lv.name) <= cpu.features
         console.print(f"  {'[green]yes[/]' if ok else '[dim] no[/]'}  {lv.name:<9} {lv.summary}")

@@ -2,11 +2,13 @@
 
 Compiles every committed kernel variant of the host's ISA
 (src/provenum/kernels/<isa>/generated/*.S, the ISA from platform.machine():
-x86 kernels are never assembled on an Arm host) and every
-src/provenum/native/csrc/*.c (the dispatch table, CPU detection, the RSA
-code) into one extension; its cdef is every
-src/provenum/native/cdef/*.h (plain declarations, no preprocessor), which
-the C source also includes verbatim so the wrappers see the prototypes.
+x86 kernels are never assembled on an Arm host, nor Arm ones on x86-64) and
+every src/provenum/native/csrc/*.c (the dispatch table, CPU detection, the
+RSA code; each ISA's CPU module compiles to nothing on the other) into one
+extension; its cdef is the ISA-neutral src/provenum/native/cdef/*.h plus
+the host ISA's own (ISA_HEADERS: its kernels, and on AArch64 MIDR access),
+plain declarations, no preprocessor, which the C source also includes
+verbatim so the wrappers see the prototypes.
 """
 from __future__ import annotations
 
@@ -25,12 +27,16 @@ def _rel(path: Path) -> str:
     return os.path.relpath(path, ROOT)
 
 
-def _headers() -> list[Path]:
-    return sorted((HERE / "cdef").glob("*.h"))
-
-
 HOST_ISA = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
     platform.machine().lower(), platform.machine())
+# cdef headers that belong to one ISA (the others are ISA-neutral)
+ISA_HEADERS = {"x86_64": ("kernels.h",), "aarch64": ("kernels_aarch64.h", "cpu_aarch64.h")}
+
+
+def _headers(isa: str = HOST_ISA) -> list[Path]:
+    specific = {name for names in ISA_HEADERS.values() for name in names}
+    common = [h for h in sorted((HERE / "cdef").glob("*.h")) if h.name not in specific]
+    return common + [HERE / "cdef" / name for name in ISA_HEADERS.get(isa, ())]
 
 
 def sources() -> list[str]:

@@ -1,20 +1,28 @@
 """The CPU and the dispatch table of the native library.
 
-The table (native/csrc/dispatch.c) is filled once when the library loads:
-every operation points at the best variant of the highest level this CPU
-and its operating system support (CPUID and XGETBV, in C), or the lower
-level named by the environment variable PROVENUM_CPU
-(baseline|bmi2|avx2|avx512). A level the CPU lacks, or an unknown name, is
-an error `check()` raises before any kernel runs. Tests lower the level
-further with `forced_level(name)`; nothing can raise it above the CPU's.
+The library holds the kernels of the host's ISA. Its table
+(native/csrc/dispatch.c) is filled once when it loads: every operation
+points at the best variant of the level this CPU runs by default -- on
+x86-64 the highest level the CPU and its operating system support (CPUID
+and XGETBV, in C), on AArch64 the level its core prefers (MIDR: neon on
+Neoverse N1 and its like, scalar on wide-multiplier cores) -- or the level
+named by the environment variable PROVENUM_CPU (x86-64:
+baseline|bmi2|avx2|avx512, AArch64: scalar|neon). A level the CPU lacks, or
+an unknown name, is an error `check()` raises before any kernel runs. Tests
+change the level with `forced_level(name)`; nothing can raise it above what
+the CPU supports.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from provenum.isa.x86_64.features import (FEATURES, LEVEL_NAMES, features_from_mask, level_features, level_index,
-                                          missing_for)
+from provenum.kernels.catalog import host_isa, isa_levels
+
+_levels = isa_levels(host_isa())
+FEATURES, LEVEL_NAMES = _levels.FEATURES, _levels.LEVEL_NAMES
+features_from_mask, level_features, level_index = _levels.features_from_mask, _levels.level_features, _levels.level_index
+missing_for = _levels.missing_for
 
 
 class UnsupportedCPU(RuntimeError):
@@ -26,11 +34,11 @@ class DispatchError(RuntimeError):
 
 
 def _native():
-    from ..toolchain import host_isa
+    from ..toolchain import host_isa as machine
 
-    if host_isa() != "x86_64":  # setup.py builds the extension from the host ISA's kernels: x86-64 only so far
-        raise ImportError(f"provenum's native kernels are x86-64 only so far; on {host_isa()} the package has no "
-                          "native library (decoding, proofs of a given library and model validation work; the "
+    if machine() not in ("x86_64", "aarch64"):  # setup.py builds the extension from the host ISA's kernels
+        raise ImportError(f"provenum's native kernels are for x86-64 and AArch64; on {machine()} the package has "
+                          "no native library (decoding, proofs of a given library and model validation work; the "
                           "kernels and RSA private-key operations do not)")
     try:
         from ._kernels import ffi, lib
@@ -49,10 +57,13 @@ class CPU:
     stepping: int
     features: frozenset        # what the CPU and the OS provide, of FEATURES
     level: str                 # the highest level it runs
+    default_level: str = ""    # the level the table takes at load (AArch64: the one the core prefers)
+    midr: int = 0              # AArch64: MIDR_EL1 (0 when unknown or on x86-64)
 
     @property
     def microarchitecture(self) -> str:
-        """A short name for tuning tables: vendor, family and model (e.g. AuthenticAMD-0x1a-0x02)."""
+        """A short name for tuning tables: vendor, family and model (e.g. AuthenticAMD-0x1a-0x02;
+        on AArch64 implementer, part: ARM-0x41-0xd0c)."""
         return f"{self.vendor}-{self.family:#04x}-{self.model:#04x}"
 
 
@@ -62,8 +73,10 @@ def cpu() -> CPU:
     fam, mod, step = ffi.new("unsigned *"), ffi.new("unsigned *"), ffi.new("unsigned *")
     lib.provenum_cpu_identity(vendor, brand, fam, mod, step)
     feats = features_from_mask(lib.provenum_cpu_features())
+    midr = lib.provenum_cpu_midr() if host_isa() == "aarch64" else 0
     return CPU(ffi.string(vendor).decode(), ffi.string(brand).decode().strip(), fam[0], mod[0], step[0], feats,
-               LEVEL_NAMES[lib.provenum_dispatch_best_level()])
+               LEVEL_NAMES[lib.provenum_dispatch_best_level()], LEVEL_NAMES[lib.provenum_dispatch_default_level()],
+               midr)
 
 
 def load_error() -> str:

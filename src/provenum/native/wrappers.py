@@ -19,7 +19,7 @@ checks the same preconditions and also that the output overlaps no input.
 """
 from __future__ import annotations
 
-from provenum.kernels import BY_NAME, CATALOG, OPERATIONS
+from provenum.kernels import host_by_name, host_catalog, host_operations
 
 from . import dispatch
 from ._kernels import ffi, lib
@@ -202,6 +202,9 @@ _DOCS = {
     "copy_row_from_table": "rows[idx], reading every row (constant time in idx).",
     "modexp": "a^e mod m, constant time; odd m, a < m, e < 2^(64n).",
 }
+
+# the library holds the host ISA's kernels
+CATALOG, OPERATIONS, BY_NAME = host_catalog(), host_operations(), host_by_name()
 
 for _k in list(OPERATIONS.values()) + CATALOG:
     _w = _FAMILIES[_k.family](_k)

@@ -7,6 +7,7 @@
  * opmask and both halves of the ZMM state).  Nothing here reads
  * /proc/cpuinfo.  The bit order is provenum.isa.x86_64.features.FEATURES.
  */
+#if defined(__x86_64__)
 #include <cpuid.h>
 #include <stdint.h>
 #include <string.h>
@@ -76,3 +77,5 @@ void provenum_cpu_identity(char *vendor, char *brand, unsigned *family, unsigned
         memcpy(brand, regs, 48);
     }
 }
+
+#endif /* __x86_64__ */

@@ -32,7 +32,10 @@
  * message, with its own check against the public key.  Every secret buffer
  * is wiped and the stack swept.
  */
+#if defined(__x86_64__)
 #include <immintrin.h>
+#define TRIAL_DIVISION_SIMD 1      /* AVX2 / AVX-512 trial division on x86-64; plain C elsewhere */
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +228,7 @@ static void block_residues(uint64_t *r, const uint32_t *halves, size_t count, co
     }
 }
 
+#ifdef TRIAL_DIVISION_SIMD
 /* the same with AVX2 / AVX-512: vpmuludq takes the low 32 bits of each lane */
 __attribute__((target("avx2")))
 static void block_residues_avx2(uint64_t *r, const uint32_t *halves, size_t count, const struct sieve *sv,
@@ -266,24 +270,33 @@ static void block_residues_avx512(uint64_t *r, const uint32_t *halves, size_t co
     for (int v = 0; v < LANES / 8; v++) _mm512_storeu_si512((void *)(r + 8 * v), acc[v]);
 }
 
-/* the dispatch level (dispatch.c: 0 baseline, 1 bmi2, 2 avx2, 3 avx512), so PROVENUM_CPU and
-   the tests' forcing lower the trial division's vector width with everything else */
+/* the dispatch level (dispatch.c, x86-64: 0 baseline, 1 bmi2, 2 avx2, 3 avx512), so PROVENUM_CPU
+   and the tests' forcing lower the trial division's vector width with everything else */
 int provenum_dispatch_level(void);
+#endif
 
 /* 2 AVX-512, 1 AVX2, 0 neither */
 static int simd_level(void)
 {
+#ifdef TRIAL_DIVISION_SIMD
     int level = provenum_dispatch_level();
     return level >= 3 ? 2 : level >= 2 ? 1 : 0;
+#else
+    return 0;
+#endif
 }
 
 static uint64_t block_divides(const uint32_t *halves, size_t count, const struct sieve *sv, size_t b)
 {
     uint64_t r[LANES];
     int simd = simd_level();
+#ifdef TRIAL_DIVISION_SIMD
     if (simd == 2) block_residues_avx512(r, halves, count, sv, b);
     else if (simd == 1) block_residues_avx2(r, halves, count, sv, b);
-    else block_residues(r, halves, count, sv, b);
+    else
+#endif
+    block_residues(r, halves, count, sv, b);
+    (void)simd;
     uint64_t hit = block_hit(r, sv, b);
     provenum_wipe(r, sizeof r);
     return hit;

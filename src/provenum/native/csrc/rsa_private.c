@@ -43,9 +43,10 @@
  *     public exponent and the (public) fault flag; secret-dependent
  *     selections use masks.  Secret scratch is wiped before returning.
  *   - The generic multiply-accumulate row uses mulx/adcx/adox (inline
- *     assembly, 8 words per step) when the dispatch level is bmi2 or above,
- *     plain C with unsigned __int128 otherwise; the public operation (verification)
- *     runs on the same code, so it needs no Python big-number arithmetic.
+ *     assembly, 8 words per step) on x86-64 when the dispatch level is bmi2
+ *     or above, plain C with unsigned __int128 otherwise (and on every other
+ *     ISA); the public operation (verification) runs on the same code, so it
+ *     needs no Python big-number arithmetic.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -192,6 +193,7 @@ static uint64_t mont_w(uint64_t m0)
 
 /* ---- generic Montgomery arithmetic -------------------------------------- */
 
+#if defined(__x86_64__)
 /*
  * The inner loop of everything below: t[0..4*blocks) += a[...] * b + carry,
  * returning the carry word.  mulx with two carry chains (adcx adds t, adox
@@ -375,12 +377,14 @@ static int use_adx(void)
 {
     return provenum_dispatch_level() >= 1;
 }
+#endif /* __x86_64__: other ISAs run the C rows of mac_row */
 
 /* t[0..len) += a[0..len) * b; returns the carry word */
 static uint64_t mac_row(uint64_t *t, const uint64_t *a, uint64_t b, size_t len)
 {
     uint64_t c = 0;
     size_t done = 0;
+#if defined(__x86_64__)
     int adx = use_adx();
     if (adx && len >= 16) {
         done = len & ~(size_t)15;
@@ -394,6 +398,7 @@ static uint64_t mac_row(uint64_t *t, const uint64_t *a, uint64_t b, size_t len)
         c = mac_blocks_adx(t + done, a + done, b, 1, c);
         done += 4;
     }
+#endif
     for (size_t j = done; j < len; j++) {
         u128 s = (u128)a[j] * b + t[j] + c;
         t[j] = (uint64_t)s;
