@@ -192,13 +192,14 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
     lifter.lift(m_words[0]), lifter.lift(w)
     cleared_carries = []
     for carry, r in sorted(dead, key=lambda cr: cr[0].id):
-        if _montgomery_zero(lifter.lift(r), lifter, wid, m0):
+        # r < 2^width(r) <= 2^64, so r == 0 (mod 2^64) means r == 0
+        if r.width <= 64 and _montgomery_zero(lifter.lift(r), lifter, wid, m0):
             cleared_carries.append(carry)
-    # a cleared word's carry is exactly (a + b + c_in) / 2^64; lift again with those definitions
+    # a cleared word's carry is exactly (a + b + c_in) / 2^w (w the add's width); lift again with those
     lifter = fresh()
     for carry in cleared_carries:
         total = p_add(*(lifter.lift(a) for a in carry.args))
-        lifter.polys[carry.id] = {mono: _exact_div(c, 1 << 64) for mono, c in total.items()}
+        lifter.polys[carry.id] = {mono: _exact_div(c, 1 << carry.args[0].width) for mono, c in total.items()}
     cleared = len(cleared_carries)
     obligations.append(Obligation("algebraic", f"{label}{cleared} low words cleared by the Montgomery quotient are 0",
                                   "proved", "polynomial modulo 2^64 with q = t*w and m[0]*w ≡ -1 rewriting"))
