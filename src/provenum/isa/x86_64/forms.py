@@ -135,11 +135,12 @@ _form("ret", "ret")
 _form("clc", "clc")
 _form("stc", "stc")
 _form("cmc", "cmc")
-_form("nop", "nop")
+_form("nop", "nop", ".byte 0x66, 0x90")
 _form("nop m32", "nop dword ptr [rax+rax]", "nop dword ptr [rax+rax*1+0x0]", "nop dword ptr [rax]",
       "nop dword ptr [rax+0x12345]")
 _form("nop m16", "nop word ptr [rax+rax]", "nop word ptr cs:[rax+rax]",
-      ".byte 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00")
+      ".byte 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+      ".byte 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00")
 _form("endbr64", "endbr64")
 
 # --- shifts and rotates -----------------------------------------------------------------

@@ -1,0 +1,187 @@
+"""Machine code as the dynamic loader sees it (ISA-neutral ELF reading).
+
+The loader maps PT_LOAD segments and binds names through the dynamic symbol
+table; it never reads section headers or `.symtab`. So do proofs:
+
+* a function is found through its *dynamic* symbol: defined, GLOBAL or WEAK,
+  DEFAULT or PROTECTED visibility, a function (or untyped) symbol, size > 0
+  -- the symbol dlsym and cffi bind. Two such definitions of one name are an
+  error (which one runs depends on versions the model does not follow); a
+  local or hidden symbol of that name is not what a caller gets, and is named
+  in the error when it is the only one;
+* its bytes come from the one executable PT_LOAD segment whose file image
+  holds [address, address + size), read at that segment's file offset.
+
+`code_symbols` lists every function symbol (any table, any binding) by
+address, for following a `call` into a local helper: the bytes at the target
+are what runs whatever the symbol is called, so only its extent comes from
+the symbol, and the bytes still come from the segment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PF_X = 0x1
+_CODE_TYPES = ("STT_FUNC", "STT_NOTYPE")
+_BOUND = ("STB_GLOBAL", "STB_WEAK")
+_VISIBLE = ("STV_DEFAULT", "STV_PROTECTED")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    address: int
+    size: int
+    binding: str
+    visibility: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    vaddr: int
+    offset: int
+    filesz: int
+    memsz: int
+    flags: int
+
+    def holds(self, address: int, size: int) -> bool:
+        return self.vaddr <= address and address + size <= self.vaddr + self.filesz
+
+
+def _open(path):
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise ValueError(f"cannot open {path}: {e.strerror}") from None
+    try:
+        return f, ELFFile(f)
+    except ELFError as e:
+        f.close()
+        raise ValueError(f"{path} is not an ELF file: {e}") from None
+
+
+def _symbols(elf, table: str):
+    sec = elf.get_section_by_name(table)
+    if sec is None or not hasattr(sec, "iter_symbols"):
+        return
+    for sym in sec.iter_symbols():
+        if sym["st_shndx"] == "SHN_UNDEF" or not sym.name:
+            continue
+        yield sym, Symbol(sym.name, sym["st_value"], sym["st_size"], sym["st_info"]["bind"],
+                          sym["st_other"]["visibility"], table)
+
+
+def _is_bound(sym, s: Symbol) -> bool:
+    return sym["st_info"]["type"] in _CODE_TYPES and s.binding in _BOUND and s.visibility in _VISIBLE
+
+
+def dynamic_symbols(path) -> dict[str, Symbol]:
+    """name -> the function symbol the loader binds, for every such name (ambiguous names left out)."""
+    f, elf = _open(path)
+    with f:
+        found: dict[str, list[Symbol]] = {}
+        for sym, s in _symbols(elf, ".dynsym"):
+            if _is_bound(sym, s) and s.size > 0:
+                found.setdefault(s.name, []).append(s)
+        return {n: v[0] for n, v in found.items() if len({(x.address, x.size) for x in v}) == 1}
+
+
+def dynamic_symbol(path, name: str) -> Symbol:
+    """The symbol `name` resolves to through the dynamic loader (KeyError / ValueError explain why not)."""
+    f, elf = _open(path)
+    with f:
+        if elf.get_section_by_name(".dynsym") is None:
+            raise ValueError(f"{path} has no dynamic symbol table: the loader binds no name in it")
+        bound, other = [], []
+        for sym, s in _symbols(elf, ".dynsym"):
+            if s.name == name:
+                (bound if _is_bound(sym, s) else other).append((sym, s))
+        if not bound:
+            for table in (".symtab",):
+                other += [(sym, s) for sym, s in _symbols(elf, table) if s.name == name]
+            if other:
+                sym, s = other[0]
+                why = (f"{s.binding.lower()[4:]} {s.visibility.lower()[4:]} {sym['st_info']['type'][4:].lower()} "
+                       f"in {s.table}")
+                raise KeyError(f"symbol {name!r} in {path} is not one the dynamic loader binds ({why})")
+            raise KeyError(f"symbol {name!r} is not defined in {path}")
+        if len({(s.address, s.size) for _, s in bound}) > 1:
+            places = ", ".join(f"{s.address:#x}+{s.size}" for _, s in bound)
+            raise ValueError(f"symbol {name!r} in {path} is ambiguous: {len(bound)} dynamic definitions ({places})")
+        s = bound[0][1]
+        if s.size == 0:
+            raise ValueError(f"symbol {name!r} in {path} has size 0 (missing .size directive?)")
+        return s
+
+
+def code_symbols(path) -> dict[int, Symbol]:
+    """address -> a function symbol starting there (dynamic ones preferred), for following calls."""
+    f, elf = _open(path)
+    with f:
+        out: dict[int, Symbol] = {}
+        for table in (".symtab", ".dynsym"):  # .dynsym last: a bound symbol wins its address
+            for sym, s in _symbols(elf, table):
+                if sym["st_info"]["type"] == "STT_FUNC" and s.size > 0:
+                    if table == ".dynsym" and not _is_bound(sym, s):
+                        continue
+                    out[s.address] = s
+        return out
+
+
+def all_function_addresses(path) -> dict[str, int]:
+    """name -> address of every function symbol (any table or binding): labels for running code, not for proofs."""
+    f, elf = _open(path)
+    with f:
+        out: dict[str, int] = {}
+        for table in (".symtab", ".dynsym"):
+            for sym, s in _symbols(elf, table):
+                if sym["st_info"]["type"] == "STT_FUNC":
+                    out.setdefault(s.name, s.address)
+        return out
+
+
+def segments(path) -> list[Segment]:
+    f, elf = _open(path)
+    with f:
+        return [Segment(seg["p_vaddr"], seg["p_offset"], seg["p_filesz"], seg["p_memsz"], seg["p_flags"])
+                for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD"]
+
+
+def code_bytes(path, address: int, size: int, what: str = "code") -> bytes:
+    """The bytes the loader maps at [address, address + size): from the executable PT_LOAD segment holding them."""
+    holding = [s for s in segments(path) if s.holds(address, size)]
+    if not holding:
+        raise ValueError(f"{what} at {address:#x}+{size} in {path} is not inside the file image of a PT_LOAD segment")
+    if len(holding) > 1:
+        raise ValueError(f"{what} at {address:#x}+{size} in {path} lies in {len(holding)} overlapping PT_LOAD "
+                         "segments: which bytes are mapped is ambiguous")
+    seg = holding[0]
+    if not seg.flags & PF_X:
+        raise ValueError(f"{what} at {address:#x} in {path} lies in a PT_LOAD segment that is not executable")
+    with open(path, "rb") as f:
+        f.seek(seg.offset + address - seg.vaddr)
+        data = f.read(size)
+    if len(data) != size:
+        raise ValueError(f"{what} at {address:#x}+{size} in {path}: the file is truncated")
+    return data
+
+
+def executable_segments(path) -> list[tuple[int, bytes]]:
+    """(address, bytes) of each executable PT_LOAD segment's file image."""
+    out = []
+    with open(path, "rb") as f:
+        for seg in segments(path):
+            if seg.flags & PF_X and seg.filesz:
+                f.seek(seg.offset)
+                out.append((seg.vaddr, f.read(seg.filesz)))
+    return out
+
+
+def symbol_code(path, name: str) -> tuple[int, bytes]:
+    """(address, bytes) of the dynamically bound function `name`, as mapped by the loader."""
+    s = dynamic_symbol(path, name)
+    return s.address, code_bytes(path, s.address, s.size, f"symbol {name!r}")
