@@ -49,6 +49,9 @@ class ProofResult:
     counterexample: dict | None = None
     terms: int = 0
     calls: list = field(default_factory=list)
+    # every function whose bytes the proof executed or rests on (summarised callees and what they ran):
+    # {"name", "address", "size", "sha256"}
+    code: list = field(default_factory=list)
 
     @property
     def proved(self) -> bool:
@@ -391,17 +394,41 @@ def check_constant_time(trace, obligations: list) -> bool:
 _CALLEE_PROOFS: dict = {}
 
 
+@dataclass
+class CalleeProof:
+    proved: bool
+    code: list          # the bytes the proof rests on (see ProofResult.code)
+
+
+def _current(library, code: list) -> bool:
+    """Every function a cached proof rests on still has the bytes it had."""
+    import hashlib
+
+    from ..isa.elf import code_bytes
+
+    try:
+        return all(hashlib.sha256(code_bytes(library, c["address"], c["size"])).hexdigest() == c["sha256"]
+                   for c in code)
+    except (OSError, ValueError):
+        return False
+
+
 def _summarizer(library):
-    """Proves a callee once per library (cached); True when it is proved."""
-    def summarize(name: str) -> bool:
+    """Proves a callee once per library (cached); the cache holds while the bytes of everything the
+    callee's proof executed (its own, what it calls, what its summarised callees rest on) are unchanged."""
+    def summarize(name: str) -> CalleeProof:
         from ..isa.x86_64.decode import decode_symbol
         from .specs import specs_for
 
+        key = (str(library), name)
+        hit = _CALLEE_PROOFS.get(key)
+        if hit is not None and _current(library, hit.code):
+            return hit
         function = decode_symbol(library, name)
-        key = (str(library), name, function.sha256)
-        if key not in _CALLEE_PROOFS:
-            _CALLEE_PROOFS[key] = prove(function, specs_for(name)[0], search_counterexample=False,
-                                        library=library).proved
+        res = prove(function, specs_for(name)[0], search_counterexample=False, library=library)
+        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [
+            {"name": function.name, "address": function.address, "size": len(function.code),
+             "sha256": function.sha256}])
         return _CALLEE_PROOFS[key]
     return summarize
 
@@ -419,6 +446,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
         trace = run(function, spec, library=library,
                     summarize=_summarizer(library) if library is not None else None)
         res.calls = sorted(set(trace.called))
+        res.code = trace.executed
         for sm in trace.summaries:
             obligations.append(Obligation("call", f"call to {sm.callee} at {sm.address:#x} meets its spec "
                                           "(buffers in bounds and disjoint)", "proved",

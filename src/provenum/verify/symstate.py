@@ -66,6 +66,7 @@ class Violation:
 
 
 STACK_BYTES = 4096
+RED_ZONE = 128   # System V x86-64: bytes below rsp that signal handlers leave alone
 
 
 class SymbolicState:
@@ -84,6 +85,11 @@ class SymbolicState:
         self.violations: list[Violation] = []
         self.variable_time: list[tuple[int | None, str]] = []
         self.address: int | None = None             # current instruction
+        # the ABI's stack: only [rsp - RED_ZONE, rsp) and above survive; lower words are lost
+        self.stack: Region | None = None
+        self.sp = 0                                  # rsp as an offset into the stack region
+        self._rsp_seen: Term | None = None
+        self.clobbered: dict[int, str] = {}          # stack offset -> why its word was lost
 
     # --- registers ---------------------------------------------------------
     def read_gpr(self, name: str) -> Term:
@@ -122,6 +128,35 @@ class SymbolicState:
     def add_region(self, region: Region) -> None:
         self.regions[region.base.id] = region
 
+    def set_stack(self, region: Region) -> None:
+        """`region` is the stack; rsp points into it (offset 0 on entry)."""
+        self.add_region(region)
+        self.stack = region
+        self._rsp_seen = self.gprs.get("rsp")
+
+    def track_stack(self) -> None:
+        """After an instruction: words that rsp has left more than RED_ZONE bytes above are lost.
+
+        A signal handler's frame may be written anywhere below rsp - 128 at
+        any instruction, so nothing stored there survives to a later load.
+        """
+        rsp = self.gprs["rsp"]
+        if rsp is self._rsp_seen or self.stack is None:
+            return
+        self._rsp_seen = rsp
+        base, off = linearise_pointer(rsp)
+        if base is not self.stack.base:
+            raise ProofFailure(f"rsp no longer points into the stack ({rsp!r})", self.address, "frame")
+        self.sp = off
+        self.clobber_below(off - RED_ZONE, f"below the {RED_ZONE}-byte red zone once rsp was at stack{off:+d}"
+                           f" (instruction {self._where()}): a signal handler may overwrite it")
+
+    def clobber_below(self, limit: int, why: str) -> None:
+        """Forget every stack word that starts below offset `limit`."""
+        for off in [o for o in self.stack.words if o < limit]:
+            del self.stack.words[off]
+            self.clobbered[off] = why
+
     def _check_secret(self, t: Term, what: str) -> None:
         if t.secret:
             self.violations.append(Violation(self.address, what, secret_inputs(t)))
@@ -147,6 +182,9 @@ class SymbolicState:
     def _word(self, region: Region, offset: int) -> Term:
         w = region.words.get(offset)
         if w is None:
+            if region is self.stack and offset in self.clobbered:
+                raise ProofFailure(f"read of stack slot {region.name}{offset:+d}, lost {self.clobbered[offset]}",
+                                   self.address)
             if region.initial != "symbolic":
                 raise ProofFailure(f"read of uninitialised {region.name} slot at offset {offset}", self.address)
             w = self.d.var(f"{region.name}[{offset // 8}]", 64, secret=region.secret)
@@ -175,6 +213,7 @@ class SymbolicState:
                 region.words[offset + 8 * i] = d.extract(value, 64 * i + 63, 64 * i)
                 region.written.add(offset + 8 * i)
                 region.log.append((d.time, offset + 8 * i, region.words[offset + 8 * i]))
+                self._lost_if_below_red_zone(region, offset + 8 * i)
             return
         base = offset - offset % 8
         shift = 8 * (offset % 8)
@@ -191,6 +230,12 @@ class SymbolicState:
         region.words[base] = new
         region.written.add(base)
         region.log.append((d.time, base, new))
+        self._lost_if_below_red_zone(region, base)
+
+    def _lost_if_below_red_zone(self, region: Region, offset: int) -> None:
+        if region is self.stack and offset < self.sp - RED_ZONE:
+            self.clobber_below(offset + 1, f"stored below the {RED_ZONE}-byte red zone (rsp at stack{self.sp:+d}, "
+                                           f"instruction {self._where()}): a signal handler may overwrite it")
 
     # --- control flow -----------------------------------------------------
     def jump(self, target: Term) -> None:
@@ -273,4 +318,4 @@ def secret_inputs(t: Term) -> tuple[str, ...]:
 
 
 __all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer",
-           "secret_inputs", "STACK_BYTES", "mask"]
+           "secret_inputs", "STACK_BYTES", "RED_ZONE", "mask"]

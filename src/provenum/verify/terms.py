@@ -103,7 +103,13 @@ class Terms:
         return self._node("const", (), width, (value,), value, value, False)
 
     def var(self, name: str, width: int, secret: bool = False, lo: int = 0, hi: int | None = None) -> Term:
+        """The variable called `name` (the same term every time: an input named by where it lives)."""
         return self._node("var", (), width, (name,), lo, mask(width) if hi is None else hi, secret)
+
+    def fresh(self, name: str, width: int, secret: bool = False) -> Term:
+        """A variable no other call returns: a value produced anew (one dynamic call's output, ...)."""
+        self._fresh = getattr(self, "_fresh", 0) + 1
+        return self.var(f"{name}#{self._fresh}", width, secret)
 
     def zero(self, width: int) -> Term:
         return self.const(0, width)
@@ -346,7 +352,7 @@ class Terms:
         if (hi.op == "extract" and lo.op == "extract" and hi.args[0] is lo.args[0]
                 and hi.params[1] == lo.params[0] + 1):
             return self.extract(hi.args[0], hi.params[0], lo.params[1])
-        if hi.op == "sext" and lo.op == "sext" and hi.args[0] is lo.args[0]:
+        if hi.op == "sext" and lo.op == "sext" and hi.args[0] is lo.args[0] and hi.args[0].width == 1:
             return self.sext(hi.args[0], w)
         return self._node("concat", (hi, lo), w, (), (hi.lo << lo.width) + lo.lo, (hi.hi << lo.width) + lo.hi)
 
