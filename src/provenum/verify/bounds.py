@@ -1,6 +1,7 @@
 """Interval bounds of spec expressions and polynomials over ranged atoms."""
 from __future__ import annotations
 
+from .rules import fact_holds
 from .specs.base import Big, Num, Op, Pow2, Row, Scalar, Word
 
 
@@ -50,7 +51,7 @@ def _local(t, terms, reg: dict) -> dict:
     """A word-level polynomial of t over term ids: exact sums expanded, other words atoms."""
     if t.op == "const":
         return {(): t.value} if t.value else {}
-    if t.op == "addr" and sum(a.hi for a in t.args) < 1 << t.width:
+    if t.op == "addr" and fact_holds("lift-addr-exact", t):
         out: dict = {}
         for a in t.args:
             out = _padd(out, _local(a, terms, reg))
@@ -109,7 +110,7 @@ def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
             if t.op == "addc":
                 tw = t.args[0].width  # the width of *that* add, which may differ from the carry's
                 r = terms.find("addr", t.args, tw)
-                if r is not None and c % (1 << tw) == 0:
+                if r is not None and c % (1 << tw) == 0 and fact_holds("lift-addr", r):
                     k = c >> tw  # 2^tw k c = k (a + b + c_in) - k r, exactly
                     E.pop(m)
                     for a in t.args:
@@ -120,7 +121,7 @@ def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
             elif t.op == "mulhi" and c % (1 << t.width) == 0:
                 tw = t.width
                 lo = terms.find("mullo", t.args, tw)
-                if lo is not None and E.get((lo.id,)) == c >> tw:
+                if lo is not None and E.get((lo.id,)) == c >> tw and fact_holds("lift-mullo", lo):
                     E.pop(m)
                     E.pop((lo.id,))
                     u, v = t.args

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from .algebra import Lifter, p_add, p_scale, p_sub
 from .bounds import poly_interval
+from .fact_rules import chain_weight
+from .rules import chain_allowed
 
 
 def width(bit) -> int:
@@ -31,7 +33,7 @@ def width(bit) -> int:
 
 def threshold(bit, links: int) -> int:
     """A carry chain of `links` adds of `bit`'s width carries out exactly when E reaches this."""
-    return 1 << (width(bit) * links)
+    return chain_weight(width(bit), links)
 
 
 def chain(bit, terms):
@@ -57,10 +59,14 @@ def chain_poly(bit, terms, lifter: Lifter):
     E: dict = {}
     for i, node in enumerate(links):
         a, b = lifter.lift(node.args[0]), lifter.lift(node.args[1])
-        E = p_add(E, p_scale(p_add(a, b) if add else p_sub(a, b), 1 << (w * i)))
+        E = p_add(E, p_scale(p_add(a, b) if add else p_sub(a, b), chain_weight(w, i)))
     cin = lifter.lift(links[0].args[2])
     E = p_add(E, cin) if add else p_sub(E, cin)
     return E, len(links)
+
+
+def _proved(bit, links: int) -> bool:
+    return chain_allowed("add" if bit.op == "addc" else "sub", width(bit), links)
 
 
 def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
@@ -68,7 +74,7 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
     if bit.op not in ("addc", "subc"):
         return None
     E, j = chain_poly(bit, terms, lifter)
-    if E is None:
+    if E is None or not _proved(bit, j):
         return None
     if lifter.definitions:
         try:
@@ -95,7 +101,7 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
     for b in [bit] + list(assumptions.values()):
         term = b if not isinstance(b, tuple) else b[0]
         E, j = chain_poly(term, terms, lifter)
-        if E is None or any(len(m) > 1 for m in E):
+        if E is None or any(len(m) > 1 for m in E) or not _proved(term, j):
             return None
         polys[term.id] = (term, E, j)
     var = {}

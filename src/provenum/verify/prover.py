@@ -435,8 +435,13 @@ def _summarizer(library):
 
 def prove(function, spec, search_counterexample: bool = True, library=None) -> ProofResult:
     """Prove `function` (decoded bytes) against `spec`."""
+    import sys
+
     from . import montgomery, table  # noqa: F401  (register their strategies)
     from .executor import run
+
+    # terms are rebuilt recursively through their rules; long chains (a table's OR of rows) are deep
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
     start = time.perf_counter()
     res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))

@@ -262,40 +262,92 @@ class SymbolicState:
             self._check_secret(op, f"operand of variable-time {mnemonic}")
 
 
+class Linear:
+    """sum of coefficient * variable + constant, modulo 2^64 (the value of an address)."""
+    __slots__ = ("coeffs", "const")
+
+    def __init__(self, coeffs: dict, const: int):
+        self.coeffs, self.const = coeffs, const % (1 << 64)
+
+    @staticmethod
+    def of(x) -> "Linear":
+        return x if isinstance(x, Linear) else Linear({}, x)
+
+    def __add__(self, o):
+        o = Linear.of(o)
+        c = dict(self.coeffs)
+        for k, (v, n) in o.coeffs.items():
+            c[k] = (v, c.get(k, (v, 0))[1] + n)
+        return Linear(c, self.const + o.const)
+
+    __radd__ = __add__
+
+    def __mul__(self, k: int):
+        return Linear({i: (v, n * k) for i, (v, n) in self.coeffs.items()}, self.const * k)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, o):
+        return self + Linear.of(o) * -1
+
+
+class _PtrView:
+    """What a ptr rule reads: the linear form of an argument, a constant's value."""
+
+    def __init__(self, memo: dict):
+        self.memo = memo
+
+    def lin(self, t: Term) -> Linear:
+        got = linear(t, self.memo)
+        if got is None:
+            raise _NotLinear
+        return got
+
+    @staticmethod
+    def value(t: Term) -> int:
+        return t.value
+
+
+class _NotLinear(Exception):
+    pass
+
+
+def linear(t: Term, memo: dict | None = None) -> Linear | None:
+    """The address `t` as a linear combination of variables (mod 2^64) by the ptr rules, or None."""
+    from .rules import applicable
+
+    memo = {} if memo is None else memo
+    if t.id in memo:
+        return memo[t.id]
+    if t.op == "const":
+        out = Linear({}, t.value)
+    elif t.op == "var" and t.width == 64:
+        out = Linear({t.id: (t, 1)}, 0)
+    else:
+        out = None
+        for r, v in applicable("ptr", t):
+            try:
+                out = r.then(_PtrView(memo), v)
+            except _NotLinear:
+                out = None
+            break
+    memo[t.id] = out
+    return out
+
+
 def linearise_pointer(t: Term) -> tuple[Term | None, int]:
     """Write a 64-bit address as pointer + constant (mod 2^64), if it is one.
 
     Returns (None, 0) when the address involves anything other than one
     variable with coefficient 1 and constants.
     """
-    coeffs: dict[int, tuple[Term, int]] = {}
-    const = 0
-    stack = [(t, 1)]
-    while stack:
-        u, k = stack.pop()
-        if u.op == "const":
-            const += k * u.value
-        elif u.op == "var":
-            prev = coeffs.get(u.id, (u, 0))[1]
-            coeffs[u.id] = (u, prev + k)
-        elif u.op == "addr":
-            stack.extend((a, k) for a in u.args)
-        elif u.op == "subr":
-            stack.append((u.args[0], k))
-            stack.append((u.args[1], -k))
-            stack.append((u.args[2], -k))
-        elif u.op == "shl" and u.args[1].op == "const":
-            stack.append((u.args[0], k << u.args[1].value))
-        elif u.op == "mullo" and u.args[0].op == "const":
-            stack.append((u.args[1], k * u.args[0].value))
-        elif u.op == "zext":
-            stack.append((u.args[0], k))
-        else:
-            return None, 0
-    live = [(v, c % (1 << 64)) for v, c in coeffs.values() if c % (1 << 64)]
+    form = linear(t)
+    if form is None:
+        return None, 0
+    live = [(v, c % (1 << 64)) for v, c in form.coeffs.values() if c % (1 << 64)]
     if len(live) != 1 or live[0][1] != 1:
         return None, 0
-    off = const % (1 << 64)
+    off = form.const
     if off >= 1 << 63:
         off -= 1 << 64
     return live[0][0], off
@@ -317,5 +369,5 @@ def secret_inputs(t: Term) -> tuple[str, ...]:
     return tuple(names)
 
 
-__all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer",
+__all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer", "linear",
            "secret_inputs", "STACK_BYTES", "RED_ZONE", "mask"]
