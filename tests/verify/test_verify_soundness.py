@@ -366,3 +366,38 @@ def test_12_bytes_come_from_the_pt_load_segment_not_section_headers(tmp_path):
     r = _prove(twin, "bignum_mul_1_2", MUL1)
     assert r.proved, r.message
     assert _native_product(twin, "bignum_mul_1_2", 3, 5) == 15
+
+
+# --- 9. a table lookup is proved for every height, not for a few -----------------------------------------
+def _table_body(suffix: str, preamble: str = "") -> str:
+    """The shipped 4-word table lookup's instructions (its labels renamed), after `preamble`."""
+    from provenum.kernels import BY_NAME
+
+    kernel = next(k for name, k in sorted(BY_NAME.items()) if name.startswith("bignum_copy_row_from_table_4"))
+    lines = [line for line in kernel.function.body if not line.lstrip().startswith("//")]
+    return preamble + "\n".join(lines).replace(f".L{kernel.name}_", f".Lt{suffix}_")
+
+
+TABLE4 = spec_for("bignum_copy_row_from_table_4")
+FUNCTIONS["c9_wrong"] = _table_body("w", """
+    cmp rdx, 16
+    jne 1f
+    xor ecx, ecx
+1:
+""")                                          # at height 16 it returns row 0 whatever idx is
+FUNCTIONS["c9_twin"] = _table_body("t")
+
+
+def test_9_table_lookup_proved_for_every_height(hand):
+    r = _prove(hand, "c9_wrong", TABLE4)
+    assert not r.proved and "loop invariant" in r.message and "0x10" in r.message
+    rows = [[17 * r + k for k in range(4)] for r in range(16)]
+    env = {"z": [0] * 4, "table": sum(rows, []), "height": 16, "idx": 5}
+    assert run_native(hand, "c9_wrong", TABLE4, env)["z"] == rows[0]
+    r = _prove(hand, "c9_twin", TABLE4)
+    assert r.proved, r.message
+    assert any("loop" in o.statement and o.status == "proved" for o in r.obligations)
+    for height in (1, 2, 7, 16, 33):
+        env = {"z": [0] * 4, "table": sum(([7 * r + k for k in range(4)] for r in range(height)), []),
+               "height": height, "idx": height - 1}
+        assert run_native(hand, "c9_twin", TABLE4, env)["z"] == env["table"][4 * (height - 1):4 * height]

@@ -47,7 +47,6 @@ def initial_state(spec, d: SymbolicDomain):
     for i in range(NUM_MASK):
         s.masks[i] = d.var(f"k{i}₀", 64)
     scalars = {}
-    fixed = {k: v for k, v in spec.params.items() if k == "height"}
     for reg, name in spec.args:
         if any(b.name == name for b in spec.buffers):
             # one region per home buffer; a buffer aliased to it gets the same pointer
@@ -55,17 +54,15 @@ def initial_state(spec, d: SymbolicDomain):
             ptr = d.var(f"&{home}", 64)
             s.gprs[reg] = ptr
             if ptr.id not in s.regions:
-                s.add_region(Region(home, ptr, 0, 8 * spec.region_words(home), spec.region_writable(home),
-                                    spec.region_secret(home)))
+                length = spec.buffer(home).length
+                if length is not None:   # symbolic size: read-only, bounds shown from the path's conditions
+                    s.add_region(Region(home, ptr, 0, 0, False, spec.region_secret(home), length=length))
+                else:
+                    s.add_region(Region(home, ptr, 0, 8 * spec.region_words(home), spec.region_writable(home),
+                                        spec.region_secret(home)))
         else:
             sc = next(x for x in spec.scalars if x.name == name)
-            if name in fixed:
-                t = d.const(fixed[name], 64)
-            elif name == "idx" and "height" in fixed:
-                # the precondition idx < height is the variable's range
-                t = d.var(name, 64, secret=sc.secret, hi=fixed["height"] - 1)
-            else:
-                t = d.var(name, 64, secret=sc.secret)
+            t = d.var(name, 64, secret=sc.secret)
             s.gprs[reg] = t
             scalars[name] = t
     stack = d.var("&stack", 64)

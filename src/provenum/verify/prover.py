@@ -437,7 +437,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     """Prove `function` (decoded bytes) against `spec`."""
     import sys
 
-    from . import montgomery, table  # noqa: F401  (register their strategies)
+    from . import montgomery  # noqa: F401  (registers its strategy)
     from .executor import run
 
     # terms are rebuilt recursively through their rules; long chains (a table's OR of rows) are deep
@@ -447,6 +447,16 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))
     obligations: list = res.obligations
     trace = None
+    if spec.loops:
+        from .loops import prove_loops
+
+        prove_loops(function, spec, res, library, _summarizer(library) if library is not None else None)
+        if search_counterexample and res.functional != "proved":
+            from .counterexample import search_by_running
+
+            res.counterexample = search_by_running(spec, function, library=library)
+        res.seconds = time.perf_counter() - start
+        return res
     try:
         trace = run(function, spec, library=library,
                     summarize=_summarizer(library) if library is not None else None)

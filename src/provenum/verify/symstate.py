@@ -51,6 +51,29 @@ class Region:
     words: dict = field(default_factory=dict)
     written: set = field(default_factory=set)
     log: list = field(default_factory=list)   # (time, offset, word) of every word store
+    length: object = None      # a read-only buffer of symbolic size: its length in words (a spec expression)
+
+    def copy(self) -> "Region":
+        return Region(self.name, self.base, self.lo, self.hi, self.writable, self.secret, self.initial,
+                      dict(self.words), set(self.written), list(self.log), self.length)
+
+
+class SymbolicBranch(ProofFailure):
+    """A conditional branch on a public condition the state cannot decide (the path explorer forks)."""
+
+    def __init__(self, cond: Term, target: int, address: int | None):
+        self.cond, self.target = cond, target
+        super().__init__(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)", address)
+
+
+@dataclass
+class Access:
+    """A memory access whose bounds only the path's conditions can show (deferred to the loop prover)."""
+    region: Region
+    offset: Term
+    nbytes: int
+    path: tuple
+    address: int | None
 
 
 @dataclass
@@ -90,6 +113,21 @@ class SymbolicState:
         self.sp = 0                                  # rsp as an offset into the stack region
         self._rsp_seen: Term | None = None
         self.clobbered: dict[int, str] = {}          # stack offset -> why its word was lost
+        self.path: tuple = ()                        # conditions (1-bit terms) the path explorer took
+        self.accesses: list[Access] = []             # accesses to symbolic-size buffers, to bound later
+
+    def fork(self) -> "SymbolicState":
+        """An independent copy (terms are shared: they are immutable)."""
+        s = SymbolicState(self.d)
+        s.gprs, s.flags, s.vecs, s.masks = dict(self.gprs), dict(self.flags), dict(self.vecs), dict(self.masks)
+        s.regions = {k: r.copy() for k, r in self.regions.items()}
+        if self.stack is not None:
+            s.stack = s.regions[self.stack.base.id]
+        s.rip, s.returned, s.return_target = self.rip, self.returned, self.return_target
+        s.violations, s.variable_time = list(self.violations), list(self.variable_time)
+        s.address, s.sp, s._rsp_seen = self.address, self.sp, self._rsp_seen
+        s.clobbered, s.path, s.accesses = dict(self.clobbered), self.path, list(self.accesses)
+        return s
 
     # --- registers ---------------------------------------------------------
     def read_gpr(self, name: str) -> Term:
@@ -191,7 +229,41 @@ class SymbolicState:
             region.words[offset] = w
         return w
 
+    def _symbolic_load(self, address: Term, nbytes: int) -> Term | None:
+        """A load from a buffer of symbolic size, or at an offset that is not a constant: words of the
+        buffer as an array (`sel`); its bounds are left to the path's conditions (`accesses`)."""
+        form = linear(address)
+        if form is None:
+            return None
+        bases = [(v, c % (1 << 64)) for v, c in form.coeffs.values() if v.id in self.regions]
+        if len(bases) != 1 or bases[0][1] != 1:
+            return None
+        region = self.regions[bases[0][0].id]
+        rest = [(v, c) for v, c in form.coeffs.values() if v.id != region.base.id and c % (1 << 64)]
+        if region.length is None and not rest:
+            return None                      # an ordinary access: resolve() handles it
+        d = self.d
+        if region.length is None or region.writable:
+            raise ProofFailure(f"access at a computed offset into {region.name}, which the model supports only "
+                               "for read-only buffers of symbolic size", self.address, "frame")
+        offset = d.const(form.const, 64)
+        for v, c in rest:
+            offset = d.add(offset, d.mul_wide(d.const(c, 64), v)[1])[0]
+        self._check_secret(offset, "memory address")
+        self.accesses.append(Access(region, offset, nbytes, self.path, self.address))
+        if nbytes < 8:
+            raise ProofFailure(f"{nbytes}-byte load from {region.name} at a computed offset", self.address)
+        # the array is indexed by byte offset (the access's alignment to 8 is an obligation too)
+        words = [d.sel(region.name, d.add(offset, d.const(8 * i, 64))[0], region.secret) for i in range(nbytes // 8)]
+        value = words[0]
+        for w in words[1:]:
+            value = d.concat(w, value)
+        return value
+
     def load(self, address: Term, nbytes: int) -> Term:
+        value = self._symbolic_load(address, nbytes)
+        if value is not None:
+            return value
         region, offset = self.resolve(address)
         self._check_bounds(region, offset, nbytes, False)
         if nbytes >= 8:
@@ -206,6 +278,8 @@ class SymbolicState:
 
     def store(self, address: Term, value: Term, nbytes: int) -> None:
         region, offset = self.resolve(address)
+        if region.length is not None:
+            raise ProofFailure(f"store to read-only buffer {region.name}", self.address, "frame")
         self._check_bounds(region, offset, nbytes, True)
         d = self.d
         if nbytes >= 8:
@@ -251,8 +325,10 @@ class SymbolicState:
     def branch(self, cond: Term, target: int) -> None:
         self._check_secret(cond, "branch condition")
         if cond.op != "const":
-            raise ProofFailure(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)",
-                               self.address)
+            if cond.secret:
+                raise ProofFailure(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)",
+                                   self.address)
+            raise SymbolicBranch(cond, target, self.address)
         if cond.value:
             self.rip = target
 
@@ -369,5 +445,6 @@ def secret_inputs(t: Term) -> tuple[str, ...]:
     return tuple(names)
 
 
-__all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer", "linear",
+__all__ = ["ProofFailure", "SymbolicBranch", "SymbolicDomain", "SymbolicState", "Region", "Violation", "Access",
+           "linearise_pointer", "linear",
            "secret_inputs", "STACK_BYTES", "RED_ZONE", "mask"]

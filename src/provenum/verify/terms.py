@@ -251,7 +251,8 @@ class Terms:
         return self._apply("ite", (cond, then, other))
 
     def sel(self, array: str, index: Term, secret: bool) -> Term:
-        """The 64-bit word at word `index` of a named read-only array (a buffer of symbolic size)."""
+        """The 64-bit word at byte offset `index` (a multiple of 8) of a named read-only array (a buffer
+        of symbolic size)."""
         return self._node("sel", (index,), 64, (array,), secret=secret or index.secret)
 
     # --- rebuilding under a substitution ---------------------------------
