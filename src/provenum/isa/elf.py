@@ -64,91 +64,119 @@ def _open(path):
         raise ValueError(f"{path} is not an ELF file: {e}") from None
 
 
-def _symbols(elf, table: str):
-    sec = elf.get_section_by_name(table)
-    if sec is None or not hasattr(sec, "iter_symbols"):
-        return
-    for sym in sec.iter_symbols():
-        if sym["st_shndx"] == "SHN_UNDEF" or not sym.name:
-            continue
-        yield sym, Symbol(sym.name, sym["st_value"], sym["st_size"], sym["st_info"]["bind"],
-                          sym["st_other"]["visibility"], table)
+@dataclass(frozen=True)
+class _Sym:
+    """What the checks here read of a symbol table entry."""
+    type: str
+
+
+_PARSED: dict = {}
+
+
+def _parsed(path) -> dict:
+    """The symbol tables and segments of an ELF file, parsed once per content (keyed by its SHA-256, so a
+    file rebuilt in place is parsed again)."""
+    import hashlib
+
+    try:
+        data = open(path, "rb").read()
+    except OSError as e:
+        raise ValueError(f"cannot open {path}: {e.strerror}") from None
+    key = (str(path), hashlib.sha256(data).hexdigest())
+    got = _PARSED.get(key)
+    if got is not None:
+        return got
+    f, elf = _open(path)
+    with f:
+        got = {"tables": {}, "segments": []}
+        for table in (".symtab", ".dynsym"):
+            sec = elf.get_section_by_name(table)
+            if sec is None or not hasattr(sec, "iter_symbols"):
+                continue
+            rows = []
+            for sym in sec.iter_symbols():
+                if sym["st_shndx"] == "SHN_UNDEF" or not sym.name:
+                    continue
+                rows.append((_Sym(sym["st_info"]["type"]), Symbol(sym.name, sym["st_value"], sym["st_size"],
+                                                                  sym["st_info"]["bind"],
+                                                                  sym["st_other"]["visibility"], table)))
+            got["tables"][table] = rows
+        got["segments"] = [Segment(seg["p_vaddr"], seg["p_offset"], seg["p_filesz"], seg["p_memsz"], seg["p_flags"])
+                           for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD"]
+    if len(_PARSED) > 64:
+        _PARSED.clear()
+    _PARSED[key] = got
+    return got
+
+
+def _symbols(parsed: dict, table: str):
+    yield from parsed["tables"].get(table, ())
 
 
 def _is_bound(sym, s: Symbol) -> bool:
-    return sym["st_info"]["type"] in _CODE_TYPES and s.binding in _BOUND and s.visibility in _VISIBLE
+    return sym.type in _CODE_TYPES and s.binding in _BOUND and s.visibility in _VISIBLE
 
 
 def dynamic_symbols(path) -> dict[str, Symbol]:
     """name -> the function symbol the loader binds, for every such name (ambiguous names left out)."""
-    f, elf = _open(path)
-    with f:
-        found: dict[str, list[Symbol]] = {}
-        for sym, s in _symbols(elf, ".dynsym"):
-            if _is_bound(sym, s) and s.size > 0:
-                found.setdefault(s.name, []).append(s)
-        return {n: v[0] for n, v in found.items() if len({(x.address, x.size) for x in v}) == 1}
+    found: dict[str, list[Symbol]] = {}
+    for sym, s in _symbols(_parsed(path), ".dynsym"):
+        if _is_bound(sym, s) and s.size > 0:
+            found.setdefault(s.name, []).append(s)
+    return {n: v[0] for n, v in found.items() if len({(x.address, x.size) for x in v}) == 1}
 
 
 def dynamic_symbol(path, name: str) -> Symbol:
     """The symbol `name` resolves to through the dynamic loader (KeyError / ValueError explain why not)."""
-    f, elf = _open(path)
-    with f:
-        if elf.get_section_by_name(".dynsym") is None:
-            raise ValueError(f"{path} has no dynamic symbol table: the loader binds no name in it")
-        bound, other = [], []
-        for sym, s in _symbols(elf, ".dynsym"):
-            if s.name == name:
-                (bound if _is_bound(sym, s) else other).append((sym, s))
-        if not bound:
-            for table in (".symtab",):
-                other += [(sym, s) for sym, s in _symbols(elf, table) if s.name == name]
-            if other:
-                sym, s = other[0]
-                why = (f"{s.binding.lower()[4:]} {s.visibility.lower()[4:]} {sym['st_info']['type'][4:].lower()} "
-                       f"in {s.table}")
-                raise KeyError(f"symbol {name!r} in {path} is not one the dynamic loader binds ({why})")
-            raise KeyError(f"symbol {name!r} is not defined in {path}")
-        if len({(s.address, s.size) for _, s in bound}) > 1:
-            places = ", ".join(f"{s.address:#x}+{s.size}" for _, s in bound)
-            raise ValueError(f"symbol {name!r} in {path} is ambiguous: {len(bound)} dynamic definitions ({places})")
-        s = bound[0][1]
-        if s.size == 0:
-            raise ValueError(f"symbol {name!r} in {path} has size 0 (missing .size directive?)")
-        return s
+    parsed = _parsed(path)
+    if ".dynsym" not in parsed["tables"]:
+        raise ValueError(f"{path} has no dynamic symbol table: the loader binds no name in it")
+    bound, other = [], []
+    for sym, s in _symbols(parsed, ".dynsym"):
+        if s.name == name:
+            (bound if _is_bound(sym, s) else other).append((sym, s))
+    if not bound:
+        other += [(sym, s) for sym, s in _symbols(parsed, ".symtab") if s.name == name]
+        if other:
+            sym, s = other[0]
+            why = f"{s.binding.lower()[4:]} {s.visibility.lower()[4:]} {sym.type[4:].lower()} in {s.table}"
+            raise KeyError(f"symbol {name!r} in {path} is not one the dynamic loader binds ({why})")
+        raise KeyError(f"symbol {name!r} is not defined in {path}")
+    if len({(s.address, s.size) for _, s in bound}) > 1:
+        places = ", ".join(f"{s.address:#x}+{s.size}" for _, s in bound)
+        raise ValueError(f"symbol {name!r} in {path} is ambiguous: {len(bound)} dynamic definitions ({places})")
+    s = bound[0][1]
+    if s.size == 0:
+        raise ValueError(f"symbol {name!r} in {path} has size 0 (missing .size directive?)")
+    return s
 
 
 def code_symbols(path) -> dict[int, Symbol]:
     """address -> a function symbol starting there (dynamic ones preferred), for following calls."""
-    f, elf = _open(path)
-    with f:
-        out: dict[int, Symbol] = {}
-        for table in (".symtab", ".dynsym"):  # .dynsym last: a bound symbol wins its address
-            for sym, s in _symbols(elf, table):
-                if sym["st_info"]["type"] == "STT_FUNC" and s.size > 0:
-                    if table == ".dynsym" and not _is_bound(sym, s):
-                        continue
-                    out[s.address] = s
-        return out
+    parsed = _parsed(path)
+    out: dict[int, Symbol] = {}
+    for table in (".symtab", ".dynsym"):  # .dynsym last: a bound symbol wins its address
+        for sym, s in _symbols(parsed, table):
+            if sym.type == "STT_FUNC" and s.size > 0:
+                if table == ".dynsym" and not _is_bound(sym, s):
+                    continue
+                out[s.address] = s
+    return out
 
 
 def all_function_addresses(path) -> dict[str, int]:
     """name -> address of every function symbol (any table or binding): labels for running code, not for proofs."""
-    f, elf = _open(path)
-    with f:
-        out: dict[str, int] = {}
-        for table in (".symtab", ".dynsym"):
-            for sym, s in _symbols(elf, table):
-                if sym["st_info"]["type"] == "STT_FUNC":
-                    out.setdefault(s.name, s.address)
-        return out
+    out: dict[str, int] = {}
+    parsed = _parsed(path)
+    for table in (".symtab", ".dynsym"):
+        for sym, s in _symbols(parsed, table):
+            if sym.type == "STT_FUNC":
+                out.setdefault(s.name, s.address)
+    return out
 
 
 def segments(path) -> list[Segment]:
-    f, elf = _open(path)
-    with f:
-        return [Segment(seg["p_vaddr"], seg["p_offset"], seg["p_filesz"], seg["p_memsz"], seg["p_flags"])
-                for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD"]
+    return list(_parsed(path)["segments"])
 
 
 def code_bytes(path, address: int, size: int, what: str = "code") -> bytes:

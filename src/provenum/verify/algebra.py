@@ -263,6 +263,11 @@ class _LiftView:
     def operand(self, a: Term) -> _P:
         return _P(self.lifter._operand(a))
 
+    def shifted_out(self, a: Term, k: int) -> _P:
+        """a >> k, as a term of its own (an atom unless it lifts)."""
+        d = self.lifter.terms
+        return _P(self.lifter.lift(d.lshr(a, d.const(k, 8))))
+
     def sibling(self, op: str, v=None) -> _P:
         t = self.t
         sib = self.lifter._sibling(t, op, 1 if op in ("addc", "subc") else t.width)

@@ -63,6 +63,11 @@ rule("lift-extract-low", "lift", (X("a", "aw"),), op="extract", params=("w", "hi
 rule("lift-shl-exact", "lift", (X("a", "w"), C("k", w=8)), op="shl", params=("w",), concrete=("k",),
      when=lambda v: v.a.hi * (1 << v.k.value) < (1 << v.w), then=lambda P, v: P.val(v.a) * (1 << v.k.value),
      sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 5)), doc="no bit shifted out: a << k = 2^k a")
+rule("lift-shl", "lift", (X("a", "w"), C("k", w=8)), op="shl", params=("w",), concrete=("k",),
+     when=lambda v: ALL(0 < v.k.value, v.k.value < v.w),
+     then=lambda P, v: P.val(v.a) * (1 << v.k.value) - (1 << v.w) * P.shifted_out(v.a, v.w - v.k.value),
+     sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 5)),
+     doc="a << k = 2^k a - 2^w (a >> (w - k)): the bits shifted out are a word of their own")
 rule("lift-not", "lift", (X("a", "w"),), op="not", params=("w",), then=lambda P, v: ((1 << v.w) - 1) - P.val(v.a),
      sigs=_w(1, *W), doc="~a = 2^w - 1 - a")
 rule("lift-and-bit", "lift", (X("a", 1), X("b", 1)), op="and", params=("w",),

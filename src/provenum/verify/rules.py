@@ -721,6 +721,10 @@ class FactView:
     def atom(self, t, kind=""):
         return self.B.as_number(t)
 
+    def shifted_out(self, a, k: int):
+        """The value of a >> k (k a known count)."""
+        return self.B.as_number(self.B.node("lshr", (a, self.B.const(k, 8)), a.width))
+
     def sibling(self, op: str, v=None):
         r = self.root
         width = 1 if op in ("addc", "subc") else r.width

@@ -191,6 +191,11 @@ rule("extract-concat-high", "extract", (N("concat", (X("h", "hw"), X("l", "lw"))
      when=lambda v: v.lo >= v.lw, theory="bv", then=lambda D, v: D.extract(v.h, v.hi - v.lw, v.lo - v.lw),
      sigs=(dict(hi=63, lo=32, hw=32, lw=32), dict(hi=63, lo=8, hw=56, lw=8), dict(hi=127, lo=64, hw=448, lw=64)),
      doc="bits of the high part of a concat")
+rule("extract-concat-span", "extract", (N("concat", (X("h", "hw"), X("l", "lw"))),), params=("hi", "lo"),
+     when=lambda v: ALL(v.lo < v.lw, v.lw <= v.hi), theory="bv",
+     then=lambda D, v: D.concat(D.extract(v.h, v.hi - v.lw, 0), D.extract(v.l, v.lw - 1, v.lo)),
+     sigs=(dict(hi=47, lo=0, hw=32, lw=32), dict(hi=55, lo=8, hw=16, lw=48), dict(hi=127, lo=32, hw=448, lw=64)),
+     doc="bits across both parts of a concat: the concat of the bits of each")
 rule("extract-zext-inner", "extract", (N("zext", (X("x", "xw"),), w="aw"),), params=("hi", "lo"),
      when=lambda v: v.hi < v.xw, theory="bv", then=lambda D, v: D.extract(v.x, v.hi, v.lo),
      sigs=(dict(hi=7, lo=0, xw=32, aw=64), dict(hi=31, lo=8, xw=32, aw=64), dict(hi=63, lo=0, xw=128, aw=512)),
@@ -214,6 +219,10 @@ for _op, _ctor in (("and", "and_"), ("or", "or_"), ("xor", "xor")):
     rule(f"extract-{_op}", "extract", (N(_op, (X("p", "aw"), X("q", "aw"))),), params=("hi", "lo"), theory="bv",
          then=(lambda c: lambda D, v: getattr(D, c)(D.extract(v.p, v.hi, v.lo), D.extract(v.q, v.hi, v.lo)))(_ctor),
          sigs=(dict(hi=31, lo=0, aw=64), dict(hi=127, lo=64, aw=512)), doc=f"bits of a {_op} are the {_op} of bits")
+rule("extract-lshr", "extract", (N("lshr", (X("a", "aw"), C("k", w=8))),), params=("hi", "lo"), concrete=("k",),
+     when=lambda v: v.hi + v.k.value < v.aw, theory="bv", then=lambda D, v: D.extract(v.a, v.hi + v.k.value, v.lo + v.k.value),
+     sigs=(dict(hi=15, lo=0, aw=64, k=16), dict(hi=7, lo=0, aw=64, k=56), dict(hi=31, lo=0, aw=64, k=32)),
+     doc="bits of a >> k (inside the width) are bits of a, k higher")
 rule("extract-not", "extract", (N("not", (X("p", "aw"),)),), params=("hi", "lo"), theory="bv",
      then=lambda D, v: D.not_(D.extract(v.p, v.hi, v.lo)), sigs=(dict(hi=31, lo=0, aw=64),),
      doc="bits of a not are the not of bits")
@@ -237,6 +246,16 @@ rule("concat-adjacent", "concat", (N("extract", (X("x", "xw"),), params=("h1", "
      when=lambda v: v.l1 == v.h2 + 1, theory="bv", then=lambda D, v: D.extract(v.x, v.h1, v.l2),
      sigs=(dict(xw=64, h1=63, l1=32, h2=31, l2=0), dict(xw=64, h1=63, l1=8, h2=7, l2=0),
            dict(xw=512, h1=127, l1=64, h2=63, l2=0)), doc="adjacent bit ranges of x joined: one range")
+rule("concat-adjacent-left", "concat", (N("concat", (X("h", "hw"), N("extract", (X("x", "xw"),), params=("h1", "l1")))),
+                                        N("extract", (S("x"),), params=("h2", "l2"))),
+     when=lambda v: v.l1 == v.h2 + 1, theory="bv", then=lambda D, v: D.concat(v.h, D.extract(v.x, v.h1, v.l2)),
+     sigs=(dict(hw=16, xw=64, h1=47, l1=32, h2=31, l2=16), dict(hw=8, xw=64, h1=15, l1=8, h2=7, l2=0)),
+     doc="(h . x[h1:l1]) . x[l1-1:l2] = h . x[h1:l2]")
+rule("concat-adjacent-right", "concat", (N("extract", (X("x", "xw"),), params=("h1", "l1")),
+                                         N("concat", (N("extract", (S("x"),), params=("h2", "l2")), X("l", "lw")))),
+     when=lambda v: v.l1 == v.h2 + 1, theory="bv", then=lambda D, v: D.concat(D.extract(v.x, v.h1, v.l2), v.l),
+     sigs=(dict(lw=16, xw=64, h1=47, l1=32, h2=31, l2=16), dict(lw=8, xw=64, h1=63, l1=56, h2=55, l2=8)),
+     doc="x[h1:l1] . (x[l1-1:l2] . l) = x[h1:l2] . l")
 rule("concat-sext-bit", "concat", (N("sext", (X("b", 1),), w="w1"), N("sext", (S("b"),), w="w2")), theory="bv",
      then=lambda D, v: D.sext(v.b, v.w1 + v.w2), sigs=(dict(w1=32, w2=32), dict(w1=8, w2=56), dict(w1=1, w2=63)),
      doc="concat(sext(b, w1), sext(b, w2)) = sext(b, w1 + w2) for 1-bit b (only then)")
