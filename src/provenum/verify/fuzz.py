@@ -128,7 +128,7 @@ def t_add1(p: Program, flaw: float):
                              "adc": ["clc", "adc r8, [rdx]"], "!adox": ["xor eax, eax", "adox r8, [rdx]"]}, flaw))
     p.neutral(flaw)
     carry = _capture_carry(p, "rax", flaw)
-    p.emit(f"mov [rdi], r8", *carry, "mov [rdi+8], rax")
+    p.emit("mov [rdi], r8", *carry, "mov [rdi+8], rax")
     return 1, 1, 2, Word("x", 0) + Word("y", 0)
 
 
@@ -137,7 +137,7 @@ def t_add2(p: Program, flaw: float):
     if p.rng.random() < 0.4:
         loop = p.label()
         p.variants.append("chain:loop")
-        p.emit("xor ecx, ecx", "clc" if p.rng.random() < 0.5 else "xor r11d, r11d", f"mov r9, 2", f"{loop}:",
+        p.emit("xor ecx, ecx", "clc" if p.rng.random() < 0.5 else "xor r11d, r11d", "mov r9, 2", f"{loop}:",
                "mov r8, [rsi+rcx*8]", "adc r8, [rdx+rcx*8]", "mov [rdi+rcx*8], r8",
                *p.choose("step", {"inc": ["inc rcx"], "lea": ["lea rcx, [rcx+1]"], "!add": ["add rcx, 1"]}, flaw),
                "dec r9", f"jnz {loop}")

@@ -22,20 +22,28 @@ S0 under path condition P0):
    A(j) = (j = 0 and P0) or (j != 0 and B(j - 1)), B the condition of the
    back edges, which may mention only j and the inputs (public counters).
 3. *Base*: S0 meets the claims at j = 0 under P0.
-4. *Termination*: an induction register that falls by |c| each trip and is
+4. *Ranges*: the induction registers whose machine values stay the
+   integers v0 + c j (no wrap round 2^64) are found as the largest inductive
+   set of such claims; they are premises of the rest (bounds of the table's
+   rows, the exit).
+5. *Termination*: an induction register that falls by |c| each trip and is
    at least |c| whenever the back edge is taken.
+
+Each way into the loop (a different S0, P0) is an induction of its own.
 
 Branches on public conditions the state cannot decide fork the path; the
 conditions taken are the path's premises. Accesses to a read-only buffer of
-symbolic size (the table of `height` rows) read its words as an array and
-are shown in bounds and aligned from the premises. Every obligation is a z3
-query over bit-vectors (terms by their meaning, meaning.py; the spec's
-expressions at 256 bits, so its integers do not wrap). Constant time is
-checked on every path, from the entry and from C(j), by taint as elsewhere.
+symbolic size (the table of `height` rows) read its words as an array
+indexed by byte offset, and are shown in bounds and aligned from the
+premises. Every obligation is a z3 query: in linear integer arithmetic when
+it is about counters, pointers and sizes (bounds, ranges, termination), else
+over bit-vectors (terms by their meaning, meaning.py; the spec's expressions
+at WIDE bits, so its integers do not wrap). Constant time is checked on
+every path, from the entry and from C(j), by taint as elsewhere.
 
 What is proved is that every run that returns meets the spec, and that the
-loop ends; nested loops and loops entered from several places are not
-supported yet (a clear failure).
+loop ends. Nested loops, and loops that store into memory at offsets that
+move with the loop, are not supported yet (a clear failure).
 """
 from __future__ import annotations
 
@@ -45,7 +53,7 @@ from dataclasses import dataclass
 from ..isa.domain import UNDEFINED
 from ..isa.x86_64.registers import CALLEE_SAVED, FLAGS, GPR64, NUM_MASK, NUM_VEC
 from .specs.base import Big, Elem, Num, Op, Pow2, Rel, Row, Scalar, Select
-from .symstate import ProofFailure, SymbolicBranch, linear, linearise_pointer, secret_inputs
+from .symstate import ProofFailure, SymbolicBranch, linear, linearise_pointer
 from .terms import walk
 
 # spec expressions are integers: at this width they never wrap, as long as every product has one constant
@@ -525,12 +533,9 @@ class LoopProof:
     def cond(self, t) -> Fact:
         return Fact(lambda z: z.true(t), lambda L: L.true(t), f"{t!r}")
 
-    def spec_rel(self, e, extra: dict | None = None) -> Fact:
-        env = {**self.scalars, **(extra or {})}
-        lia_env = {**self.scalars, **{k: v[1] for k, v in (extra or {}).items()}} if extra else self.scalars
-        bv_env = {**self.scalars, **{k: v[0] for k, v in (extra or {}).items()}} if extra else self.scalars
-        del env
-        return Fact(lambda z: z.cond(e, bv_env), lambda L: L.cond(e, lia_env), e.show())
+    def spec_rel(self, e) -> Fact:
+        """A relation of the spec (a precondition) over the scalars' terms."""
+        return Fact(lambda z: z.cond(e, self.scalars), lambda L: L.cond(e, self.scalars), e.show())
 
     def all_of(self, facts) -> Fact:
         facts = list(facts)
@@ -695,15 +700,15 @@ class LoopProof:
         # the head at trip j: the count i = start + step j as an integer (the machine's counters may wrap)
         j = d.fresh("trip", 64)
 
-        def count(extra: int):
-            return (lambda z: z.z3.BitVecVal(assertion.start + assertion.step * extra, WIDE)
-                    + assertion.step * z.z3.ZeroExt(WIDE - 64, z.bv(j)),
-                    lambda L: assertion.start + assertion.step * (L.term(j) + extra))
+        def count(z, extra: int):
+            """i at trip j + extra, as a WIDE-bit integer."""
+            return (z.z3.BitVecVal(assertion.start + assertion.step * extra, WIDE)
+                    + assertion.step * z.z3.ZeroExt(WIDE - 64, z.bv(j)))
 
         def holds(k, x, extra):
+            """x holds E_k at trip j + extra."""
             e = assertion.holds[k]
-            bv_i, lia_i = count(extra)
-            return Fact(lambda z: z.wide_term(x) == z.expr(e, {**self.scalars, assertion.name: bv_i(z)}),
+            return Fact(lambda z: z.wide_term(x) == z.expr(e, {**self.scalars, assertion.name: count(z, extra)}),
                         text=f"{x!r} = {e.show()}")
 
         c = s0.fork()

@@ -168,7 +168,7 @@ class Terms:
 
     def fold(self, ctor: str, consts: tuple, v) -> Term | tuple:
         """Constant folding: the constructor evaluated by the concrete domain (the one validated on the CPU)."""
-        from ..machine.concrete import Bits, ConcreteDomain
+        from ..machine.concrete import Bits
 
         D = _CONCRETE or _concrete()
         a = [Bits(c.value, c.width) for c in consts]
