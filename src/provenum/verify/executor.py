@@ -92,7 +92,6 @@ class LibraryCode:
         self.library = library
         self.symbols = code_symbols(library)
         self.bound = {sym.address: name for name, sym in dynamic_symbols(library).items()}
-        self.entries = {addr: sym.name for addr, sym in self.symbols.items()}
         self.called: list[str] = []
         self.executed: dict[int, dict] = {}   # address -> {"name", "address", "size", "sha256"}
 
@@ -110,11 +109,13 @@ class LibraryCode:
         self.note(fn)
         return fn
 
-    def note(self, fn, deps=()) -> None:
-        self.executed[fn.address] = {"name": fn.name, "address": fn.address, "size": len(fn.code),
-                                     "sha256": fn.sha256}
-        for dep in deps:
-            self.executed.setdefault(dep["address"], dict(dep))
+    def note(self, fn) -> None:
+        self.executed[fn.address] = code_entry(fn)
+
+
+def code_entry(fn) -> dict:
+    """What a proof rests on, of one function: its name, place and the SHA-256 of its bytes."""
+    return {"name": fn.name, "address": fn.address, "size": len(fn.code), "sha256": fn.sha256}
 
 
 SUMMARY_FAMILIES = ("mul", "sqr", "kmul", "ksqr")
@@ -205,7 +206,6 @@ def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize
     initial = dict(s.gprs)
     runner = Runner(function, library, summarize)
     s.rip = function.address
-    runner.steps = 0
     while not s.returned:
         runner.step(s, d)
     trace = Trace(spec, d, s, initial, stack, ret, scalars, runner.steps)
@@ -286,10 +286,14 @@ class Runner:
         if self.steps > MAX_STEPS:
             raise ProofFailure(f"no return after {MAX_STEPS} instructions", insn.address)
 
+    def executed(self) -> list[dict]:
+        """Every function whose bytes the run used (code_entry), in address order."""
+        if self.code is None:
+            return [code_entry(self.function)]
+        return sorted(self.code.executed.values(), key=lambda e: e["address"])
+
     def finish(self, trace) -> None:
         trace.code = self.by_address
         trace.called = list(self.code.called) if self.code is not None else []
-        trace.executed = sorted(self.code.executed.values(), key=lambda e: e["address"]) if self.code else [
-            {"name": self.function.name, "address": self.function.address, "size": len(self.function.code),
-             "sha256": self.function.sha256}]
+        trace.executed = self.executed()
         trace.summaries = self.summaries

@@ -905,9 +905,6 @@ def prove_loops(function, spec, res, library=None, summarize=None) -> None:
             res.message += f"; constant-time: {state.violations[0]}"
     res.steps = proof.runner.steps
     res.terms = len(proof.d)
+    res.code = proof.runner.executed()
     if proof.runner.code is not None:
         res.calls = sorted(set(proof.runner.code.called))
-        res.code = sorted(proof.runner.code.executed.values(), key=lambda e: e["address"])
-    else:
-        res.code = [{"name": function.name, "address": function.address, "size": len(function.code),
-                     "sha256": function.sha256}]

@@ -418,17 +418,21 @@ def _summarizer(library):
     callee's proof executed (its own, what it calls, what its summarised callees rest on) are unchanged."""
     def summarize(name: str) -> CalleeProof:
         from ..isa.x86_64.decode import decode_symbol
+        from .executor import code_entry
         from .specs import specs_for
+
+        from ..isa.elf import dynamic_symbol
 
         key = (str(library), name)
         hit = _CALLEE_PROOFS.get(key)
-        if hit is not None and _current(library, hit.code):
-            return hit
+        if hit is not None:
+            sym = dynamic_symbol(library, name)
+            if (any(c["name"] == name and (c["address"], c["size"]) == (sym.address, sym.size) for c in hit.code)
+                    and _current(library, hit.code)):
+                return hit
         function = decode_symbol(library, name)
         res = prove(function, specs_for(name)[0], search_counterexample=False, library=library)
-        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [
-            {"name": function.name, "address": function.address, "size": len(function.code),
-             "sha256": function.sha256}])
+        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [code_entry(function)])
         return _CALLEE_PROOFS[key]
     return summarize
 
@@ -464,7 +468,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
         res.code = trace.executed
         for sm in trace.summaries:
             obligations.append(Obligation("call", f"call to {sm.callee} at {sm.address:#x} meets its spec "
-                                          "(buffers in bounds and disjoint)", "proved",
+                                          "(buffers in bounds, disjoint where written, at or above rsp)", "proved",
                                           f"{sm.callee} proved on its own; its spec replaces the call", sm.address))
         res.steps = trace.steps
         res.frame = "proved" if check_frame(trace, spec, obligations) else "failed"
