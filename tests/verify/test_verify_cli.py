@@ -62,3 +62,25 @@ def test_verify_function_api(tmp_path):
     assert good.proved and good.obligations > 5 and len(good.sha256) == 64 and not good.failure
     bad = verify_function(so, "bignum_sqr_4_8")
     assert not bad.proved and "not inside any declared region" in bad.failure  # it reads a y it is not given
+
+
+def test_mutants_of_kernels_with_calls_and_loops_are_killed(tmp_path):
+    """Karatsuba 32 calls Karatsuba 16 (a summarised call); the table lookup is a loop proved for every height."""
+    mutants = run_mutants(("bignum_ksqr_32_64_baseline", "bignum_copy_row_from_table_4_baseline"), count=14, seed=5, tests=40,
+                          workdir=str(tmp_path))
+    s = summary(mutants)
+    assert s["wrong"] > 0 and s["proved_but_wrong"] == 0 and s["killed"] == s["wrong"]
+    assert all(m.natively for m in mutants)
+    assert {m.kernel for m in mutants} == {"bignum_ksqr_32_64_baseline", "bignum_copy_row_from_table_4_baseline"}
+
+
+def test_mutants_this_cpu_cannot_run_are_classified_by_the_model(tmp_path, monkeypatch):
+    """On a CPU without AVX-512 the table lookup's mutants are tested in the model, not counted wrong."""
+    from provenum.verify import runs
+
+    monkeypatch.setattr(runs, "cpu_flags", lambda: {"bmi2", "adx", "avx2", "avx"})
+    mutants = run_mutants(("bignum_copy_row_from_table_4_avx512",), count=6, seed=2, tests=20, workdir=str(tmp_path))
+    s = summary(mutants)
+    assert s["classified_by_model_only"] == s["mutants"] - sum(1 for m in mutants if m.failure.startswith("decode"))
+    assert s["proved_but_wrong"] == 0 and s["killed"] == s["wrong"]
+    assert not any("illegal instruction" in m.why for m in mutants)

@@ -39,15 +39,16 @@ def run(args) -> int:
         if m.wrong and m.proved:
             console.print(f"[red]PROVED BUT WRONG[/red] {m.kernel} #{m.index} {m.operator}: "
                           f"{m.before!r} -> {m.after!r}: {m.why}")
-    console.print(f"mutants {s['mutants']}, wrong {s['wrong']}, killed {s['killed']}, "
+    console.print(f"mutants {s['mutants']} ({s['in_callees']} in a callee), wrong {s['wrong']}, killed {s['killed']}, "
                   f"equivalent {s['equivalent']} ({s['equivalent_proved']} proved), "
-                  f"proved but wrong {s['proved_but_wrong']}; kill rate {100 * s['kill_rate']:.1f}%")
+                  f"proved but wrong {s['proved_but_wrong']}; kill rate {100 * s['kill_rate']:.1f}%; "
+                  f"{s['classified_by_model_only']} classified by the model alone (this CPU cannot run them)")
     if args.json:
         doc = dict(s)
         doc["kernels"] = list(kernels)
-        doc["details"] = [{"kernel": m.kernel, "operator": m.operator, "line": m.line, "before": m.before,
-                           "after": m.after, "wrong": m.wrong, "why": m.why, "proved": m.proved,
-                           "failure": m.failure[:300]} for m in mutants]
+        doc["details"] = [{"kernel": m.kernel, "target": m.target, "operator": m.operator, "line": m.line,
+                           "before": m.before, "after": m.after, "wrong": m.wrong, "why": m.why,
+                           "natively": m.natively, "proved": m.proved, "failure": m.failure[:300]} for m in mutants]
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=2)
     return 0 if s["proved_but_wrong"] == 0 else 1

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from provenum.isa.x86_64 import (
-    ARGUMENT_REGISTERS, Instruction, decode_one, execute, executable_sections, function_addresses,
-)
+from provenum.isa.elf import all_function_addresses
+from provenum.isa.x86_64 import ARGUMENT_REGISTERS, Instruction, decode_one, execute, executable_sections
 
 from .state import ConcreteState
 
@@ -61,11 +60,11 @@ class Program:
 
     @classmethod
     def from_elf(cls, path) -> "Program":
-        """The executable sections of an ELF file at their link-time addresses."""
+        """The executable PT_LOAD segments of an ELF file at their link-time addresses (what the loader maps)."""
         p = cls()
         for address, data in executable_sections(path):
             p.add(data, address)
-        p.symbols.update(function_addresses(path))
+        p.symbols.update(all_function_addresses(path))
         return p
 
     def add(self, code: bytes, address: int) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass
 class FunctionProof:
-    """The outcome for one function (all spec instances: tables have one per height)."""
+    """The outcome for one function (all its spec instances: a Montgomery kernel has one per in-place use)."""
     name: str
     sha256: str
     instructions: int

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .rules import applicable
 from .terms import Term, walk
 
 Monomial = tuple  # sorted tuple of atom ids, with repetition for powers
@@ -150,67 +151,20 @@ class Lifter:
         return p_atom(t.id)
 
     def _lift_node(self, t: Term) -> Poly:
-        op, w = t.op, t.width
-        P = self.polys
-        if op == "const":
+        """The exact polynomial of a node by the first lift rule (fact_rules.py) that applies; else an atom."""
+        if t.op == "const":
             return p_const(t.value)
-        if op == "var":
+        if t.op == "var":
             return self.atom(t, "input")
-        if op == "addr":
-            s = p_add(*(P[a.id] for a in t.args))
-            if sum(a.hi for a in t.args) < 1 << w:  # exact: the constructor proved the carry zero
-                return s
-            carry = self._sibling(t, "addc", 1)
-            return p_add(s, p_scale(self.atom(carry, "carry"), -(1 << w)))
-        if op == "subr":
-            a, b, c = (P[x.id] for x in t.args)
-            s = p_sub(a, p_add(b, c))
-            if t.args[0].lo - t.args[1].hi - t.args[2].hi >= 0:
-                return s
-            borrow = self._sibling(t, "subc", 1)
-            return p_add(s, p_scale(self.atom(borrow, "borrow"), 1 << w))
-        if op in ("addc", "subc"):
-            return self.atom(t, "carry" if op == "addc" else "borrow")
-        if op == "mullo":
-            a, b = t.args
-            prod = p_mul(self._operand(a), self._operand(b))
-            if a.hi * b.hi < 1 << w:
-                return prod
-            hi = self._sibling(t, "mulhi", w)
-            return p_add(prod, p_scale(self.atom(hi, "high"), -(1 << w)))
-        if op == "mulhi":
+        if t.op in ("addc", "subc"):
+            return self.atom(t, "carry" if t.op == "addc" else "borrow")
+        if t.op == "mulhi":
             for a in t.args:  # so that operands' word atoms exist alongside
                 self._operand(a)
             return self.atom(t, "high")
-        if op == "zext":
-            return P[t.args[0].id]
-        if op == "concat":
-            h, l = t.args
-            return p_add(p_scale(P[h.id], 1 << l.width), P[l.id])
-        if op == "sext" and t.args[0].width == 1:
-            return p_scale(P[t.args[0].id], (1 << w) - 1)
-        if op == "ite":
-            c, a, b = (P[x.id] for x in t.args)
-            return p_add(p_mul(c, p_sub(a, b)), b)
-        if op == "extract" and t.params[1] == 0 and t.args[0].hi < 1 << w:
-            return P[t.args[0].id]
-        if op == "shl" and t.args[1].op == "const" and t.args[0].hi << t.args[1].value < 1 << w:
-            return p_scale(P[t.args[0].id], 1 << t.args[1].value)
-        if op == "not":
-            return p_sub(p_const((1 << w) - 1), P[t.args[0].id])
-        if w == 1:
-            if op == "not":
-                return p_sub(p_const(1), P[t.args[0].id])
-            if op == "and":
-                return p_mul(P[t.args[0].id], P[t.args[1].id])
-            if op == "or":
-                a, b = P[t.args[0].id], P[t.args[1].id]
-                return p_sub(p_add(a, b), p_mul(a, b))
-            if op == "xor":
-                a, b = P[t.args[0].id], P[t.args[1].id]
-                return p_sub(p_add(a, b), p_scale(p_mul(a, b), 2))
-            return self.atom(t, "bit")
-        return self.atom(t, "opaque")
+        for r, v in applicable("lift", t):
+            return r.then(_LiftView(self, t), v).poly
+        return self.atom(t, "bit" if t.width == 1 else "opaque")
 
     def _sibling(self, t: Term, op: str, width: int) -> Term:
         """The other projection (carry, borrow, high word) of an arithmetic node."""
@@ -267,3 +221,55 @@ def _show_coeff(c) -> str:
             return f"{sign}{odd}·2^{e}"
         return f"{sign}≈2^{c.bit_length() - 1}"
     return f"{sign}{c}"
+
+
+class _P:
+    """A polynomial that adds, subtracts and multiplies with operators (what a lift rule's `then` computes)."""
+    __slots__ = ("poly",)
+
+    def __init__(self, poly: Poly):
+        self.poly = poly
+
+    @staticmethod
+    def of(x) -> Poly:
+        return x.poly if isinstance(x, _P) else p_const(x)
+
+    def __add__(self, o):
+        return _P(p_add(self.poly, _P.of(o)))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return _P(p_sub(self.poly, _P.of(o)))
+
+    def __rsub__(self, o):
+        return _P(p_sub(_P.of(o), self.poly))
+
+    def __mul__(self, o):
+        return _P(p_scale(self.poly, o) if isinstance(o, int) else p_mul(self.poly, o.poly))
+
+    __rmul__ = __mul__
+
+
+class _LiftView:
+    """What a lift rule reads while lifting node `t`: its arguments' polynomials, operands, siblings."""
+
+    def __init__(self, lifter: Lifter, t: Term):
+        self.lifter, self.t = lifter, t
+
+    def val(self, a: Term) -> _P:
+        return _P(self.lifter.polys[a.id])
+
+    def operand(self, a: Term) -> _P:
+        return _P(self.lifter._operand(a))
+
+    def shifted_out(self, a: Term, k: int) -> _P:
+        """a >> k, as a term of its own (an atom unless it lifts)."""
+        d = self.lifter.terms
+        return _P(self.lifter.lift(d.lshr(a, d.const(k, 8))))
+
+    def sibling(self, op: str, v=None) -> _P:
+        t = self.t
+        sib = self.lifter._sibling(t, op, 1 if op in ("addc", "subc") else t.width)
+        kind = {"addc": "carry", "subc": "borrow", "mulhi": "high"}[op]
+        return _P(self.lifter.atom(sib, kind))

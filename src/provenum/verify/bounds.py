@@ -1,6 +1,7 @@
 """Interval bounds of spec expressions and polynomials over ranged atoms."""
 from __future__ import annotations
 
+from .rules import fact_holds
 from .specs.base import Big, Num, Op, Pow2, Row, Scalar, Word
 
 
@@ -50,7 +51,7 @@ def _local(t, terms, reg: dict) -> dict:
     """A word-level polynomial of t over term ids: exact sums expanded, other words atoms."""
     if t.op == "const":
         return {(): t.value} if t.value else {}
-    if t.op == "addr" and sum(a.hi for a in t.args) < 1 << t.width:
+    if t.op == "addr" and fact_holds("lift-addr-exact", t):
         out: dict = {}
         for a in t.args:
             out = _padd(out, _local(a, terms, reg))
@@ -83,9 +84,10 @@ def _pmul(a: dict, b: dict) -> dict:
 def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
     """Show the carry out of an add is 0 by bounding a + b + c_in with its neighbours.
 
-    Works on E = 2^(64 depth) * (a + b + c_in): a carry atom with coefficient
-    2^64*k is replaced through its add's equation (2^64 c = a' + b' + c' - r'),
-    a high product word paired with its low word through 2^64 h + l = u * v.
+    Works on E = 2^(64 depth) * (a + b + c_in): a carry atom of a w'-bit add
+    with coefficient 2^w' k is replaced through its add's equation
+    (2^w' c = a' + b' + c' - r'), a high product word paired with its low word
+    through 2^w' h + l = u * v (w' the width of that add or product).
     Results r' enter with a negative sign, so dropping them (r' >= 0) only
     loosens the bound; when the same word also enters positively they cancel,
     which is what makes a two-word sum like hi:lo + x fit.
@@ -105,22 +107,25 @@ def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
             if len(m) != 1 or m not in E:
                 continue
             t = reg[m[0]]
-            r = terms.find("addr", t.args, w) if t.op == "addc" else None
-            if t.op == "addc" and c % (1 << w) == 0 and r is not None:
-                k = c >> w  # 2^64 k c = k (a + b + c_in) - k r, exactly
-                E.pop(m)
-                for a in t.args:
-                    E = _padd(E, _local(a, terms, reg), k)
-                reg[r.id] = r
-                E = _padd(E, {(r.id,): 1}, -k)
-                changed = True
-            elif t.op == "mulhi" and c % (1 << w) == 0:
-                lo = terms.find("mullo", t.args, w)
-                if lo is not None and E.get((lo.id,)) == c >> w:
+            if t.op == "addc":
+                tw = t.args[0].width  # the width of *that* add, which may differ from the carry's
+                r = terms.find("addr", t.args, tw)
+                if r is not None and c % (1 << tw) == 0 and fact_holds("lift-addr", r):
+                    k = c >> tw  # 2^tw k c = k (a + b + c_in) - k r, exactly
+                    E.pop(m)
+                    for a in t.args:
+                        E = _padd(E, _local(a, terms, reg), k)
+                    reg[r.id] = r
+                    E = _padd(E, {(r.id,): 1}, -k)
+                    changed = True
+            elif t.op == "mulhi" and c % (1 << t.width) == 0:
+                tw = t.width
+                lo = terms.find("mullo", t.args, tw)
+                if lo is not None and E.get((lo.id,)) == c >> tw and fact_holds("lift-mullo", lo):
                     E.pop(m)
                     E.pop((lo.id,))
                     u, v = t.args
-                    E = _padd(E, _pmul(_local(u, terms, reg), _local(v, terms, reg)), c >> w)
+                    E = _padd(E, _pmul(_local(u, terms, reg), _local(v, terms, reg)), c >> tw)
                     changed = True
         if not changed:
             break
@@ -141,7 +146,8 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
     When the add's result is stored to word k of a buffer, the words s..k-1
     as they were when the carry was made, plus 2^(64(k-s)) (a + b + c_in),
     form one number (a partial product, say) whose polynomial is bounded by
-    intervals; below 2^(64(k-s+1)) means a + b + c_in < 2^64. The start s is
+    intervals; below 2^(64(k-s) + w) means a + b + c_in < 2^w, w the add's
+    width (the stored words are 64-bit and non-negative). The start s is
     not known (a product may sit anywhere in a buffer), so each s from k down
     is tried while the words are there.
     """
@@ -168,7 +174,7 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
         off = k - 8
         while True:
             ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
-            if all(a in ranges for m in E for a in m) and poly_interval(E, ranges)[1] < 1 << (64 * words):
+            if all(a in ranges for m in E for a in m) and poly_interval(E, ranges)[1] < 1 << (64 * (words - 1) + w):
                 return True
             if off not in snapshot or words > 64:
                 return False

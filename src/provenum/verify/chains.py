@@ -1,14 +1,18 @@
 """Values of carries and borrows from the whole chain they end.
 
-A carry chain adds two multiword numbers: following c_in back through the
-adds that produced it gives A_0..A_j with results r_i, and
+A carry chain adds two multiword numbers of w-bit words (w is the width of
+the adds: 64 for add/adc on 64-bit registers, 32 for add eax, ..., any width
+the model has): following c_in back through the adds of that width that
+produced it gives A_0..A_j with results r_i, and
 
-    E = 2^(64 j) (a_j + b_j + c_in) + sum_{i<j} 2^(64 i) r_i
-      = sum_{i<=j} 2^(64 i) (a_i + b_i) + c_in of A_0,
+    E = 2^(w j) (a_j + b_j + c_in) + sum_{i<j} 2^(w i) r_i
+      = sum_{i<=j} 2^(w i) (a_i + b_i) + c_in of A_0,
 
-so the carry out of A_j is 1 exactly when E >= 2^(64 (j+1)) (the r_i fill
-less than 2^(64 j)). For a borrow chain, E = sum 2^(64 i)(a_i - b_i) - b_in
-and the borrow is 1 exactly when E < 0. The polynomial of E, with products
+so the carry out of A_j is 1 exactly when E >= 2^(w (j+1)) (the r_i fill
+less than 2^(w j)). For a borrow chain, E = sum 2^(w i)(a_i - b_i) - b_in
+and the borrow is 1 exactly when E < 0. Both facts are rules of
+`provenum.verify.rules` ("chain-carry", "chain-borrow"), proved by z3 for the
+width and length of each chain they decide. The polynomial of E, with products
 and Karatsuba's differences expanded, often has a sign or size that
 intervals see at once (e.g. L + H - (x0 - x1)^2 = 2 x0 x1 >= 0); when it is
 linear, z3 relates it to the chains of the case-split bits (x0 < x1 forces
@@ -18,6 +22,18 @@ from __future__ import annotations
 
 from .algebra import Lifter, p_add, p_scale, p_sub
 from .bounds import poly_interval
+from .fact_rules import chain_weight
+from .rules import chain_allowed
+
+
+def width(bit) -> int:
+    """The width of the words a carry or borrow `bit` comes from."""
+    return bit.args[0].width
+
+
+def threshold(bit, links: int) -> int:
+    """A carry chain of `links` adds of `bit`'s width carries out exactly when E reaches this."""
+    return chain_weight(width(bit), links)
 
 
 def chain(bit, terms):
@@ -34,18 +50,23 @@ def chain(bit, terms):
 
 
 def chain_poly(bit, terms, lifter: Lifter):
-    """(E, threshold kind) for the chain ending in `bit`; E as a polynomial over the lifter's atoms."""
+    """(E, links) for the chain ending in `bit`; E as a polynomial over the lifter's atoms."""
     links = chain(bit, terms)
     if not links:
         return None, 0
     add = bit.op == "addc"
+    w = width(bit)
     E: dict = {}
     for i, node in enumerate(links):
         a, b = lifter.lift(node.args[0]), lifter.lift(node.args[1])
-        E = p_add(E, p_scale(p_add(a, b) if add else p_sub(a, b), 1 << (64 * i)))
+        E = p_add(E, p_scale(p_add(a, b) if add else p_sub(a, b), chain_weight(w, i)))
     cin = lifter.lift(links[0].args[2])
     E = p_add(E, cin) if add else p_sub(E, cin)
     return E, len(links)
+
+
+def _proved(bit, links: int) -> bool:
+    return chain_allowed("add" if bit.op == "addc" else "sub", width(bit), links)
 
 
 def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
@@ -53,7 +74,7 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
     if bit.op not in ("addc", "subc"):
         return None
     E, j = chain_poly(bit, terms, lifter)
-    if E is None:
+    if E is None or not _proved(bit, j):
         return None
     if lifter.definitions:
         try:
@@ -67,7 +88,7 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
         return None
     lo, hi = poly_interval(E, ranges)
     if bit.op == "addc":
-        top = 1 << (64 * j)
+        top = threshold(bit, j)
         return 1 if lo >= top else 0 if hi < top else None
     return 1 if hi < 0 else 0 if lo >= 0 else None
 
@@ -80,7 +101,7 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
     for b in [bit] + list(assumptions.values()):
         term = b if not isinstance(b, tuple) else b[0]
         E, j = chain_poly(term, terms, lifter)
-        if E is None or any(len(m) > 1 for m in E):
+        if E is None or any(len(m) > 1 for m in E) or not _proved(term, j):
             return None
         polys[term.id] = (term, E, j)
     var = {}
@@ -101,7 +122,7 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
     def holds(term, E, j, value):
         e = lin(E)
         if term.op == "addc":
-            top = 1 << (64 * j)
+            top = threshold(term, j)
             return e >= top if value else e < top
         return e < 0 if value else e >= 0
 

@@ -35,14 +35,20 @@ def _word(rng: random.Random, style: str) -> int:
 STYLES = ("ones", "all", "edge", "runs", "uniform")
 
 
-def candidate(spec: Spec, rng: random.Random, style: str) -> dict:
+TABLE_HEIGHTS = (1, 2, 3, 7, 8, 16, 17, 32, 33, 64)
+
+
+def candidate(spec: Spec, rng: random.Random, style: str, height: int | None = None) -> dict:
     """Inputs (buffer name -> words, scalar name -> int) meeting the preconditions."""
     env: dict = {}
-    for b in spec.buffers:
-        env[b.name] = [_word(rng, style) for _ in range(b.words)]
     for s in spec.scalars:
         env[s.name] = rng.getrandbits(64)
     fam = spec.family
+    if fam == "table":   # any height: the small ones, odd and even, the exponentiation's, some random
+        env["height"] = height or rng.choice(TABLE_HEIGHTS + (rng.randint(1, 70),))
+        env["idx"] = rng.randrange(env["height"])
+    for b in spec.buffers:
+        env[b.name] = [_word(rng, style) for _ in range(b.size(env))]
     if fam in ("montredc", "montmul", "montsqr", "amontredc", "amontmul", "amontsqr"):
         n = spec.params["n"]
         m = env["m"]
@@ -60,9 +66,6 @@ def candidate(spec: Spec, rng: random.Random, style: str) -> dict:
             for name in ("x", "y"):
                 if name in env:
                     env[name] = _words(_big(env[name]) % M, n)
-    if fam == "table":
-        env["height"] = spec.params["height"]
-        env["idx"] = rng.randrange(spec.params["height"])
     for a, b in spec.aliases:  # one memory: the aliased buffer holds its home's words on entry
         env[a] = (env[b] + env[a][len(env[b]):])[: spec.buffer(a).words]
     return env
@@ -138,14 +141,32 @@ def search(trace, spec: Spec, function, tries: int = 400, seed: int = 1, library
                 result["model_confirms"] = violates(spec, env, model)
             if result["model_confirms"] is False:
                 continue  # the trace evaluation disagrees with the model: not a counterexample
-            if library is not None:
-                try:
-                    native = run_native(library, function.name, spec, env)
-                except (OSError, AttributeError):
-                    native = None
-                result["native_outputs"] = native
-                result["native_confirms"] = None if native is None else violates(spec, env, native)
-            return result
+            return _confirmed_natively(result, library, function, spec, env)
+    return None
+
+
+def _confirmed_natively(result: dict, library, function, spec: Spec, env: dict) -> dict:
+    """`result` with the native run of the same inputs (when the library can be loaded) and its verdict."""
+    if library is not None:
+        try:
+            native = run_native(library, function.name, spec, env)
+        except (OSError, AttributeError):
+            native = None
+        result["native_outputs"] = native
+        result["native_confirms"] = None if native is None else violates(spec, env, native)
+    return result
+
+
+def search_by_running(spec: Spec, function, tries: int = 60, seed: int = 1, library=None) -> dict | None:
+    """Inputs on which the model (the concrete interpreter) breaks the spec, confirmed natively when possible."""
+    rng = random.Random(seed)
+    for k in range(tries):
+        env = candidate(spec, rng, STYLES[k % len(STYLES)])
+        model = run_model(function, spec, env, library=library)
+        if model is None or not violates(spec, env, model):
+            continue
+        result = {"inputs": env, "outputs": model, "model_outputs": model, "model_confirms": True}
+        return _confirmed_natively(result, library, function, spec, env)
     return None
 
 
@@ -167,8 +188,9 @@ def run_model(function, spec: Spec, env: dict, code: dict | None = None, max_ste
         if spec.home(b.name) != b.name:
             continue
         where[b.name] = addr
-        s.map(addr, b"".join(w.to_bytes(8, "little") for w in memory(spec, env, b.name)))
-        addr += 8 * spec.region_words(b.name) + 4096
+        words = memory(spec, env, b.name)
+        s.map(addr, b"".join(w.to_bytes(8, "little") for w in words))
+        addr += 8 * len(words) + 4096
     for a, b in spec.aliases:
         where[a] = where[b]
     stack_top = addr + 65536

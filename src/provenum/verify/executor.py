@@ -47,7 +47,6 @@ def initial_state(spec, d: SymbolicDomain):
     for i in range(NUM_MASK):
         s.masks[i] = d.var(f"k{i}₀", 64)
     scalars = {}
-    fixed = {k: v for k, v in spec.params.items() if k == "height"}
     for reg, name in spec.args:
         if any(b.name == name for b in spec.buffers):
             # one region per home buffer; a buffer aliased to it gets the same pointer
@@ -55,17 +54,15 @@ def initial_state(spec, d: SymbolicDomain):
             ptr = d.var(f"&{home}", 64)
             s.gprs[reg] = ptr
             if ptr.id not in s.regions:
-                s.add_region(Region(home, ptr, 0, 8 * spec.region_words(home), spec.region_writable(home),
-                                    spec.region_secret(home)))
+                length = spec.buffer(home).length
+                if length is not None:   # symbolic size: read-only, bounds shown from the path's conditions
+                    s.add_region(Region(home, ptr, 0, 0, False, spec.region_secret(home), length=length))
+                else:
+                    s.add_region(Region(home, ptr, 0, 8 * spec.region_words(home), spec.region_writable(home),
+                                        spec.region_secret(home)))
         else:
             sc = next(x for x in spec.scalars if x.name == name)
-            if name in fixed:
-                t = d.const(fixed[name], 64)
-            elif name == "idx" and "height" in fixed:
-                # the precondition idx < height is the variable's range
-                t = d.var(name, 64, secret=sc.secret, hi=fixed["height"] - 1)
-            else:
-                t = d.var(name, 64, secret=sc.secret)
+            t = d.var(name, 64, secret=sc.secret)
             s.gprs[reg] = t
             scalars[name] = t
     stack = d.var("&stack", 64)
@@ -73,7 +70,7 @@ def initial_state(spec, d: SymbolicDomain):
     s.gprs["rsp"] = stack
     frame = Region("stack", stack, -STACK_BYTES, 8, True, False, initial="undefined")
     frame.words[0] = ret
-    s.add_region(frame)
+    s.set_stack(frame)
     s.return_target = ret
     return s, stack, ret, scalars
 
@@ -83,24 +80,42 @@ class LibraryCode:
 
     A call to a routine of the library is followed into the routine's own
     bytes (inlined into the symbolic run), so the proof covers the code the
-    call really executes.
+    call really executes. The bytes are read at the call's target from the
+    PT_LOAD segment that maps it (only the routine's extent comes from a
+    symbol starting there, local or not); `executed` records each routine
+    reached, with the SHA-256 of its bytes.
     """
 
     def __init__(self, library):
-        from ..isa.x86_64.decode import function_addresses
+        from ..isa.elf import code_symbols, dynamic_symbols
 
         self.library = library
-        self.entries = {addr: name for name, addr in function_addresses(library).items()}
+        self.symbols = code_symbols(library)
+        self.bound = {sym.address: name for name, sym in dynamic_symbols(library).items()}
         self.called: list[str] = []
+        self.executed: dict[int, dict] = {}   # address -> {"name", "address", "size", "sha256"}
+
+    def bound_name(self, address: int) -> str | None:
+        """The dynamic symbol starting at `address`, if the loader binds one there."""
+        return self.bound.get(address)
 
     def resolve(self, address: int):
-        from ..isa.x86_64.decode import decode_symbol
+        from ..isa.x86_64.decode import decode_at
 
-        name = self.entries.get(address)
-        if name is None:
+        if address not in self.symbols:
             return None
-        self.called.append(name)
-        return decode_symbol(self.library, name)
+        fn = decode_at(self.library, address)
+        self.called.append(fn.name)
+        self.note(fn)
+        return fn
+
+    def note(self, fn) -> None:
+        self.executed[fn.address] = code_entry(fn)
+
+
+def code_entry(fn) -> dict:
+    """What a proof rests on, of one function: its name, place and the SHA-256 of its bytes."""
+    return {"name": fn.name, "address": fn.address, "size": len(fn.code), "sha256": fn.sha256}
 
 
 SUMMARY_FAMILIES = ("mul", "sqr", "kmul", "ksqr")
@@ -117,7 +132,15 @@ class Summary:
 
 
 def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn) -> Summary:
-    """The effect of a call to a proved routine, per its spec (preconditions checked here)."""
+    """The effect of a call to a proved routine, per its spec (preconditions checked here).
+
+    The call itself writes below rsp (the return address at rsp - 8, then the
+    callee's frame and red zone), so every buffer the callee is given must lie
+    at or above rsp, and every stack word below rsp is lost before the
+    callee's effect applies. Outputs, clobbered registers, flags, vector and
+    mask registers become fresh variables of this one dynamic call: a call
+    site run twice (in a loop) gives two unrelated sets of values.
+    """
     from ..isa.domain import UNDEFINED
     from ..isa.x86_64.registers import CALLER_SAVED, FLAGS
 
@@ -128,37 +151,44 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
         s._check_bounds(region, off, 8 * b.words, b.writable)
         if off % 8:
             raise ProofFailure(f"call to {callee}: buffer {b.name} is not word aligned", insn.address)
+        if region is s.stack and off < s.sp:
+            raise ProofFailure(f"call to {callee}: buffer {b.name} at stack{off:+d} lies below rsp (stack{s.sp:+d}), "
+                               "where the call writes its return address and the callee its frame", insn.address,
+                               "frame")
         placed[b.name] = (region, off, b)
     names = list(placed)
-    for i, x in enumerate(names):  # the callee's spec assumes disjoint buffers
+    # the callee's spec assumes disjoint buffers; two read-only ones may share memory (x = y): the
+    # callee's proof holds for all their contents and it cannot tell (comparing pointers is not provable)
+    for i, x in enumerate(names):
         for y in names[i + 1:]:
             (rx, ox, bx), (ry, oy, by) = placed[x], placed[y]
-            if rx is ry and ox < oy + 8 * by.words and oy < ox + 8 * bx.words:
+            if (bx.writable or by.writable) and rx is ry and ox < oy + 8 * by.words and oy < ox + 8 * bx.words:
                 raise ProofFailure(f"call to {callee}: buffers {x} and {y} overlap, its spec needs them disjoint",
                                    insn.address)
+    if s.stack is not None:
+        s.clobber_below(s.sp, f"below rsp at the call to {callee} at {insn.address:#x} (its return address and "
+                              "frame)")
     inputs = {n: [s._word(r, o + 8 * i) for i in range(b.words)] for n, (r, o, b) in placed.items()
               if not b.writable}
     secret = any(w.secret for ws in inputs.values() for w in ws)
+    here = f"{callee}@{insn.address:#x}"
     outputs = {}
     for n, (r, o, b) in placed.items():
         if b.writable:
-            outputs[n] = [d.var(f"{callee}@{insn.address:#x}:{n}[{i}]", 64, secret=secret) for i in range(b.words)]
+            outputs[n] = [d.fresh(f"{here}:{n}[{i}]", 64, secret=secret) for i in range(b.words)]
             for i, v in enumerate(outputs[n]):
                 r.words[o + 8 * i] = v
                 r.written.add(o + 8 * i)
                 r.log.append((d.time, o + 8 * i, v))
     # what the callee may change: caller-saved registers, flags, vector and mask registers, its stack frame
     for reg in CALLER_SAVED:
-        s.gprs[reg] = d.var(f"{reg}@{insn.address:#x}", 64)
+        s.gprs[reg] = d.fresh(f"{reg}@{insn.address:#x}", 64, secret=True)
     for f in FLAGS:
         s.flags[f] = UNDEFINED
     for i in list(s.vecs):
-        s.vecs[i] = d.var(f"zmm{i}@{insn.address:#x}", 512)
+        s.vecs[i] = d.fresh(f"zmm{i}@{insn.address:#x}", 512, secret=True)
     for i in list(s.masks):
-        s.masks[i] = d.var(f"k{i}@{insn.address:#x}", 64)
-    stack, sp = s.resolve(s.gprs["rsp"])
-    for off in [o for o in stack.words if o < sp]:
-        del stack.words[off]
+        s.masks[i] = d.fresh(f"k{i}@{insn.address:#x}", 64, secret=True)
     return Summary(callee, cspec, insn.address, inputs, outputs)
 
 
@@ -166,53 +196,81 @@ def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize
     """Execute `function` symbolically until it returns to its caller.
 
     A call into the library is followed into the callee's bytes, unless
-    `summarize(name)` is given and the callee is a product kernel: then the
-    callee is proved on its own (summarize returns whether it was) and the
-    call is replaced by its spec.
+    `summarize(name)` is given and the callee is a product kernel bound by
+    the dynamic loader at the call's target: then the callee is proved on
+    its own (summarize returns its proof: `.proved` and `.code`, the bytes it
+    rests on) and the call is replaced by its spec.
     """
-    from ..isa.x86_64.semantics import execute
-    from .specs import specs_for
-
     d = d or SymbolicDomain()
     s, stack, ret, scalars = initial_state(spec, d)
     initial = dict(s.gprs)
-    by_address = {insn.address: insn for insn in function.instructions}
-    code = LibraryCode(library) if library is not None else None
+    runner = Runner(function, library, summarize)
     s.rip = function.address
-    steps = 0
-    summaries: list[Summary] = []
     while not s.returned:
-        insn = by_address.get(s.rip)
-        if insn is None and code is not None:
-            callee = code.resolve(s.rip)
+        runner.step(s, d)
+    trace = Trace(spec, d, s, initial, stack, ret, scalars, runner.steps)
+    runner.finish(trace)
+    return trace
+
+
+class Runner:
+    """Steps a symbolic state through a function and what it calls (shared by the straight-line
+    run and the path explorer of loops)."""
+
+    def __init__(self, function, library=None, summarize=None):
+        self.function = function
+        self.by_address = {insn.address: insn for insn in function.instructions}
+        self.code = LibraryCode(library) if library is not None else None
+        if self.code is not None:
+            self.code.note(function)
+        self.summarize = summarize
+        self.summaries: list[Summary] = []
+        self.steps = 0
+
+    def instruction(self, s):
+        insn = self.by_address.get(s.rip)
+        if insn is None and self.code is not None:
+            callee = self.code.resolve(s.rip)
             if callee is not None:
-                by_address.update((i.address, i) for i in callee.instructions)
-                insn = by_address.get(s.rip)
+                self.by_address.update((i.address, i) for i in callee.instructions)
+                insn = self.by_address.get(s.rip)
         if insn is None:
-            raise ProofFailure(f"control reaches {s.rip:#x}, outside the decoded instructions of {function.name}",
-                               s.address)
+            raise ProofFailure(f"control reaches {s.rip:#x}, outside the decoded instructions of "
+                               f"{self.function.name}", s.address)
+        return insn
+
+    def step(self, s, d) -> None:
+        """Execute one instruction (or one summarised call) on `s`."""
+        from ..isa.x86_64.semantics import execute
+        from .specs import specs_for
+
+        insn = self.instruction(s)
         s.address = insn.address
         d.current_address = insn.address
-        d.time = steps
-        if insn.mnemonic == "call" and summarize is not None and code is not None:
-            callee = code.entries.get(insn.operands[0].target)
+        d.time = self.steps
+        if insn.mnemonic == "call" and self.summarize is not None and self.code is not None:
+            callee = self.code.bound_name(insn.operands[0].target)
             cspecs = specs_for(callee) if callee else []
             if len(cspecs) == 1 and cspecs[0].family in SUMMARY_FAMILIES:
-                if not summarize(callee):
+                proof = self.summarize(callee)
+                if not proof.proved:
                     err = ProofFailure(f"call to {callee}, whose own proof failed", insn.address)
                     err.state = s
                     raise err
                 try:
-                    summaries.append(_apply_summary(s, d, callee, cspecs[0], insn))
+                    self.summaries.append(_apply_summary(s, d, callee, cspecs[0], insn))
                 except ProofFailure as e:
                     e.state = s
                     raise
-                code.called.append(callee)
+                self.code.called.append(callee)
+                for dep in proof.code:
+                    self.code.executed.setdefault(dep["address"], dict(dep))
                 s.rip = insn.next_address
-                steps += 1
-                continue
+                self.steps += 1
+                return
         try:
             execute(s, insn)
+            s.track_stack()
         except UndefinedFlagError as e:
             err = ProofFailure(f"{e} ({insn.mnemonic} {insn.text})", insn.address)
             err.state = s
@@ -224,11 +282,18 @@ def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize
         except ProofFailure as e:
             e.state = s
             raise
-        steps += 1
-        if steps > MAX_STEPS:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
             raise ProofFailure(f"no return after {MAX_STEPS} instructions", insn.address)
-    trace = Trace(spec, d, s, initial, stack, ret, scalars, steps)
-    trace.code = by_address
-    trace.called = list(code.called) if code is not None else []
-    trace.summaries = summaries
-    return trace
+
+    def executed(self) -> list[dict]:
+        """Every function whose bytes the run used (code_entry), in address order."""
+        if self.code is None:
+            return [code_entry(self.function)]
+        return sorted(self.code.executed.values(), key=lambda e: e["address"])
+
+    def finish(self, trace) -> None:
+        trace.code = self.by_address
+        trace.called = list(self.code.called) if self.code is not None else []
+        trace.executed = self.executed()
+        trace.summaries = self.summaries

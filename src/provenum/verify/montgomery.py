@@ -26,6 +26,7 @@ from .bounds import expr_interval, poly_interval
 from .prover import (GoalFailure, Obligation, atom_names, decide_chain_bits, drop_zero_carries, expr_poly,
                      first_address, install_summaries, register_strategy, split_bits,
                      summary_inputs)
+from .rules import encode, fact_holds
 from .terms import walk
 
 TAIL_OPS = {"ite", "subr", "subc", "addr", "addc", "zext", "not", "eq"}
@@ -192,13 +193,17 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
     lifter.lift(m_words[0]), lifter.lift(w)
     cleared_carries = []
     for carry, r in sorted(dead, key=lambda cr: cr[0].id):
-        if _montgomery_zero(lifter.lift(r), lifter, wid, m0):
+        # r < 2^width(r) <= 2^64, so r == 0 (mod 2^64) means r == 0
+        if r.width <= 64 and _montgomery_zero(lifter.lift(r), lifter, wid, m0):
             cleared_carries.append(carry)
-    # a cleared word's carry is exactly (a + b + c_in) / 2^64; lift again with those definitions
+    # a cleared word's carry is exactly (a + b + c_in) / 2^w (w the add's width); lift again with those
     lifter = fresh()
     for carry in cleared_carries:
+        r = d.find("addr", carry.args, carry.args[0].width)
+        if not fact_holds("lift-addr", r):   # r + 2^w carry = a + b + c_in, with r = 0
+            continue
         total = p_add(*(lifter.lift(a) for a in carry.args))
-        lifter.polys[carry.id] = {mono: _exact_div(c, 1 << 64) for mono, c in total.items()}
+        lifter.polys[carry.id] = {mono: _exact_div(c, 1 << carry.args[0].width) for mono, c in total.items()}
     cleared = len(cleared_carries)
     obligations.append(Obligation("algebraic", f"{label}{cleared} low words cleared by the Montgomery quotient are 0",
                                   "proved", "polynomial modulo 2^64 with q = t*w and m[0]*w ≡ -1 rewriting"))
@@ -315,35 +320,14 @@ def prove_montgomery(trace, spec, obligations: list) -> None:
             s.add(x >= t.lo, x <= t.hi)
         return var[t.id]
 
-    for t in tail:
-        a = [v(x) for x in t.args]
-        me = v(t)
-        wd = 1 << t.args[0].width if t.args else 0
-        if t.op in ("subr", "subc", "addr", "addc"):
-            kind = t.op[:3]
-            r = d.find(kind + "r", t.args, t.args[0].width) if t.op.endswith("c") else t
-            c = d.find(kind + "c", t.args, 1) if t.op.endswith("r") else t
-            rv = v(r) if r is not None else None
-            cv = v(c) if c is not None else z3.IntVal(0)
-            if rv is not None:
-                if kind == "sub":
-                    s.add(rv - wd * cv == a[0] - a[1] - a[2])
-                else:
-                    s.add(rv + wd * cv == a[0] + a[1] + a[2])
-        elif t.op == "eq":
-            s.add(me == z3.If(a[0] == a[1], 1, 0))
-        elif t.op == "ite":
-            s.add(me == z3.If(a[0] == 1, a[1], a[2]))
-        elif t.op == "zext":
-            s.add(me == a[0])
-        elif t.op == "not":
-            s.add(me == (1 << t.width) - 1 - a[0])
-        elif t.op == "and":
-            s.add(me <= a[0], me <= a[1], me >= a[0] + a[1] - 1)
-        elif t.op == "or":
-            s.add(me >= a[0], me >= a[1], me <= a[0] + a[1])
-        elif t.op == "xor":
-            s.add(me == z3.If(a[0] == a[1], 0, 1))
+    for t in tail:  # each node by its smt rule (fact_rules.py): a carry or borrow through its result's
+        if t.op in ("addc", "subc"):
+            r = d.find(t.op[:3] + "r", t.args, t.args[0].width)
+            if r is None:
+                continue
+            v(t)
+            t = r
+        s.add(*encode(t, v, d))
     Tz = z3.Sum([wt * v(a) for a, wt in weighted])
     Mz = z3.Sum([(1 << (64 * k)) * v(mw) for k, mw in enumerate(m_words)])
     Zz = z3.Sum([(1 << (64 * k)) * v(zw) for k, zw in enumerate(z_words)])

@@ -3,19 +3,25 @@
 A mutant is the generated assembly of a kernel with one small change (swap
 a register operand, adc -> add, adcx <-> adox, sbb -> sub, drop or duplicate
 an instruction, change a displacement or immediate, swap two dependent
-neighbouring instructions), reassembled with gcc into its own shared object.
+neighbouring instructions), reassembled with gcc into its own shared object
+together with every kernel it calls (so a kernel with calls runs and proves
+as it ships; a mutation may also land in one of its callees, which a summary
+of that callee must then not hide).
 
-Each mutant is classified by concrete testing -- native runs on random and
-edge-case inputs (in a child process, with guard words around every buffer,
-so crashes and stray writes count) plus model runs that also check the
-callee-saved registers and the stack pointer -- and then verified. A mutant
-with a counterexample is *wrong*; one without is *equivalent* (testing found
+Each mutant is classified by concrete testing (verify/runs.py) -- native
+runs on random and edge-case inputs, tables at many heights (the proof covers
+every height), in a child process with guard words around every buffer,
+canaries in the callee-saved registers and signals arriving all the time, so
+crashes, stray writes, frame damage and data parked below the red zone count;
+plus model runs with a hostile stack -- and then verified. A mutant that
+cannot run on this CPU (an instruction needing a feature it lacks) is
+classified by the model alone, on all the inputs. A mutant with a
+counterexample is *wrong*; one without is *equivalent* (testing found
 nothing). Every wrong mutant must fail verification (*killed*); a wrong
 mutant that verifies is *proved_but_wrong*, which must never happen.
 """
 from __future__ import annotations
 
-import os
 import random
 import re
 import subprocess
@@ -23,21 +29,22 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .counterexample import STYLES, candidate
+from .counterexample import STYLES, TABLE_HEIGHTS, candidate
 
-# Kernels mutated by default: small sizes of every proved family, so a few hundred mutants stay quick.
+# Kernels mutated by default: small sizes of every proved family at the scalar levels (the table lookup, a
+# loop, at every level; Karatsuba 32 calls Karatsuba 16), so a few hundred mutants stay quick.
 DEFAULT_KERNELS = tuple(f"{op}_{level}" for level in ("baseline", "bmi2") for op in (
     "bignum_mul_4_8", "bignum_sqr_4_8", "bignum_mul_6_12", "bignum_sqr_6_12", "bignum_montredc_4",
-    "bignum_amontredc_4", "bignum_montmul_4", "bignum_amontsqr_4", "bignum_ksqr_16_32")) + tuple(
+    "bignum_amontredc_4", "bignum_montmul_4", "bignum_amontsqr_4", "bignum_ksqr_16_32", "bignum_ksqr_32_64")) + tuple(
     f"bignum_copy_row_from_table_4_{level}" for level in ("baseline", "avx2", "avx512"))
 
 GPR64 = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")
 SWAPS = {"adc": "add", "adcx": "adox", "adox": "adcx", "sbb": "sub", "add": "adc", "sub": "sbb",
          "cmovc": "cmovnc", "cmovz": "cmovnz", "sete": "setne", "jb": "jae"}
-GUARD = 4  # guard words on each side of every buffer
 _INSN = re.compile(r"^(\s+)([a-z][a-z0-9]*)(\s+(.*))?$")
 _REG = re.compile(r"\b(r[a-z0-9]+|e[a-z]{2})\b")
 _NUM = re.compile(r"(?<![\w.])(-?(?:0x[0-9a-fA-F]+|\d+))\b")
+_CALL = re.compile(r"^\s+call\s+(\w+)", re.M)
 
 
 @dataclass
@@ -53,6 +60,8 @@ class Mutant:
     why: str = ""
     proved: bool | None = None
     failure: str = ""
+    target: str = ""           # the function mutated: the kernel or one it calls
+    natively: bool = True      # classified by running it on this CPU (else by the model alone)
 
 
 def instruction_lines(text: str) -> list[int]:
@@ -112,154 +121,55 @@ def mutate_once(text: str, rng: random.Random) -> tuple[str, int, str, str, str]
     return "\n".join(out) + "\n", i, op, line, new
 
 
-def assemble(text: str, name: str, directory: Path) -> Path | None:
-    s = directory / f"{name}.S"
-    s.write_text(text)
+def assemble(sources: dict, name: str, directory: Path) -> Path | None:
+    """One shared object from the .S texts of `sources` (function name -> text); None if gcc refuses."""
+    files = []
+    for fn, text in sources.items():
+        s = directory / f"{name}-{fn}.S"
+        s.write_text(text)
+        files.append(str(s))
     so = directory / f"{name}.so"
-    r = subprocess.run(["gcc", "-shared", "-nostdlib", "-o", str(so), str(s)], capture_output=True)
+    r = subprocess.run(["gcc", "-shared", "-nostdlib", "-o", str(so), *files], capture_output=True)
     return so if r.returncode == 0 else None
 
 
-# --- concrete classification --------------------------------------------------------
-
-def _native_child(library: str, symbol: str, spec, envs: list, wfd: int) -> None:
-    import ctypes
-
-    lib = ctypes.CDLL(library)
-    fn = getattr(lib, symbol)
-    fn.restype = None
-    bad = ""
-    for env in envs:
-        bufs, args = {}, []
-        for _, name in spec.args:
-            if any(b.name == name for b in spec.buffers):
-                words = spec.buffer(name).words
-                data = [0xA5A5A5A5A5A5A5A5] * GUARD + list(env[name]) + [0x5A5A5A5A5A5A5A5A] * GUARD
-                arr = (ctypes.c_uint64 * len(data))(*data)
-                bufs[name] = (arr, data, words)
-                args.append(ctypes.c_void_p(ctypes.addressof(arr) + 8 * GUARD))
-            else:
-                args.append(ctypes.c_uint64(env[name]))
-        fn(*args)
-        outs = {}
-        for name, (arr, data, words) in bufs.items():
-            got = list(arr)
-            if got[:GUARD] != data[:GUARD] or got[GUARD + words:] != data[GUARD + words:]:
-                bad = f"writes outside {name}"
-                break
-            if not spec.buffer(name).writable and got != data:
-                bad = f"writes read-only {name}"
-                break
-            outs[name] = got[GUARD:GUARD + words]
-        if bad:
-            break
-        full = dict(env)
-        full.update({k: v for k, v in outs.items() if spec.buffer(k).writable})
-        if not spec.holds(full):
-            bad = "wrong result natively"
-            break
-    os.write(wfd, bad.encode() or b"ok")
-    os.close(wfd)
-    os._exit(0)
+def calls(name: str) -> list[str]:
+    """The kernel and every kernel it calls, transitively (from the generated source)."""
+    out, todo = [], [name]
+    while todo:
+        k = todo.pop()
+        if k in out:
+            continue
+        out.append(k)
+        todo += _CALL.findall(kernel_source(k))
+    return out
 
 
-def test_native(library: Path, symbol: str, spec, envs: list, timeout: float = 10.0) -> str:
-    """'' when every run meets the spec natively, else why not (crash, stray write, wrong result)."""
-    import select
+# --- concrete classification --------------------------------------------------------------------------
 
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        import faulthandler
+def classify(library: Path, symbol: str, spec, envs: list, model_envs: list, functions: list) -> tuple[str, bool]:
+    """(why it is wrong or '', whether it ran natively): natively and in the model when this CPU can run it,
+    else in the model alone on every input."""
+    from .runs import model_check, native_check, runs_natively
 
-        faulthandler.disable()  # a crashing mutant is an expected outcome, not a report
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(r)
-        try:
-            _native_child(str(library), symbol, spec, envs, w)
-        finally:
-            os._exit(1)
-    os.close(w)
-    ready, _, _ = select.select([r], [], [], timeout)
-    msg = os.read(r, 200).decode() if ready else ""
-    os.close(r)
-    if not ready:
-        os.kill(pid, 9)
-    _, status = os.waitpid(pid, 0)
-    if not ready:
-        return "hangs natively"
-    if os.WIFSIGNALED(status):
-        return f"crashes natively (signal {os.WTERMSIG(status)})"
-    return "" if msg == "ok" else (msg or "crashes natively")
-
-
-def test_model(function, spec, envs: list) -> str:
-    """'' when the model runs meet the spec and restore callee-saved registers and rsp."""
-    from ..isa.x86_64.semantics import execute
-    from ..machine.state import ConcreteState
-    from .counterexample import BASE, RETURN
-
-    saved = ("rbx", "rbp", "r12", "r13", "r14", "r15")
-    by_address = {i.address: i for i in function.instructions}
-    for env in envs:
-        s = ConcreteState()
-        addr, where = BASE, {}
-        for b in spec.buffers:
-            where[b.name] = addr
-            s.map(addr - 8 * GUARD, b"".join(x.to_bytes(8, "little") for x in
-                                             [0xA5A5A5A5A5A5A5A5] * GUARD + env[b.name] + [0x5A5A5A5A5A5A5A5A] * GUARD))
-            addr += 8 * (b.words + 2 * GUARD) + 4096
-        s.map(addr, bytes(65536))
-        rsp = addr + 65536 - 64
-        s.write_u64(rsp, RETURN)
-        s.set_gpr("rsp", rsp)
-        for k, r in enumerate(saved):
-            s.set_gpr(r, 0x1111111111111111 * (k + 1))
-        for reg, name in spec.args:
-            s.set_gpr(reg, where[name] if name in where else env[name])
-        s.rip = function.address
-        steps = 0
-        try:
-            while s.rip != RETURN:
-                insn = by_address.get(s.rip)
-                if insn is None:
-                    return f"model jumps to {s.rip:#x}"
-                s.current = insn
-                execute(s, insn)
-                steps += 1
-                if steps > 200_000:
-                    return "model does not return"
-        except Exception as e:  # any model error (bad access, undefined flag, ...) is a misbehaviour
-            return f"model: {type(e).__name__}: {e}"
-        if s.gpr("rsp") != rsp + 8:
-            return "rsp not restored"
-        for k, r in enumerate(saved):
-            if s.gpr(r) != 0x1111111111111111 * (k + 1):
-                return f"{r} not restored"
-        outs = {}
-        for b in spec.buffers:
-            words = [s.read_u64(where[b.name] + 8 * i) for i in range(-GUARD, b.words + GUARD)]
-            if words[:GUARD] != [0xA5A5A5A5A5A5A5A5] * GUARD or words[GUARD + b.words:] != [0x5A5A5A5A5A5A5A5A] * GUARD:
-                return f"model writes outside {b.name}"
-            if not b.writable and words[GUARD:GUARD + b.words] != env[b.name]:
-                return f"model writes read-only {b.name}"
-            outs[b.name] = words[GUARD:GUARD + b.words]
-        full = dict(env)
-        full.update({k: v for k, v in outs.items() if spec.buffer(k).writable})
-        if not spec.holds(full):
-            return "wrong result in the model"
-    return ""
+    fn = functions[0]
+    can, _ = runs_natively(functions)
+    if can:
+        why = native_check(library, symbol, spec, envs)
+        if why != "illegal instruction natively":
+            return why or model_check(fn, spec, model_envs, library=library), True
+    return model_check(fn, spec, envs, library=library), False
 
 
 def inputs(spec, count: int, seed: int) -> list:
     rng = random.Random(seed)
     envs = [candidate(spec, rng, STYLES[k % len(STYLES)]) for k in range(count)]
-    if spec.family == "table":  # every index, so a broken row shows
-        for v in range(spec.params["height"]):
-            e = candidate(spec, rng, "uniform")
-            e["idx"] = v
-            envs.append(e)
+    if spec.family == "table":  # the proof covers every height: every index of several, so a broken row shows
+        for h in TABLE_HEIGHTS:
+            for v in range(h):
+                e = candidate(spec, rng, "uniform", height=h)
+                e["idx"] = v
+                envs.append(e)
     return envs
 
 
@@ -278,9 +188,9 @@ def run_mutants(kernels=DEFAULT_KERNELS, count: int = 300, seed: int = 7, tests:
 
     rng = random.Random(seed)
     work = Path(workdir or tempfile.mkdtemp(prefix="pv-mutants-"))
-    sources = {k: kernel_source(k) for k in kernels}
-    # tables: height 7 runs both the two-row loop and the odd remainder
-    specs = {k: next((s for s in specs_for(k) if s.params.get("height") == 7), specs_for(k)[0]) for k in kernels}
+    closure = {k: calls(k) for k in kernels}
+    sources = {f: kernel_source(f) for k in kernels for f in closure[k]}
+    specs = {k: specs_for(k)[0] for k in kernels}
     envs = {k: inputs(specs[k], tests, seed) for k in kernels}
     model_envs = {k: envs[k][:3] for k in kernels}
     mutants: list[Mutant] = []
@@ -289,28 +199,33 @@ def run_mutants(kernels=DEFAULT_KERNELS, count: int = 300, seed: int = 7, tests:
     while len(mutants) < count and attempts < count * 50:
         attempts += 1
         k = kernels[len(mutants) % len(kernels)]
-        got = mutate_once(sources[k], rng)
-        if got is None or got[0] in seen:
+        # mostly the kernel itself; sometimes a kernel it calls (its summary must not hide the change)
+        target = k if len(closure[k]) == 1 or rng.random() < 0.75 else rng.choice(closure[k][1:])
+        got = mutate_once(sources[target], rng)
+        if got is None or (target, got[0]) in seen:
             continue
         text, line, op, before, after = got
         idx = len(mutants)
-        so = assemble(text, f"m{idx}", work)
+        so = assemble({f: (text if f == target else sources[f]) for f in closure[k]}, f"m{idx}", work)
         if so is None:
             continue
-        seen.add(text)
-        mu = Mutant(k, idx, op, line, before.strip(), after.strip(), text)
+        seen.add((target, text))
+        mu = Mutant(k, idx, op, line, before.strip(), after.strip(), text, target=target)
         spec = specs[k]
         try:
-            function = decode_symbol(so, k)
+            functions = [decode_symbol(so, f) for f in closure[k]]
         except Exception as e:  # an undecodable mutant cannot be proved; still classify it natively
-            function = None
+            functions = None
             mu.proved, mu.failure = False, f"decode: {e}"
-        why = test_native(so, k, spec, envs[k])
-        if not why and function is not None:
-            why = test_model(function, spec, model_envs[k])
-        mu.wrong, mu.why = bool(why), why
-        if function is not None:
-            res = prove(function, spec, search_counterexample=False, library=so)
+        if functions is not None:
+            mu.why, mu.natively = classify(so, k, spec, envs[k], model_envs[k], functions)
+        else:
+            from .runs import native_check
+
+            mu.why = native_check(so, k, spec, envs[k])
+        mu.wrong = bool(mu.why)
+        if functions is not None:
+            res = prove(functions[0], spec, search_counterexample=False, library=so)
             mu.proved = res.proved
             mu.failure = "" if res.proved else res.message
         mutants.append(mu)
@@ -330,5 +245,7 @@ def summary(mutants: list[Mutant]) -> dict:
         "proved_but_wrong": sum(1 for m in wrong if m.proved),
         "equivalent_proved": sum(1 for m in equivalent if m.proved),
         "equivalent_not_proved": sum(1 for m in equivalent if not m.proved),
+        "in_callees": sum(1 for m in mutants if m.target != m.kernel),
+        "classified_by_model_only": sum(1 for m in mutants if not m.natively),
         "kill_rate": (sum(1 for m in wrong if not m.proved) / len(wrong)) if wrong else 1.0,
     }

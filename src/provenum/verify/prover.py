@@ -49,6 +49,9 @@ class ProofResult:
     counterexample: dict | None = None
     terms: int = 0
     calls: list = field(default_factory=list)
+    # every function whose bytes the proof executed or rests on (summarised callees and what they ran):
+    # {"name", "address", "size", "sha256"}
+    code: list = field(default_factory=list)
 
     @property
     def proved(self) -> bool:
@@ -391,37 +394,81 @@ def check_constant_time(trace, obligations: list) -> bool:
 _CALLEE_PROOFS: dict = {}
 
 
+@dataclass
+class CalleeProof:
+    proved: bool
+    code: list          # the bytes the proof rests on (see ProofResult.code)
+
+
+def _current(library, code: list) -> bool:
+    """Every function a cached proof rests on still has the bytes it had."""
+    import hashlib
+
+    from ..isa.elf import code_bytes
+
+    try:
+        return all(hashlib.sha256(code_bytes(library, c["address"], c["size"])).hexdigest() == c["sha256"]
+                   for c in code)
+    except (OSError, ValueError):
+        return False
+
+
 def _summarizer(library):
-    """Proves a callee once per library (cached); True when it is proved."""
-    def summarize(name: str) -> bool:
+    """Proves a callee once per library (cached); the cache holds while the bytes of everything the
+    callee's proof executed (its own, what it calls, what its summarised callees rest on) are unchanged."""
+    def summarize(name: str) -> CalleeProof:
         from ..isa.x86_64.decode import decode_symbol
+        from .executor import code_entry
         from .specs import specs_for
 
+        from ..isa.elf import dynamic_symbol
+
+        key = (str(library), name)
+        hit = _CALLEE_PROOFS.get(key)
+        if hit is not None:
+            sym = dynamic_symbol(library, name)
+            if (any(c["name"] == name and (c["address"], c["size"]) == (sym.address, sym.size) for c in hit.code)
+                    and _current(library, hit.code)):
+                return hit
         function = decode_symbol(library, name)
-        key = (str(library), name, function.sha256)
-        if key not in _CALLEE_PROOFS:
-            _CALLEE_PROOFS[key] = prove(function, specs_for(name)[0], search_counterexample=False,
-                                        library=library).proved
+        res = prove(function, specs_for(name)[0], search_counterexample=False, library=library)
+        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [code_entry(function)])
         return _CALLEE_PROOFS[key]
     return summarize
 
 
 def prove(function, spec, search_counterexample: bool = True, library=None) -> ProofResult:
     """Prove `function` (decoded bytes) against `spec`."""
-    from . import montgomery, table  # noqa: F401  (register their strategies)
+    import sys
+
+    from . import montgomery  # noqa: F401  (registers its strategy)
     from .executor import run
+
+    # terms are rebuilt recursively through their rules; long chains (a table's OR of rows) are deep
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
     start = time.perf_counter()
     res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))
     obligations: list = res.obligations
     trace = None
+    if spec.loops:
+        from .loops import prove_loops
+
+        prove_loops(function, spec, res, library, _summarizer(library) if library is not None else None)
+        if search_counterexample and res.functional != "proved":
+            from .counterexample import search_by_running
+
+            res.counterexample = search_by_running(spec, function, library=library)
+        res.seconds = time.perf_counter() - start
+        return res
     try:
         trace = run(function, spec, library=library,
                     summarize=_summarizer(library) if library is not None else None)
         res.calls = sorted(set(trace.called))
+        res.code = trace.executed
         for sm in trace.summaries:
             obligations.append(Obligation("call", f"call to {sm.callee} at {sm.address:#x} meets its spec "
-                                          "(buffers in bounds and disjoint)", "proved",
+                                          "(buffers in bounds, disjoint where written, at or above rsp)", "proved",
                                           f"{sm.callee} proved on its own; its spec replaces the call", sm.address))
         res.steps = trace.steps
         res.frame = "proved" if check_frame(trace, spec, obligations) else "failed"

@@ -27,7 +27,7 @@ def dispatch_entries(available) -> dict[str, list[str]]:
 
 
 def proof_jobs(library, names: list[str] | None = None) -> list[tuple[str, object]]:
-    """(symbol, spec) for every requested function that has a spec (tables: one per height)."""
+    """(symbol, spec) for every requested function that has a spec (Montgomery kernels: one per aliasing)."""
     from ..isa.x86_64.decode import function_symbols
     from .specs import specs_for
 
@@ -96,7 +96,7 @@ def write_json(path, library, results: list[dict]) -> None:
     functions = []
     for r in results:
         entry = {k: r[k] for k in JSON_KEYS}
-        entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "counterexample")})
+        entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code", "counterexample")})
         functions.append(entry)
     doc = {"library": str(library), "functions": functions}
     Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")

@@ -3,10 +3,11 @@
 Used where local intervals are too weak, e.g. the last carry of a row in a
 banded product, which is zero because the whole row (a window of words plus
 one word times a chunk) fits in one more word. The cone of the carry is
-encoded node by node -- each add as r + 2^64 c = a + b + c_in, each product
-pair as 0 <= 2^64 h + l <= max(a) * max(b) -- with words beyond the cone left
-free within their intervals. Linear arithmetic only: products enter through
-their bounds, never as bit-vectors.
+encoded node by node by the smt rules of fact_rules.py -- each add as
+r + 2^w c = a + b + c_in, each product pair as min(a) min(b) <= 2^w h + l <=
+max(a) max(b) -- with words beyond the cone left free within their intervals.
+Linear arithmetic only: products enter through their bounds, never as
+bit-vectors.
 """
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from collections import deque
 
 
 def carry_zero_smt(carry, terms, budget: int = 120, timeout_ms: int = 20_000) -> bool:
-    """True when z3 shows the carry (addc term) cannot be 1."""
+    """True when z3 shows the carry (addc term) cannot be 1 (each node encoded by its smt rule)."""
     import z3
+
+    from .rules import encode
 
     s = z3.Solver()
     s.set("timeout", timeout_ms)
@@ -40,33 +43,16 @@ def carry_zero_smt(carry, terms, budget: int = 120, timeout_ms: int = 20_000) ->
             continue
         done.add(t.id)
         count += 1
-        w = t.width if t.op not in ("addc", "subc") else t.args[0].width
-        if t.op in ("addr", "addc", "subr", "subc"):
-            add = t.op[:3] == "add"
-            r = terms.find(t.op[:3] + "r", t.args, w)
-            c = terms.find(t.op[:3] + "c", t.args, 1)
-            rv = v(r) if r is not None else None
-            cv = v(c) if c is not None else z3.IntVal(0)
-            a, b, ci = (v(x) for x in t.args)
-            if rv is not None:
-                if add:
-                    s.add(rv + (1 << w) * cv == a + b + ci)
-                else:
-                    s.add(rv - (1 << w) * cv == a - b - ci)
-            for o in (r, c):
-                if o is not None:
-                    done.add(o.id)
-            queue.extend(t.args)
-        elif t.op in ("mulhi", "mullo"):
-            hi = terms.find("mulhi", t.args, w)
-            lo = terms.find("mullo", t.args, w)
-            if hi is not None and lo is not None:
-                a, b = t.args
-                p = (1 << w) * v(hi) + v(lo)
-                s.add(p >= a.lo * b.lo, p <= a.hi * b.hi)
-                done.add(hi.id), done.add(lo.id)
-        elif t.op == "zext":
-            s.add(v(t) == v(t.args[0]))
-            queue.append(t.args[0])
+        node = t
+        if t.op in ("addc", "subc", "mullo"):   # a pair is encoded through its result / high word
+            w = t.args[0].width
+            node = terms.find({"addc": "addr", "subc": "subr", "mullo": "mulhi"}[t.op], t.args,
+                              w if t.op != "mullo" else t.width)
+            v(t)
+        if node is not None and node.op in ("addr", "subr", "mulhi", "zext"):
+            done.add(node.id)
+            s.add(*encode(node, v, terms))
+            if node.op != "mulhi":
+                queue.extend(node.args)
     s.add(v(carry) == 1)
     return s.check() == z3.unsat

@@ -51,6 +51,29 @@ class Region:
     words: dict = field(default_factory=dict)
     written: set = field(default_factory=set)
     log: list = field(default_factory=list)   # (time, offset, word) of every word store
+    length: object = None      # a read-only buffer of symbolic size: its length in words (a spec expression)
+
+    def copy(self) -> "Region":
+        return Region(self.name, self.base, self.lo, self.hi, self.writable, self.secret, self.initial,
+                      dict(self.words), set(self.written), list(self.log), self.length)
+
+
+class SymbolicBranch(ProofFailure):
+    """A conditional branch on a public condition the state cannot decide (the path explorer forks)."""
+
+    def __init__(self, cond: Term, target: int, address: int | None):
+        self.cond, self.target = cond, target
+        super().__init__(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)", address)
+
+
+@dataclass
+class Access:
+    """A memory access whose bounds only the path's conditions can show (deferred to the loop prover)."""
+    region: Region
+    offset: Term
+    nbytes: int
+    path: tuple
+    address: int | None
 
 
 @dataclass
@@ -66,6 +89,7 @@ class Violation:
 
 
 STACK_BYTES = 4096
+RED_ZONE = 128   # System V x86-64: bytes below rsp that signal handlers leave alone
 
 
 class SymbolicState:
@@ -84,6 +108,26 @@ class SymbolicState:
         self.violations: list[Violation] = []
         self.variable_time: list[tuple[int | None, str]] = []
         self.address: int | None = None             # current instruction
+        # the ABI's stack: only [rsp - RED_ZONE, rsp) and above survive; lower words are lost
+        self.stack: Region | None = None
+        self.sp = 0                                  # rsp as an offset into the stack region
+        self._rsp_seen: Term | None = None
+        self.clobbered: dict[int, str] = {}          # stack offset -> why its word was lost
+        self.path: tuple = ()                        # conditions (1-bit terms) the path explorer took
+        self.accesses: list[Access] = []             # accesses to symbolic-size buffers, to bound later
+
+    def fork(self) -> "SymbolicState":
+        """An independent copy (terms are shared: they are immutable)."""
+        s = SymbolicState(self.d)
+        s.gprs, s.flags, s.vecs, s.masks = dict(self.gprs), dict(self.flags), dict(self.vecs), dict(self.masks)
+        s.regions = {k: r.copy() for k, r in self.regions.items()}
+        if self.stack is not None:
+            s.stack = s.regions[self.stack.base.id]
+        s.rip, s.returned, s.return_target = self.rip, self.returned, self.return_target
+        s.violations, s.variable_time = list(self.violations), list(self.variable_time)
+        s.address, s.sp, s._rsp_seen = self.address, self.sp, self._rsp_seen
+        s.clobbered, s.path, s.accesses = dict(self.clobbered), self.path, list(self.accesses)
+        return s
 
     # --- registers ---------------------------------------------------------
     def read_gpr(self, name: str) -> Term:
@@ -122,6 +166,35 @@ class SymbolicState:
     def add_region(self, region: Region) -> None:
         self.regions[region.base.id] = region
 
+    def set_stack(self, region: Region) -> None:
+        """`region` is the stack; rsp points into it (offset 0 on entry)."""
+        self.add_region(region)
+        self.stack = region
+        self._rsp_seen = self.gprs.get("rsp")
+
+    def track_stack(self) -> None:
+        """After an instruction: words that rsp has left more than RED_ZONE bytes above are lost.
+
+        A signal handler's frame may be written anywhere below rsp - 128 at
+        any instruction, so nothing stored there survives to a later load.
+        """
+        rsp = self.gprs["rsp"]
+        if rsp is self._rsp_seen or self.stack is None:
+            return
+        self._rsp_seen = rsp
+        base, off = linearise_pointer(rsp)
+        if base is not self.stack.base:
+            raise ProofFailure(f"rsp no longer points into the stack ({rsp!r})", self.address, "frame")
+        self.sp = off
+        self.clobber_below(off - RED_ZONE, f"below the {RED_ZONE}-byte red zone once rsp was at stack{off:+d}"
+                           f" (instruction {self._where()}): a signal handler may overwrite it")
+
+    def clobber_below(self, limit: int, why: str) -> None:
+        """Forget every stack word that starts below offset `limit`."""
+        for off in [o for o in self.stack.words if o < limit]:
+            del self.stack.words[off]
+            self.clobbered[off] = why
+
     def _check_secret(self, t: Term, what: str) -> None:
         if t.secret:
             self.violations.append(Violation(self.address, what, secret_inputs(t)))
@@ -147,13 +220,50 @@ class SymbolicState:
     def _word(self, region: Region, offset: int) -> Term:
         w = region.words.get(offset)
         if w is None:
+            if region is self.stack and offset in self.clobbered:
+                raise ProofFailure(f"read of stack slot {region.name}{offset:+d}, lost {self.clobbered[offset]}",
+                                   self.address)
             if region.initial != "symbolic":
                 raise ProofFailure(f"read of uninitialised {region.name} slot at offset {offset}", self.address)
             w = self.d.var(f"{region.name}[{offset // 8}]", 64, secret=region.secret)
             region.words[offset] = w
         return w
 
+    def _symbolic_load(self, address: Term, nbytes: int) -> Term | None:
+        """A load from a buffer of symbolic size, or at an offset that is not a constant: words of the
+        buffer as an array (`sel`); its bounds are left to the path's conditions (`accesses`)."""
+        form = linear(address)
+        if form is None:
+            return None
+        bases = [(v, c % (1 << 64)) for v, c in form.coeffs.values() if v.id in self.regions]
+        if len(bases) != 1 or bases[0][1] != 1:
+            return None
+        region = self.regions[bases[0][0].id]
+        rest = [(v, c) for v, c in form.coeffs.values() if v.id != region.base.id and c % (1 << 64)]
+        if region.length is None and not rest:
+            return None                      # an ordinary access: resolve() handles it
+        d = self.d
+        if region.length is None or region.writable:
+            raise ProofFailure(f"access at a computed offset into {region.name}, which the model supports only "
+                               "for read-only buffers of symbolic size", self.address, "frame")
+        offset = d.const(form.const, 64)
+        for v, c in rest:
+            offset = d.add(offset, d.mul_wide(d.const(c, 64), v)[1])[0]
+        self._check_secret(offset, "memory address")
+        self.accesses.append(Access(region, offset, nbytes, self.path, self.address))
+        if nbytes < 8:
+            raise ProofFailure(f"{nbytes}-byte load from {region.name} at a computed offset", self.address)
+        # the array is indexed by byte offset (the access's alignment to 8 is an obligation too)
+        words = [d.sel(region.name, d.add(offset, d.const(8 * i, 64))[0], region.secret) for i in range(nbytes // 8)]
+        value = words[0]
+        for w in words[1:]:
+            value = d.concat(w, value)
+        return value
+
     def load(self, address: Term, nbytes: int) -> Term:
+        value = self._symbolic_load(address, nbytes)
+        if value is not None:
+            return value
         region, offset = self.resolve(address)
         self._check_bounds(region, offset, nbytes, False)
         if nbytes >= 8:
@@ -168,6 +278,8 @@ class SymbolicState:
 
     def store(self, address: Term, value: Term, nbytes: int) -> None:
         region, offset = self.resolve(address)
+        if region.length is not None:
+            raise ProofFailure(f"store to read-only buffer {region.name}", self.address, "frame")
         self._check_bounds(region, offset, nbytes, True)
         d = self.d
         if nbytes >= 8:
@@ -175,6 +287,7 @@ class SymbolicState:
                 region.words[offset + 8 * i] = d.extract(value, 64 * i + 63, 64 * i)
                 region.written.add(offset + 8 * i)
                 region.log.append((d.time, offset + 8 * i, region.words[offset + 8 * i]))
+                self._lost_if_below_red_zone(region, offset + 8 * i)
             return
         base = offset - offset % 8
         shift = 8 * (offset % 8)
@@ -191,6 +304,12 @@ class SymbolicState:
         region.words[base] = new
         region.written.add(base)
         region.log.append((d.time, base, new))
+        self._lost_if_below_red_zone(region, base)
+
+    def _lost_if_below_red_zone(self, region: Region, offset: int) -> None:
+        if region is self.stack and offset < self.sp - RED_ZONE:
+            self.clobber_below(offset + 1, f"stored below the {RED_ZONE}-byte red zone (rsp at stack{self.sp:+d}, "
+                                           f"instruction {self._where()}): a signal handler may overwrite it")
 
     # --- control flow -----------------------------------------------------
     def jump(self, target: Term) -> None:
@@ -206,8 +325,10 @@ class SymbolicState:
     def branch(self, cond: Term, target: int) -> None:
         self._check_secret(cond, "branch condition")
         if cond.op != "const":
-            raise ProofFailure(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)",
-                               self.address)
+            if cond.secret:
+                raise ProofFailure(f"conditional branch on a symbolic condition {cond!r} (not straight-line code)",
+                                   self.address)
+            raise SymbolicBranch(cond, target, self.address)
         if cond.value:
             self.rip = target
 
@@ -217,40 +338,92 @@ class SymbolicState:
             self._check_secret(op, f"operand of variable-time {mnemonic}")
 
 
+class Linear:
+    """sum of coefficient * variable + constant, modulo 2^64 (the value of an address)."""
+    __slots__ = ("coeffs", "const")
+
+    def __init__(self, coeffs: dict, const: int):
+        self.coeffs, self.const = coeffs, const % (1 << 64)
+
+    @staticmethod
+    def of(x) -> "Linear":
+        return x if isinstance(x, Linear) else Linear({}, x)
+
+    def __add__(self, o):
+        o = Linear.of(o)
+        c = dict(self.coeffs)
+        for k, (v, n) in o.coeffs.items():
+            c[k] = (v, c.get(k, (v, 0))[1] + n)
+        return Linear(c, self.const + o.const)
+
+    __radd__ = __add__
+
+    def __mul__(self, k: int):
+        return Linear({i: (v, n * k) for i, (v, n) in self.coeffs.items()}, self.const * k)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, o):
+        return self + Linear.of(o) * -1
+
+
+class _PtrView:
+    """What a ptr rule reads: the linear form of an argument, a constant's value."""
+
+    def __init__(self, memo: dict):
+        self.memo = memo
+
+    def lin(self, t: Term) -> Linear:
+        got = linear(t, self.memo)
+        if got is None:
+            raise _NotLinear
+        return got
+
+    @staticmethod
+    def value(t: Term) -> int:
+        return t.value
+
+
+class _NotLinear(Exception):
+    pass
+
+
+def linear(t: Term, memo: dict | None = None) -> Linear | None:
+    """The address `t` as a linear combination of variables (mod 2^64) by the ptr rules, or None."""
+    from .rules import applicable
+
+    memo = {} if memo is None else memo
+    if t.id in memo:
+        return memo[t.id]
+    if t.op == "const":
+        out = Linear({}, t.value)
+    elif t.op == "var" and t.width == 64:
+        out = Linear({t.id: (t, 1)}, 0)
+    else:
+        out = None
+        for r, v in applicable("ptr", t):
+            try:
+                out = r.then(_PtrView(memo), v)
+            except _NotLinear:
+                out = None
+            break
+    memo[t.id] = out
+    return out
+
+
 def linearise_pointer(t: Term) -> tuple[Term | None, int]:
     """Write a 64-bit address as pointer + constant (mod 2^64), if it is one.
 
     Returns (None, 0) when the address involves anything other than one
     variable with coefficient 1 and constants.
     """
-    coeffs: dict[int, tuple[Term, int]] = {}
-    const = 0
-    stack = [(t, 1)]
-    while stack:
-        u, k = stack.pop()
-        if u.op == "const":
-            const += k * u.value
-        elif u.op == "var":
-            prev = coeffs.get(u.id, (u, 0))[1]
-            coeffs[u.id] = (u, prev + k)
-        elif u.op == "addr":
-            stack.extend((a, k) for a in u.args)
-        elif u.op == "subr":
-            stack.append((u.args[0], k))
-            stack.append((u.args[1], -k))
-            stack.append((u.args[2], -k))
-        elif u.op == "shl" and u.args[1].op == "const":
-            stack.append((u.args[0], k << u.args[1].value))
-        elif u.op == "mullo" and u.args[0].op == "const":
-            stack.append((u.args[1], k * u.args[0].value))
-        elif u.op == "zext":
-            stack.append((u.args[0], k))
-        else:
-            return None, 0
-    live = [(v, c % (1 << 64)) for v, c in coeffs.values() if c % (1 << 64)]
+    form = linear(t)
+    if form is None:
+        return None, 0
+    live = [(v, c % (1 << 64)) for v, c in form.coeffs.values() if c % (1 << 64)]
     if len(live) != 1 or live[0][1] != 1:
         return None, 0
-    off = const % (1 << 64)
+    off = form.const
     if off >= 1 << 63:
         off -= 1 << 64
     return live[0][0], off
@@ -272,5 +445,6 @@ def secret_inputs(t: Term) -> tuple[str, ...]:
     return tuple(names)
 
 
-__all__ = ["ProofFailure", "SymbolicDomain", "SymbolicState", "Region", "Violation", "linearise_pointer",
-           "secret_inputs", "STACK_BYTES", "mask"]
+__all__ = ["ProofFailure", "SymbolicBranch", "SymbolicDomain", "SymbolicState", "Region", "Violation", "Access",
+           "linearise_pointer", "linear",
+           "secret_inputs", "STACK_BYTES", "RED_ZONE", "mask"]

@@ -18,6 +18,18 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from .rules import LEDGER, rules_for
+
+_CONCRETE = None
+
+
+def _concrete():
+    global _CONCRETE
+    from ..machine.concrete import ConcreteDomain
+
+    _CONCRETE = ConcreteDomain()
+    return _CONCRETE
+
 
 def mask(width: int) -> int:
     return (1 << width) - 1
@@ -75,6 +87,7 @@ class Terms:
         self._next = 0
         self._extracts: dict = {}
         self.origin: dict = {}  # id of a term rebuilt by substitute -> the term it specialises
+        self.fired: dict | None = None  # rule name -> times applied, when a test asks (fired = {})
 
     def __len__(self) -> int:
         return len(self._table)
@@ -103,317 +116,144 @@ class Terms:
         return self._node("const", (), width, (value,), value, value, False)
 
     def var(self, name: str, width: int, secret: bool = False, lo: int = 0, hi: int | None = None) -> Term:
+        """The variable called `name` (the same term every time: an input named by where it lives)."""
         return self._node("var", (), width, (name,), lo, mask(width) if hi is None else hi, secret)
+
+    def fresh(self, name: str, width: int, secret: bool = False) -> Term:
+        """A variable no other call returns: a value produced anew (one dynamic call's output, ...)."""
+        self._fresh = getattr(self, "_fresh", 0) + 1
+        return self.var(f"{name}#{self._fresh}", width, secret)
 
     def zero(self, width: int) -> Term:
         return self.const(0, width)
 
-    # --- arithmetic ------------------------------------------------------
+    # --- constructors: each tries its rules (term_rules.py), proved where they fire ---------
+    def _apply(self, ctor: str, args: tuple, params: tuple = ()):
+        for r in rules_for(ctor):
+            v = r.match(args, params)
+            if v is None or (r.when is not None and not r.when(v)):
+                continue
+            if not r.fold and not LEDGER.allowed(r, v.signature(r)):
+                continue
+            if self.fired is not None:
+                self.fired[r.name] = self.fired.get(r.name, 0) + 1
+            return r.then(self, v)
+        return self._plain(ctor, args, params)
+
+    def _plain(self, ctor: str, args: tuple, params: tuple):
+        """The node(s) of a constructor with no rule applied: full intervals (always sound)."""
+        w = args[0].width if args else 0
+        if ctor in ("add", "sub"):
+            k = "add" if ctor == "add" else "sub"
+            return self._node(k[:3] + "r", args, w), self._node(k[:3] + "c", args, 1)
+        if ctor == "mul_wide":
+            return self._node("mulhi", args, w), self._node("mullo", args, w)
+        if ctor == "smul_wide":
+            return self._node("smulhi", args, w), self._node("mullo", args, w)
+        if ctor == "extract":
+            return self._node("extract", args, params[0] - params[1] + 1, params)
+        if ctor == "concat":
+            return self._node("concat", args, args[0].width + args[1].width)
+        if ctor in ("zext", "sext"):
+            return self._node(ctor, args, params[0])
+        if ctor in ("eq", "ult", "slt", "parity"):
+            return self._node(ctor, args, 1)
+        if ctor == "ite":
+            return self._node("ite", args, args[1].width)
+        return self._node(ctor.rstrip("_"), args, w)
+
+    def node(self, op: str, args: tuple, width: int, params: tuple = (), lo: int = 0, hi: int | None = None) -> Term:
+        """A node as a rule gives it (with the interval the rule proves), no further rule applied."""
+        return self._node(op, tuple(args), width, tuple(params), lo, hi)
+
+    def fold(self, ctor: str, consts: tuple, v) -> Term | tuple:
+        """Constant folding: the constructor evaluated by the concrete domain (the one validated on the CPU)."""
+        from ..machine.concrete import Bits
+
+        D = _CONCRETE or _concrete()
+        a = [Bits(c.value, c.width) for c in consts]
+        if ctor == "extract":
+            r = D.extract(a[0], v.hi, v.lo)
+        elif ctor in ("zext", "sext"):
+            r = getattr(D, ctor)(a[0], v.width)
+        else:
+            r = getattr(D, ctor)(*a)
+        if isinstance(r, tuple):
+            return tuple(self.const(x.v, x.w) for x in r)
+        return self.const(r.v, r.w)
+
     def _carry_in(self, c: Term | None) -> Term:
         return self.const(0, 1) if c is None else c
 
     def add(self, a: Term, b: Term, c: Term | None = None) -> tuple[Term, Term]:
-        c = self._carry_in(c)
-        w = a.width
-        if b.id < a.id:
-            a, b = b, a
-        if a.op == "const" and b.op == "const" and c.op == "const":
-            s = a.value + b.value + c.value
-            return self.const(s, w), self.const(s >> w, 1)
-        if c.is_const(0) and (a.is_const(0) or b.is_const(0)):
-            return (b if a.is_const(0) else a), self.const(0, 1)
-        lo, hi = a.lo + b.lo + c.lo, a.hi + b.hi + c.hi
-        if hi <= mask(w):  # no carry possible: the sum is exact
-            return self._node("addr", (a, b, c), w, (), lo, hi), self.const(0, 1)
-        r = self._node("addr", (a, b, c), w)
-        cl = 1 if lo > mask(w) else 0
-        return r, self._node("addc", (a, b, c), 1, (), cl, 1)
+        return self._apply("add", (a, b, self._carry_in(c)))
 
     def sub(self, a: Term, b: Term, c: Term | None = None) -> tuple[Term, Term]:
-        c = self._carry_in(c)
-        w = a.width
-        if a.op == "const" and b.op == "const" and c.op == "const":
-            s = a.value - b.value - c.value
-            return self.const(s, w), self.const(1 if s < 0 else 0, 1)
-        if c.is_const(0) and b.is_const(0):
-            return a, self.const(0, 1)
-        if a.is_const(0) and c.is_const(0) and b.op == "zext" and b.args[0].width == 1:
-            return self.sext(b.args[0], w), b.args[0]  # neg of a bit: the mask idiom
-        if a is b:  # x - x - c: the sbb r,r idiom; result is -c, borrow is c
-            if c.width == 1:
-                return self.sext(c, w), c
-            return self.sub(self.zero(w), self.zext(c, w))
-        if a.lo - b.hi - c.hi >= 0:  # no borrow possible: the difference is exact
-            return self._node("subr", (a, b, c), w, (), a.lo - b.hi - c.hi, a.hi - b.lo - c.lo), self.const(0, 1)
-        r = self._node("subr", (a, b, c), w)
-        bl = 1 if a.hi - b.lo - c.lo < 0 else 0
-        return r, self._node("subc", (a, b, c), 1, (), bl, 1)
+        return self._apply("sub", (a, b, self._carry_in(c)))
 
     def mul_wide(self, a: Term, b: Term) -> tuple[Term, Term]:
-        w = a.width
-        if b.id < a.id:
-            a, b = b, a
-        if a.op == "const" and b.op == "const":
-            p = a.value * b.value
-            return self.const(p >> w, w), self.const(p, w)
-        if a.is_const(0):
-            return self.zero(w), self.zero(w)
-        if a.is_const(1):
-            return self.zero(w), b
-        hi = self._node("mulhi", (a, b), w, (), (a.lo * b.lo) >> w, (a.hi * b.hi) >> w)
-        if a.hi * b.hi <= mask(w):
-            lo = self._node("mullo", (a, b), w, (), a.lo * b.lo, a.hi * b.hi)
-        else:
-            lo = self._node("mullo", (a, b), w)
-        return hi, lo
+        return self._apply("mul_wide", (a, b))
 
     def smul_wide(self, a: Term, b: Term) -> tuple[Term, Term]:
-        w = a.width
-        if a.op == "const" and b.op == "const":
-            p = _signed(a.value, w) * _signed(b.value, w)
-            return self.const(p >> w, w), self.const(p, w)
-        _, lo = self.mul_wide(a, b)  # the low word is sign-agnostic
-        if b.id < a.id:
-            a, b = b, a
-        return self._node("smulhi", (a, b), w), lo
+        return self._apply("smul_wide", (a, b))
 
-    # --- bitwise ---------------------------------------------------------
     def and_(self, a: Term, b: Term) -> Term:
-        w = a.width
-        if b.id < a.id:
-            a, b = b, a
-        if a.op == "const" and b.op == "const":
-            return self.const(a.value & b.value, w)
-        for x, y in ((a, b), (b, a)):
-            if x.is_const(0):
-                return x
-            if x.is_const(mask(w)):
-                return y
-            if x.op == "sext" and x.args[0].width == 1:  # mask idiom: -bit & y
-                return self.ite(x.args[0], y, self.zero(w))
-        if a is b:
-            return a
-        return self._node("and", (a, b), w, (), 0, min(a.hi, b.hi))
+        return self._apply("and_", (a, b))
 
     def or_(self, a: Term, b: Term) -> Term:
-        w = a.width
-        if b.id < a.id:
-            a, b = b, a
-        if a.op == "const" and b.op == "const":
-            return self.const(a.value | b.value, w)
-        if a.is_const(0) or a is b:
-            return b
-        if b.is_const(0):
-            return a
-        if a.is_const(mask(w)) or b.is_const(mask(w)):
-            return self.const(mask(w), w)
-        if a.op == "and" and b.op == "and":  # (x & y) | (x & ~y) = x
-            for x in a.args:
-                if x in b.args:
-                    y = a.args[1] if a.args[0] is x else a.args[0]
-                    z = b.args[1] if b.args[0] is x else b.args[0]
-                    if (y.op == "not" and y.args[0] is z) or (z.op == "not" and z.args[0] is y):
-                        return x
-        return self._node("or", (a, b), w, (), max(a.lo, b.lo), mask(max(a.hi, b.hi).bit_length()))
+        return self._apply("or_", (a, b))
 
     def xor(self, a: Term, b: Term) -> Term:
-        w = a.width
-        if b.id < a.id:
-            a, b = b, a
-        if a.op == "const" and b.op == "const":
-            return self.const(a.value ^ b.value, w)
-        if a is b:
-            return self.zero(w)
-        if a.is_const(0):
-            return b
-        if b.is_const(0):
-            return a
-        if a.is_const(mask(w)):
-            return self.not_(b)
-        if b.is_const(mask(w)):
-            return self.not_(a)
-        if a.op == "sext" and b.op == "sext" and a.args[0].width == b.args[0].width == 1:
-            return self.sext(self.xor(a.args[0], b.args[0]), w)
-        for x, y in ((a, b), (b, a)):
-            if x.op == "sext" and x.args[0].width == 1:  # x ^ -bit: conditional one's complement
-                return self.ite(x.args[0], self.not_(y), y)
-        return self._node("xor", (a, b), w, (), 0, mask(max(a.hi, b.hi).bit_length()))
+        return self._apply("xor", (a, b))
 
     def not_(self, a: Term) -> Term:
-        w = a.width
-        if a.op == "const":
-            return self.const(~a.value, w)
-        if a.op == "not":
-            return a.args[0]
-        if a.op == "sext" and a.args[0].width == 1:
-            return self.sext(self.not_(a.args[0]), w)
-        return self._node("not", (a,), w, (), mask(w) - a.hi, mask(w) - a.lo)
-
-    def _count(self, count: Term) -> int | None:
-        return count.value if count.op == "const" else None
+        return self._apply("not_", (a,))
 
     def shl(self, a: Term, count: Term) -> Term:
-        w, k = a.width, self._count(count)
-        if k is not None:
-            if k == 0:
-                return a
-            if k >= w:
-                return self.zero(w)
-            if a.op == "const":
-                return self.const(a.value << k, w)
-            count = self.const(k, 8)
-            if a.hi << k <= mask(w):
-                return self._node("shl", (a, count), w, (), a.lo << k, a.hi << k)
-        return self._node("shl", (a, count), w)
+        return self._apply("shl", (a, count))
 
     def lshr(self, a: Term, count: Term) -> Term:
-        w, k = a.width, self._count(count)
-        if k is not None:
-            if k == 0:
-                return a
-            if k >= w:
-                return self.zero(w)
-            if a.op == "const":
-                return self.const(a.value >> k, w)
-            return self._node("lshr", (a, self.const(k, 8)), w, (), a.lo >> k, a.hi >> k)
-        return self._node("lshr", (a, count), w, (), 0, a.hi)
+        return self._apply("lshr", (a, count))
 
     def ashr(self, a: Term, count: Term) -> Term:
-        w, k = a.width, self._count(count)
-        if k is not None:
-            k = min(k, w - 1) if k >= w else k
-            if k == 0:
-                return a
-            if a.op == "const":
-                return self.const(_signed(a.value, w) >> k, w)
-            if a.hi < (1 << (w - 1)):
-                return self.lshr(a, self.const(k, 8))
-            count = self.const(k, 8)
-        return self._node("ashr", (a, count), w)
+        return self._apply("ashr", (a, count))
 
-    # --- width changes ---------------------------------------------------
     def extract(self, a: Term, hi: int, lo: int) -> Term:
         key = (a.id, hi, lo)
         t = self._extracts.get(key)
         if t is None:
-            t = self._extract(a, hi, lo)
+            t = self._apply("extract", (a,), (hi, lo))
             self._extracts[key] = t
         return t
 
-    def _extract(self, a: Term, hi: int, lo: int) -> Term:
-        w = hi - lo + 1
-        if lo == 0 and hi == a.width - 1:
-            return a
-        if a.op == "const":
-            return self.const(a.value >> lo, w)
-        if a.op == "extract":
-            return self.extract(a.args[0], hi + a.params[1], lo + a.params[1])
-        if a.op == "concat":
-            h, l = a.args
-            if hi < l.width:
-                return self.extract(l, hi, lo)
-            if lo >= l.width:
-                return self.extract(h, hi - l.width, lo - l.width)
-        if a.op == "zext":
-            x = a.args[0]
-            if hi < x.width:
-                return self.extract(x, hi, lo)
-            if lo >= x.width:
-                return self.zero(w)
-            if lo == 0:
-                return self.zext(x, w)
-        if a.op == "sext" and a.args[0].width == 1:
-            return self.sext(a.args[0], w)
-        if a.op == "ite":
-            return self.ite(a.args[0], self.extract(a.args[1], hi, lo), self.extract(a.args[2], hi, lo))
-        if a.op in ("and", "or", "xor") :
-            f = {"and": self.and_, "or": self.or_, "xor": self.xor}[a.op]
-            return f(self.extract(a.args[0], hi, lo), self.extract(a.args[1], hi, lo))
-        if a.op == "not":
-            return self.not_(self.extract(a.args[0], hi, lo))
-        if a.hi < (1 << lo):
-            return self.zero(w)
-        if lo == 0 and a.hi <= mask(w):
-            return self._node("extract", (a,), w, (hi, lo), a.lo, a.hi)
-        return self._node("extract", (a,), w, (hi, lo), 0, min(mask(w), a.hi >> lo))
-
     def concat(self, hi: Term, lo: Term) -> Term:
-        w = hi.width + lo.width
-        if hi.op == "const" and lo.op == "const":
-            return self.const((hi.value << lo.width) | lo.value, w)
-        if hi.is_const(0):
-            return self.zext(lo, w)
-        if (hi.op == "extract" and lo.op == "extract" and hi.args[0] is lo.args[0]
-                and hi.params[1] == lo.params[0] + 1):
-            return self.extract(hi.args[0], hi.params[0], lo.params[1])
-        if hi.op == "sext" and lo.op == "sext" and hi.args[0] is lo.args[0]:
-            return self.sext(hi.args[0], w)
-        return self._node("concat", (hi, lo), w, (), (hi.lo << lo.width) + lo.lo, (hi.hi << lo.width) + lo.hi)
+        return self._apply("concat", (hi, lo))
 
     def zext(self, a: Term, width: int) -> Term:
-        if width == a.width:
-            return a
-        if a.op == "const":
-            return self.const(a.value, width)
-        if a.op == "zext":
-            return self.zext(a.args[0], width)
-        return self._node("zext", (a,), width, (), a.lo, a.hi)
+        return self._apply("zext", (a,), (width,))
 
     def sext(self, a: Term, width: int) -> Term:
-        if width == a.width:
-            return a
-        if a.op == "const":
-            return self.const(_signed(a.value, a.width), width)
-        if a.hi < (1 << (a.width - 1)):
-            return self.zext(a, width)
-        return self._node("sext", (a,), width)
+        return self._apply("sext", (a,), (width,))
 
-    # --- predicates ------------------------------------------------------
     def eq(self, a: Term, b: Term) -> Term:
-        if b.id < a.id:
-            a, b = b, a
-        if a is b:
-            return self.const(1, 1)
-        if a.op == "const" and b.op == "const":
-            return self.const(int(a.value == b.value), 1)
-        if a.hi < b.lo or b.hi < a.lo:
-            return self.const(0, 1)
-        return self._node("eq", (a, b), 1, (), 0, 1)
+        return self._apply("eq", (a, b))
 
     def ult(self, a: Term, b: Term) -> Term:
-        if a.op == "const" and b.op == "const":
-            return self.const(int(a.value < b.value), 1)
-        if a.hi < b.lo:
-            return self.const(1, 1)
-        if a.lo >= b.hi or a is b:
-            return self.const(0, 1)
-        return self._node("ult", (a, b), 1, (), 0, 1)
+        return self._apply("ult", (a, b))
 
     def slt(self, a: Term, b: Term) -> Term:
-        w = a.width
-        if a.op == "const" and b.op == "const":
-            return self.const(int(_signed(a.value, w) < _signed(b.value, w)), 1)
-        if a is b:
-            return self.const(0, 1)
-        return self._node("slt", (a, b), 1, (), 0, 1)
+        return self._apply("slt", (a, b))
 
     def parity(self, a: Term) -> Term:
-        if a.op == "const":
-            return self.const(1 - bin(a.value).count("1") % 2, 1)
-        return self._node("parity", (a,), 1, (), 0, 1)
+        return self._apply("parity", (a,))
 
     def ite(self, cond: Term, then: Term, other: Term) -> Term:
-        if cond.op == "const":
-            return then if cond.value else other
-        if then is other:
-            return then
-        if then.width == 1 and then.is_const(1) and other.is_const(0):
-            return cond
-        if then.width == 1 and then.is_const(0) and other.is_const(1):
-            return self.not_(cond)
-        if cond.op == "not":
-            return self.ite(cond.args[0], other, then)
-        return self._node("ite", (cond, then, other), then.width, (), min(then.lo, other.lo), max(then.hi, other.hi))
+        return self._apply("ite", (cond, then, other))
+
+    def sel(self, array: str, index: Term, secret: bool) -> Term:
+        """The 64-bit word at byte offset `index` (a multiple of 8) of a named read-only array (a buffer
+        of symbolic size)."""
+        return self._node("sel", (index,), 64, (array,), secret=secret or index.secret)
 
     # --- rebuilding under a substitution ---------------------------------
     def rebuild(self, t: Term, args: tuple) -> Term:
@@ -436,6 +276,8 @@ class Terms:
             return self.extract(args[0], *t.params)
         if op in ("zext", "sext"):
             return getattr(self, op)(args[0], t.width)
+        if op == "sel":
+            return self.sel(t.params[0], args[0], t.secret)
         simple: dict[str, Callable] = {
             "and": self.and_, "or": self.or_, "xor": self.xor, "not": self.not_, "shl": self.shl,
             "lshr": self.lshr, "ashr": self.ashr, "concat": self.concat, "eq": self.eq, "ult": self.ult,
@@ -571,4 +413,6 @@ def _eval_node(t: Term, a: list[int], env: dict[str, int]) -> int:
         return 1 - bin(a[0]).count("1") % 2
     if op == "ite":
         return a[1] if a[0] else a[2]
+    if op == "sel":
+        return env[("sel", t.params[0], a[0])]
     raise ValueError(f"unknown op {op}")

@@ -166,3 +166,85 @@ def test_assembler_alignment_padding_decodes_as_nops():
     insns = decode_bytes(bytes.fromhex("".join(padding)))
     assert [i.mnemonic for i in insns] == ["nop"] * len(padding)
     assert [i.code.hex() for i in insns] == padding
+
+
+# --- only encodings validation runs ------------------------------------------------------------
+
+def test_validated_encodings_table_is_current():
+    """The table the decoder checks is exactly the encodings of the forms' examples (what validation runs)."""
+    from provenum.isa.x86_64.encodings import example_encodings
+    from provenum.isa.x86_64.validated_encodings import VALIDATED
+
+    current = {form: frozenset(sigs) for form, sigs in example_encodings().items()}
+    assert set(current) == set(FORMS)
+    stale = sorted(f for f in FORMS if current[f] != VALIDATED.get(f))
+    assert not stale, f"regenerate with `python -m provenum.isa.x86_64`: {stale[:5]}"
+
+
+@pytest.mark.parametrize("code, needle", [
+    ("660f8510000000", "prefix 66 (operand size)"),     # jne rel32 with 66: AMD runs jne rel16
+    ("666a05", "prefix 66 (operand size)"),             # push imm8 with 66 pushes 2 bytes
+    ("66c4e2fbf6c1", "before a VEX instruction"),      # legacy prefix before VEX: #UD
+    ("6662f1fe486f4001", "before a EVEX instruction"),  # legacy prefix before EVEX: #UD
+    ("f3c5fdefc0", "before a VEX instruction"),        # rep before vpxor: #UD
+    ("48660f1f00", "not directly before the opcode"),  # a REX the CPU ignores
+    ("f24801d8", "prefix f2 (repne)"),                  # repne add: not validated
+    ("3e7402", "prefix 3e (ds)"),                       # ds-prefixed jcc (branch hint): not validated
+    ("4890", "REX.W=1"),                                # rex.w nop
+])
+def test_unvalidated_encodings_are_rejected(code, needle):
+    with pytest.raises(DecodeError) as e:
+        decode_bytes(bytes.fromhex(code), 0x40)
+    assert needle in str(e.value) and "0x40" in str(e.value)
+
+
+def test_validated_prefixed_encodings_decode():
+    # adcx (66 0f 38 f6), adox (f3 ...), 16-bit mov (66), mulx (VEX): the prefixes their examples have
+    for code in ("66480f38f6c3", "f3480f38f6c3", "6689d8", "c4e2fbf6c1"):
+        decode_bytes(bytes.fromhex(code))
+
+
+# --- the loader's view of symbols ---------------------------------------------------------------
+
+LOADER_SOURCE = r"""
+.intel_syntax noprefix
+.text
+.globl exported
+.type exported, @function
+exported:
+    ret
+.size exported, .-exported
+.weak weakly
+.type weakly, @function
+weakly:
+    ret
+.size weakly, .-weakly
+.globl hidden_one
+.hidden hidden_one
+.type hidden_one, @function
+hidden_one:
+    ret
+.size hidden_one, .-hidden_one
+.type local_one, @function
+local_one:
+    ret
+.size local_one, .-local_one
+.globl no_size
+.type no_size, @function
+no_size:
+    ret
+.section .note.GNU-stack,"",@progbits
+"""
+
+
+def test_only_symbols_the_loader_binds_are_decoded(tmp_path):
+    so = build_so(tmp_path, LOADER_SOURCE, "loader")
+    assert decode_symbol(so, "exported").code == b"\xc3"
+    assert decode_symbol(so, "weakly").code == b"\xc3"
+    for name in ("hidden_one", "local_one"):
+        with pytest.raises(KeyError, match="not one the dynamic loader binds"):
+            decode_symbol(so, name)
+    with pytest.raises(ValueError, match="size 0"):
+        decode_symbol(so, "no_size")
+    assert {"exported", "weakly"} <= set(function_symbols(so))
+    assert not {"hidden_one", "local_one", "no_size"} & set(function_symbols(so))

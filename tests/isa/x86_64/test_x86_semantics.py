@@ -128,3 +128,26 @@ def test_evex_masking_merge_zero_and_upper_bits():
 def test_every_supported_mnemonic_has_semantics():
     from provenum.isa.x86_64 import FORMS
     assert {f.split()[0] for f in FORMS} <= set(SEMANTICS)
+
+
+@pytest.mark.parametrize("opaque", [False, True])
+def test_vpternlogq_computes_its_truth_table_for_every_immediate(opaque):
+    """The split-on-a-then-b construction is the truth table: bit = imm[(a << 2) | (b << 1) | c]."""
+    import random
+
+    from provenum.isa.x86_64 import Imm, Instruction, Reg
+
+    rng = random.Random(9)
+    for imm in range(256):
+        a, b, c = (rng.getrandbits(512) for _ in range(3))
+        s = ConcreteState(ConcreteDomain(opaque=opaque))
+        s.vecs[1], s.vecs[2], s.vecs[3] = a, b, c
+        insn = Instruction(0x1000, b"\x00" * 7, "vpternlogq",
+                           (Reg("zmm1", "vec", 512), Reg("zmm2", "vec", 512), Reg("zmm3", "vec", 512), Imm(imm, 8, 1)),
+                           "", "evex")
+        execute(s, insn)
+        want = 0
+        for bit in range(512):
+            k = (((a >> bit) & 1) << 2) | (((b >> bit) & 1) << 1) | ((c >> bit) & 1)
+            want |= ((imm >> k) & 1) << bit
+        assert s.vecs[1] == want, hex(imm)

@@ -265,12 +265,12 @@ def decode_function(name: str, code: bytes, address: int = 0) -> Function:
 # --- ELF (the loader's view; see provenum.isa.elf) ------------------------------------
 
 def symbol_bytes(path, name: str) -> tuple[int, bytes]:
-    """(virtual address, bytes) of function `name` in an AArch64 ELF file."""
+    """(virtual address, bytes) of the dynamically bound function `name`, from its PT_LOAD segment."""
     return _elf.symbol_bytes(path, name, ISA)
 
 
 def function_addresses(path) -> dict[str, int]:
-    """name -> address of each defined function of an AArch64 ELF file."""
+    """name -> address of each function the dynamic loader binds in an AArch64 ELF file."""
     return _elf.function_addresses(path, ISA)
 
 

@@ -1,19 +1,26 @@
 """Decoding machine code (capstone) into the model's instructions.
 
-Every instruction must be of a form listed in `forms.FORMS`; anything else
--- an unknown mnemonic, operand form, prefix (lock, rep, segment), EVEX
-embedded broadcast/rounding -- is a DecodeError naming the mnemonic, the
-address and the bytes. Nothing is skipped.
+Every instruction must be of a form listed in `forms.FORMS` *and* encoded the
+way validation runs it on the CPU (`encodings.py`: the legacy prefixes, REX.W
+and VEX/EVEX fields of the form's examples); anything else -- an unknown
+mnemonic, operand form, a prefix the examples do not have (lock, rep,
+segment, 66 on a branch or push, any prefix before VEX/EVEX), EVEX embedded
+broadcast/rounding -- is a DecodeError naming the mnemonic, the address and
+the bytes. Nothing is skipped.
+
+Functions are read as the dynamic loader sees them (`provenum.isa.elf`): the
+dynamically bound symbol, its bytes from the PT_LOAD segment that maps them.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from .. import elf
+from . import encodings
 from .forms import FORMS
 from .instruction import DecodeError, Function, Imm, Instruction, Mem, Reg, Rel
 from .registers import GPR_VIEWS, mask_index, vec_view
 
-_LEGACY_PREFIXES = {0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65}
 _BRANCHES = {"jmp", "call"} | {f"j{cc}" for cc in (
     "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g")}
 _COUNT_SHIFTS = {"shl", "sal", "shr", "sar", "rol", "ror", "shld", "shrd"}
@@ -33,24 +40,16 @@ def _error(what: str, mnemonic, address, code) -> DecodeError:
                        mnemonic=mnemonic, address=address, code=code)
 
 
-def _encoding(code: bytes) -> tuple[str, int, bool, bool]:
-    """(encoding, opmask, zeroing, evex.b) from the raw bytes."""
-    i = 0
-    while i < len(code) and code[i] in _LEGACY_PREFIXES:
-        i += 1
-    if i < len(code) and code[i] in (0xC4, 0xC5):
-        return "vex", 0, False, False
-    if i + 3 < len(code) and code[i] == 0x62:
-        p2 = code[i + 3]
-        return "evex", p2 & 7, bool(p2 & 0x80), bool(p2 & 0x10)
-    return "legacy", 0, False, False
-
-
-def _convert(ci) -> Instruction:
+def _convert(ci, check_encoding: bool = True) -> Instruction:
     from capstone import x86
 
     address, code, mnemonic = ci.address, bytes(ci.bytes), ci.mnemonic
-    encoding, mask, zeroing, evex_b = _encoding(code)
+    sig = encodings.signature(code, address)
+    encoding = sig[0]
+    mask = zeroing = evex_b = 0
+    if encoding == "evex":
+        p2 = code[len(sig[1]) + int(sig[2]) + 3]  # EVEX P2: z L'L b V' aaa
+        mask, zeroing, evex_b = p2 & 7, bool(p2 & 0x80), bool(p2 & 0x10)
     if ci.prefix[0] in (0xF0,):
         raise _error("lock prefix is not supported", mnemonic, address, code)
     # nops (the assembler's alignment padding uses cs: and 0x66 prefixes) access nothing
@@ -107,6 +106,8 @@ def _convert(ci) -> Instruction:
                            ci.op_str, encoding, mask, zeroing)
     if insn.form not in FORMS:
         raise _error(f"unsupported instruction form '{insn.form}'", mnemonic, address, code)
+    if check_encoding:
+        encodings.check(insn.form, sig, mnemonic, address, code)
     return insn
 
 
@@ -117,12 +118,13 @@ class _CountCL(Reg):
         return "cl"
 
 
-def decode_one(code: bytes, address: int) -> Instruction:
-    """Decode the single instruction at the start of `code`."""
+def decode_one(code: bytes, address: int, check_encoding: bool = True) -> Instruction:
+    """Decode the single instruction at the start of `code` (`check_encoding=False` only to
+    build the table of validated encodings itself)."""
     if not code:
         raise DecodeError(f"no bytes to decode at {address:#x}", address=address)
     for ci in _capstone().disasm(bytes(code[:15]), address, 1):
-        return _convert(ci)
+        return _convert(ci, check_encoding)
     raise _error("cannot decode (invalid or truncated instruction)", None, address, code[:15])
 
 
@@ -152,87 +154,43 @@ def decode_function(name: str, code: bytes, address: int = 0) -> Function:
     return Function(name, address, bytes(code), tuple(decode_bytes(code, address)))
 
 
-# --- ELF -------------------------------------------------------------------------
-
-def _open_elf(path):
-    from elftools.common.exceptions import ELFError
-    from elftools.elf.elffile import ELFFile
-
-    try:
-        f = open(path, "rb")
-    except OSError as e:
-        raise ValueError(f"cannot open {path}: {e.strerror}") from None
-    try:
-        return f, ELFFile(f)
-    except ELFError as e:
-        f.close()
-        raise ValueError(f"{path} is not an ELF file: {e}") from None
-
-
-def _find_symbol(elf, name: str):
-    for table in (".symtab", ".dynsym"):
-        sec = elf.get_section_by_name(table)
-        if sec is None:
-            continue
-        for sym in sec.get_symbol_by_name(name) or []:
-            if sym["st_shndx"] != "SHN_UNDEF" and sym["st_info"]["type"] in ("STT_FUNC", "STT_NOTYPE"):
-                return sym
-    return None
-
+# --- ELF (the loader's view) ---------------------------------------------------------
 
 def function_addresses(path) -> dict[str, int]:
-    """name -> address of each defined function symbol of an ELF file (.symtab and .dynsym)."""
-    f, elf = _open_elf(path)
-    with f:
-        out: dict[str, int] = {}
-        for table in (".dynsym", ".symtab"):
-            sec = elf.get_section_by_name(table)
-            if sec is not None:
-                for sym in sec.iter_symbols():
-                    if sym["st_info"]["type"] == "STT_FUNC" and sym["st_shndx"] != "SHN_UNDEF":
-                        out[sym.name] = sym["st_value"]
-        return out
+    """name -> address of each function the dynamic loader binds in an ELF file."""
+    return elf.function_addresses(path, "x86_64")
 
 
 def function_symbols(path) -> list[str]:
-    """Names of the defined functions in an ELF file."""
+    """Names of the functions the dynamic loader binds in an ELF file."""
     return sorted(function_addresses(path))
 
 
 def symbol_bytes(path, name: str) -> tuple[int, bytes]:
-    """(virtual address, bytes) of the function symbol `name` in an ELF file."""
-    f, elf = _open_elf(path)
-    with f:
-        sym = _find_symbol(elf, name)
-        if sym is None:
-            raise KeyError(f"symbol {name!r} is not defined in {path}")
-        addr, size = sym["st_value"], sym["st_size"]
-        if size == 0:
-            raise ValueError(f"symbol {name!r} in {path} has size 0 (missing .size directive?)")
-        sec = elf.get_section(sym["st_shndx"])
-        start = addr - sec["sh_addr"]
-        data = sec.data()
-        if start < 0 or start + size > len(data):
-            raise ValueError(f"symbol {name!r} lies outside its section {sec.name}")
-        return addr, data[start:start + size]
+    """(virtual address, bytes) of the dynamically bound function `name`, read from its PT_LOAD segment."""
+    return elf.symbol_bytes(path, name, "x86_64")
 
 
 def decode_symbol(path, name: str) -> Function:
-    """The function `name` of an ELF shared object or executable, decoded.
+    """The function `name` of an ELF shared object or executable, decoded from the bytes the loader maps.
 
-    KeyError if the symbol is not defined; DecodeError if its bytes contain an
-    unsupported instruction.
+    DecodeError naming why not: UnknownSymbolError (also a KeyError) if the
+    dynamic loader binds no such symbol, WrongMachineError for an ELF file of
+    another ISA; an ambiguous symbol, bytes that are not mapped, an
+    unsupported instruction or encoding.
     """
     addr, code = symbol_bytes(path, name)
     return decode_function(name, code, addr)
 
 
+def decode_at(path, address: int) -> Function:
+    """The function starting at `address` (a call target), its extent from a symbol starting there."""
+    sym = elf.code_symbols(path).get(address)
+    if sym is None:
+        raise KeyError(f"no function symbol starts at {address:#x} in {path}")
+    return decode_function(sym.name, elf.code_bytes(path, address, sym.size, f"function {sym.name!r}"), address)
+
+
 def executable_sections(path) -> list[tuple[int, bytes]]:
-    """(address, bytes) of each executable section with contents (for the interpreter)."""
-    f, elf = _open_elf(path)
-    with f:
-        out = []
-        for sec in elf.iter_sections():
-            if sec["sh_flags"] & 0x4 and sec["sh_type"] == "SHT_PROGBITS":
-                out.append((sec["sh_addr"], sec.data()))
-        return out
+    """(address, bytes) of each executable PT_LOAD segment (what the interpreter runs)."""
+    return elf.code_segments(path, "x86_64")

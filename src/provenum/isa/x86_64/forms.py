@@ -5,7 +5,9 @@ A form is a mnemonic plus operand kinds, e.g. "adcx r64, r64", "shl r32, cl",
 else is a DecodeError), and `provenum validate-model` runs every example of
 every form natively and in the model. To support a new form, add it here with
 one or more examples (GNU as, Intel syntax, no prefix); the harness checks
-that each example decodes to its form. Examples avoid rsp except as a memory
+that each example decodes to its form. The decoder accepts a form only in the
+encodings its examples assemble to: after changing examples, regenerate that
+table with `python -m provenum.isa.x86_64` (a test says when it is stale). Examples avoid rsp except as a memory
 base; memory operands may use `pv_scratch` (rip-relative scratch buffer); an
 example may also be raw `.byte`s when the assembler cannot spell an encoding.
 
@@ -135,11 +137,12 @@ _form("ret", "ret")
 _form("clc", "clc")
 _form("stc", "stc")
 _form("cmc", "cmc")
-_form("nop", "nop")
+_form("nop", "nop", ".byte 0x66, 0x90")
 _form("nop m32", "nop dword ptr [rax+rax]", "nop dword ptr [rax+rax*1+0x0]", "nop dword ptr [rax]",
       "nop dword ptr [rax+0x12345]")
 _form("nop m16", "nop word ptr [rax+rax]", "nop word ptr cs:[rax+rax]",
-      ".byte 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00")
+      ".byte 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+      ".byte 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00")
 _form("endbr64", "endbr64")
 
 # --- shifts and rotates -----------------------------------------------------------------

@@ -9,9 +9,8 @@ then be back where it was.
 """
 from __future__ import annotations
 
-from provenum.isa.aarch64 import (
-    ARGUMENT_REGISTERS, code_segments, decode_one, execute, function_addresses,
-)
+from provenum.isa.aarch64 import ARGUMENT_REGISTERS, code_segments, decode_one, execute
+from provenum.isa.elf import all_function_addresses
 
 from ..interpreter import SENTINEL_RETURN, ExecutionError, Program as _Program, RunResult, StepLimitExceeded
 from .state import ConcreteState
@@ -30,7 +29,7 @@ class Program(_Program):
         p = cls()
         for address, data in code_segments(path):
             p.add(data, address)
-        p.symbols.update(function_addresses(path))
+        p.symbols.update(all_function_addresses(path))
         return p
 
 

@@ -3,7 +3,7 @@
 `spec_for(symbol)` gives the spec of a kernel symbol (None when there is
 none); names follow the kernel library: bignum_mul_8_16, bignum_sqr_8_16,
 bignum_kmul_32_64, bignum_montredc_16, bignum_montmul_16, bignum_montsqr_16,
-bignum_copy_row_from_table_16 (proved for each height in TABLE_HEIGHTS),
+bignum_copy_row_from_table_16 (every height at once: a loop invariant),
 bignum_amontredc_16, bignum_amontmul_16, bignum_amontsqr_16, each
 optionally followed by a level suffix (bignum_mul_8_16_bmi2): every variant
 of an operation meets the operation's spec.
@@ -20,11 +20,6 @@ from .base import Spec
 from .montgomery import ALIASES, amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
 from .multiply import mul_spec, sqr_spec
 from .table import table_spec
-
-# Table heights the proofs cover. The code loops over a public height, so a
-# proof is for one height: 1 and 7 take the odd-remainder path, 32 and 64 are
-# the tables modular exponentiation uses (5- and 6-bit windows).
-TABLE_HEIGHTS = (1, 7, 32, 64)
 
 _PATTERNS = (
     (re.compile(r"bignum_(k?)mul_(\d+)_(\d+)$"), lambda m, s: mul_spec(s, int(m[2]), int(m[2]), int(m[3]), bool(m[1]))),
@@ -46,13 +41,13 @@ def operation_of(symbol: str) -> str:
     return split_symbol(symbol)[0]
 
 
-def spec_for(symbol: str, height: int | None = None, alias: str | None = None) -> Spec | None:
+def spec_for(symbol: str, alias: str | None = None) -> Spec | None:
     """The spec of a kernel symbol, or None if it has none.
 
     `alias` ("z=x") gives the in-place instance with those two buffers one
     (ValueError unless the family's banner allows it).
     """
-    spec = _spec_for(operation_of(symbol), symbol, height)
+    spec = _spec_for(operation_of(symbol), symbol)
     if spec is None or alias is None:
         return spec
     a, _, b = alias.partition("=")
@@ -61,11 +56,11 @@ def spec_for(symbol: str, height: int | None = None, alias: str | None = None) -
     return spec.with_alias(a, b)
 
 
-def _spec_for(operation: str, symbol: str, height: int | None) -> Spec | None:
+def _spec_for(operation: str, symbol: str) -> Spec | None:
     m = _TABLE.match(operation)
     spec = None
     if m:
-        spec = table_spec(symbol, int(m[1]), height or TABLE_HEIGHTS[0])
+        spec = table_spec(symbol, int(m[1]))
     for pattern, make in _PATTERNS:
         m = pattern.match(operation)
         if m:
@@ -75,15 +70,13 @@ def _spec_for(operation: str, symbol: str, height: int | None) -> Spec | None:
 
 
 def specs_for(symbol: str) -> list[Spec]:
-    """Every spec instance to prove for a symbol: tables one per height, then
-    Montgomery kernels once disjoint and once per allowed aliasing (the
-    disjoint instance first: calls are summarised by it)."""
-    if _TABLE.match(operation_of(symbol)):
-        return [spec_for(symbol, h) for h in TABLE_HEIGHTS]
+    """Every spec instance to prove for a symbol: the Montgomery kernels once
+    disjoint and once per allowed aliasing (the disjoint instance first: calls
+    are summarised by it), others once."""
     s = spec_for(symbol)
     if s is None:
         return []
     return [s] + [s.with_alias(a, b) for a, b in ALIASES.get(s.family, ())]
 
 
-__all__ = ["Spec", "operation_of", "spec_for", "specs_for", "TABLE_HEIGHTS", "ALIASES"]
+__all__ = ["Spec", "operation_of", "spec_for", "specs_for", "ALIASES"]

@@ -116,6 +116,33 @@ class Row(Expr):
         return f"bignum({self.table} + {self.width}*{self.index.show()}, {self.width})"
 
 
+@dataclass(frozen=True, eq=False)
+class Elem(Expr):
+    """One word of a buffer at a computed index: buffer[index]."""
+    buffer: str
+    index: Expr
+
+    def evaluate(self, env):
+        return env[self.buffer][self.index.evaluate(env)]
+
+    def show(self):
+        return f"{self.buffer}[{self.index.show()}]"
+
+
+@dataclass(frozen=True, eq=False)
+class Select(Expr):
+    """if `cond` then `a` else `b`."""
+    cond: Expr
+    a: Expr
+    b: Expr
+
+    def evaluate(self, env):
+        return self.a.evaluate(env) if self.cond.evaluate(env) else self.b.evaluate(env)
+
+    def show(self):
+        return f"({self.a.show()} if {self.cond.show()} else {self.b.show()})"
+
+
 _PREC = {"+": 1, "-": 1, "*": 2}
 
 
@@ -194,9 +221,36 @@ class Odd(Expr):
 @dataclass(frozen=True)
 class Buffer:
     name: str
-    words: int
+    words: int                 # its length in words; 0 when `length` gives it from the scalars
     writable: bool = False
     secret: bool = True
+    length: Expr | None = None  # the length in words as an expression (a table of `height` rows)
+
+    def size(self, env: dict) -> int:
+        """The length in words for concrete scalars `env`."""
+        return self.words if self.length is None else self.length.evaluate(env)
+
+
+@dataclass(frozen=True)
+class LoopAssertion:
+    """What holds at a loop head (the `head`-th target of a backward branch, in address order).
+
+    At the head, after the loop has run some number of times, the iteration
+    count `i` is `start` on the first arrival and grows by `step` per trip
+    round the loop (for a table lookup: rows read so far); the machine state
+    holds the value of each expression of `holds` (over the spec's inputs and
+    Scalar("i")) somewhere. The prover finds where (a register, a piece of a
+    vector register, a stack word) and proves by induction that it does.
+    """
+    holds: tuple
+    start: int = 0
+    step: int = 1
+    head: int = 0
+    name: str = "i"
+
+    def show(self) -> str:
+        return (f"loop head {self.head}: with {self.name} = {self.start} + {self.step}·(trips so far), the state holds "
+                + ", ".join(e.show() for e in self.holds))
 
 
 @dataclass(frozen=True)
@@ -223,6 +277,8 @@ class Spec:
     # exact aliasing: (a, b) says buffer a starts at the same address as buffer b
     # (one memory region, as large as the larger); other buffers are disjoint from all
     aliases: tuple = ()
+    # assertions at loop heads (cut points): the function's loops are proved by induction
+    loops: tuple = ()
 
     def home(self, name: str) -> str:
         """The buffer whose memory `name` occupies (itself unless aliased)."""
@@ -244,10 +300,8 @@ class Spec:
 
     @property
     def label(self) -> str:
-        """The instance's name in reports: symbol, then table height and aliasing if any."""
+        """The instance's name in reports: the symbol, then its aliasing if any."""
         s = self.name
-        if self.params.get("height"):
-            s += f"[height={self.params['height']}]"
         if self.aliases:
             s += " [" + ", ".join(f"{a}={b}" for a, b in self.aliases) + "]"
         return s
@@ -280,8 +334,9 @@ class Spec:
         lines.append(f"  arguments   {regs}")
         for b in self.buffers:
             kind = "writable" if b.writable else "read-only"
-            lines.append(f"  buffer      {b.name}[{b.words}]  ({b.words * 64} bits, {kind}"
-                         f"{', secret' if b.secret else ''})")
+            size = f"{b.words * 64} bits" if b.length is None else f"{b.length.show()} words"
+            lines.append(f"  buffer      {b.name}[{b.words if b.length is None else b.length.show()}]  ({size}, "
+                         f"{kind}{', secret' if b.secret else ''})")
         for s in self.scalars:
             lines.append(f"  scalar      {s.name}  ({s.bits}-bit{', secret' if s.secret else ', public'})")
         for a, b in self.aliases:
@@ -293,8 +348,9 @@ class Spec:
         for e in self.pre:
             lines.append(f"  assume      {e.show()}")
         for e in self.post:
-            lines.append(f"  ensure      {e.show()}   (primed: value on return)".replace(
-                "   (primed: value on return)", ""))
+            lines.append(f"  ensure      {e.show()}")
+        for a in self.loops:
+            lines.append(f"  invariant   {a.show()}")
         changed = [n if self.home(n) == n else f"{n} (= {self.home(n)})" for n in self.writable]
         lines.append(f"  may change  {', '.join(changed) or 'no memory'}; "
                      f"registers {', '.join(self.may_change_registers)}; flags; zmm0-31, k0-7; "

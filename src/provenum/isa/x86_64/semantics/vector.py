@@ -181,23 +181,42 @@ def vzeroupper(s, insn):
 
 @semantics("vpternlogq")
 def vpternlogq(s, insn):
-    """Bitwise ternary logic: result bit = imm8[(a << 2) | (b << 1) | c]."""
+    """Bitwise ternary logic: result bit = imm8[(a << 2) | (b << 1) | c].
+
+    Built by splitting the truth table on a, then b (so 0xf8 is a | (b & c),
+    not a sum of five minterms): the same function, in fewer operations.
+    """
     d = s.d
     dst, src2, src3, imm = insn.operands
     a = read(s, insn, dst)
     b = read(s, insn, src2)
     c = _load_vec(s, insn, src3)
-    table = imm.value
-    terms = None
-    for idx in range(8):
-        if not (table >> idx) & 1:
-            continue
-        t = d.and_(d.and_(a if idx & 4 else d.not_(a), b if idx & 2 else d.not_(b)),
-                   c if idx & 1 else d.not_(c))
-        terms = t if terms is None else d.or_(terms, t)
-    if terms is None:
-        terms = d.const(0, dst.width)
-    write_vec_dest(s, insn, dst, terms)
+    w = dst.width
+    zero, ones = d.const(0, w), d.const((1 << w) - 1, w)
+
+    def mux(sel, then, other):
+        """(sel & then) | (~sel & other), bitwise, with the constant cases written out."""
+        t, o = d.as_int(then), d.as_int(other)
+        if then is other or (t is not None and t == o):
+            return then
+        if t == 0:
+            return d.and_(d.not_(sel), other)
+        if o == 0:
+            return d.and_(sel, then)
+        if t == ones_value:
+            return d.or_(sel, other)
+        if o == ones_value:
+            return d.or_(d.not_(sel), then)
+        return d.or_(d.and_(sel, then), d.and_(d.not_(sel), other))
+
+    def of_c(table2):                      # a function of c alone: bits (c=1, c=0)
+        return (zero, d.not_(c), c, ones)[table2]
+
+    def of_bc(table4):                     # a function of b, c: bits 2-3 for b = 1, 0-1 for b = 0
+        return mux(b, of_c(table4 >> 2), of_c(table4 & 3))
+
+    ones_value = (1 << w) - 1
+    write_vec_dest(s, insn, dst, mux(a, of_bc(imm.value >> 4), of_bc(imm.value & 15)))
 
 
 @semantics("paddq", "vpaddq", "psubq", "vpsubq")
