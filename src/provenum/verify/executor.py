@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..isa.domain import UndefinedFlagError
-from ..isa.x86_64.registers import GPR64, NUM_MASK, NUM_VEC
 from .symstate import STACK_BYTES, ProofFailure, Region, SymbolicDomain, SymbolicState
+from .target import TARGETS, Target, target_of
 from .terms import Term
 
 MAX_STEPS = 500_000
@@ -37,17 +37,23 @@ class Trace:
         return self.d.var(f"{home}[{index}]", 64, secret=self.spec.region_secret(home))
 
 
-def initial_state(spec, d: SymbolicDomain):
-    """A symbolic state per the spec: pointers to regions, symbolic scalars, junk elsewhere."""
-    s = SymbolicState(d)
-    for name in GPR64:
+def initial_state(spec, d: SymbolicDomain, target: Target = TARGETS["x86_64"]):
+    """A symbolic state per the spec and the target's ABI: pointers to regions, symbolic scalars, junk elsewhere.
+
+    The stack region ends where the caller's memory begins: on x86-64 the
+    return address is the word at rsp (readable, offset 0); on AArch64 it is
+    in x30 and nothing at or above sp on entry belongs to the callee.
+    """
+    abi = target.abi
+    s = SymbolicState(d, abi)
+    for name in abi.gprs:
         s.gprs[name] = d.var(f"{name}₀", 64)
-    for i in range(NUM_VEC):
-        s.vecs[i] = d.var(f"zmm{i}₀", 512)
-    for i in range(NUM_MASK):
+    for i in range(abi.num_vectors):
+        s.vecs[i] = d.var(f"{target.vector_name}{i}₀", abi.vector_bits)
+    for i in range(target.mask_registers):
         s.masks[i] = d.var(f"k{i}₀", 64)
     scalars = {}
-    for reg, name in spec.args:
+    for reg, name in target.arguments(spec):
         if any(b.name == name for b in spec.buffers):
             # one region per home buffer; a buffer aliased to it gets the same pointer
             home = spec.home(name)
@@ -67,9 +73,14 @@ def initial_state(spec, d: SymbolicDomain):
             scalars[name] = t
     stack = d.var("&stack", 64)
     ret = d.var("return-address", 64)
-    s.gprs["rsp"] = stack
-    frame = Region("stack", stack, -STACK_BYTES, 8, True, False, initial="undefined")
-    frame.words[0] = ret
+    s.gprs[abi.stack_pointer] = stack
+    where = abi.return_address
+    if where.register is not None:
+        frame = Region("stack", stack, -STACK_BYTES, 0, True, False, initial="undefined")
+        s.gprs[where.register] = ret
+    else:
+        frame = Region("stack", stack, -STACK_BYTES, where.stack_offset + 8, True, False, initial="undefined")
+        frame.words[where.stack_offset] = ret
     s.set_stack(frame)
     s.return_target = ret
     return s, stack, ret, scalars
@@ -86,10 +97,11 @@ class LibraryCode:
     reached, with the SHA-256 of its bytes.
     """
 
-    def __init__(self, library):
+    def __init__(self, library, target: Target = TARGETS["x86_64"]):
         from ..isa.elf import code_symbols, dynamic_symbols
 
         self.library = library
+        self.target = target
         self.symbols = code_symbols(library)
         self.bound = {sym.address: name for name, sym in dynamic_symbols(library).items()}
         self.called: list[str] = []
@@ -100,11 +112,9 @@ class LibraryCode:
         return self.bound.get(address)
 
     def resolve(self, address: int):
-        from ..isa.x86_64.decode import decode_at
-
         if address not in self.symbols:
             return None
-        fn = decode_at(self.library, address)
+        fn = self.target.decode_at(self.library, address)
         self.called.append(fn.name)
         self.note(fn)
         return fn
@@ -202,13 +212,16 @@ def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize
     rests on) and the call is replaced by its spec.
     """
     d = d or SymbolicDomain()
-    s, stack, ret, scalars = initial_state(spec, d)
+    target = target_of(function)
+    s, stack, ret, scalars = initial_state(spec, d, target)
     initial = dict(s.gprs)
+    trace_vecs = dict(s.vecs)
     runner = Runner(function, library, summarize)
     s.rip = function.address
     while not s.returned:
         runner.step(s, d)
     trace = Trace(spec, d, s, initial, stack, ret, scalars, runner.steps)
+    trace.target, trace.initial_vecs = target, trace_vecs
     runner.finish(trace)
     return trace
 
@@ -219,8 +232,9 @@ class Runner:
 
     def __init__(self, function, library=None, summarize=None):
         self.function = function
+        self.target = target_of(function)
         self.by_address = {insn.address: insn for insn in function.instructions}
-        self.code = LibraryCode(library) if library is not None else None
+        self.code = LibraryCode(library, self.target) if library is not None else None
         if self.code is not None:
             self.code.note(function)
         self.summarize = summarize
@@ -241,14 +255,13 @@ class Runner:
 
     def step(self, s, d) -> None:
         """Execute one instruction (or one summarised call) on `s`."""
-        from ..isa.x86_64.semantics import execute
         from .specs import specs_for
 
         insn = self.instruction(s)
         s.address = insn.address
         d.current_address = insn.address
         d.time = self.steps
-        if insn.mnemonic == "call" and self.summarize is not None and self.code is not None:
+        if insn.mnemonic == self.target.summary_call and self.summarize is not None and self.code is not None:
             callee = self.code.bound_name(insn.operands[0].target)
             cspecs = specs_for(callee) if callee else []
             if len(cspecs) == 1 and cspecs[0].family in SUMMARY_FAMILIES:
@@ -269,7 +282,7 @@ class Runner:
                 self.steps += 1
                 return
         try:
-            execute(s, insn)
+            self.target.execute(s, insn)
             s.track_stack()
         except UndefinedFlagError as e:
             err = ProofFailure(f"{e} ({insn.mnemonic} {insn.text})", insn.address)
