@@ -244,14 +244,22 @@ def test_verify_command_on_an_aarch64_library(lib, tmp_path, capsys):
     assert all(f["functional"] == f["frame"] == f["constant_time"] == "proved" for f in doc["functions"])
 
 
+SHIPPED = ([f"bignum_{op}_{n}_{2 * n}_scalar" for op in ("mul", "sqr") for n in (4, 6, 8)]
+           + [f"bignum_montredc_{n}_scalar" for n in (4, 8)] + ["bignum_montmul_4_scalar", "bignum_montsqr_4_scalar"])
+
+
 @needs_compiler
-@pytest.mark.parametrize("name", [f"bignum_{op}_{n}_{2 * n}_scalar" for op in ("mul", "sqr") for n in (4, 6, 8)])
+@pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scalar_kernel_proves_from_the_cross_built_library(name):
+    """Every spec instance (the Montgomery kernels' in-place ones too) of the shipped AArch64 kernel proves."""
     from provenum.native import cross
+    from provenum.verify.specs import specs_for
 
     lib = cross.library()
-    r = prove(decode_symbol(lib, name), spec_for(name), library=lib)
-    assert r.proved, r.message
+    fn = decode_symbol(lib, name)
+    for spec in specs_for(name):
+        r = prove(fn, spec, search_counterexample=False, library=lib)
+        assert r.proved, f"{spec.label}: {r.message}"
 
 
 @needs_compiler
@@ -263,7 +271,7 @@ def test_verify_function_reads_the_elf_machine(lib):
 
 
 @needs_compiler
-@pytest.mark.parametrize("name", ["bignum_mul_4_8_scalar", "bignum_sqr_4_8_scalar"])
+@pytest.mark.parametrize("name", ["bignum_mul_4_8_scalar", "bignum_sqr_4_8_scalar", "bignum_montredc_4_scalar"])
 def test_shipped_scalar_kernel_with_an_adds_for_an_adcs_fails(name):
     """Every adcs of the shipped kernel turned into adds (one at a time): none proves."""
     import struct
@@ -282,3 +290,13 @@ def test_shipped_scalar_kernel_with_an_adds_for_an_adcs_fails(name):
         assert fn.instructions[i].mnemonic == "adds"
         r = prove(fn, spec_for(name), search_counterexample=False)
         assert r.functional == "failed", f"adds at instruction {i} proved"
+
+
+@needs_compiler
+def test_loops_on_aarch64_are_refused_not_claimed():
+    from provenum.native import cross
+
+    lib = cross.library()
+    name = "bignum_copy_row_from_table_4_scalar"
+    r = prove(decode_symbol(lib, name), spec_for(name), search_counterexample=False, library=lib)
+    assert not r.proved and r.functional == "failed" and "loops on aarch64" in r.message
