@@ -141,20 +141,21 @@ class Summary:
     outputs: dict          # callee buffer name -> fresh word variables
 
 
-def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn) -> Summary:
+def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn, target: Target) -> Summary:
     """The effect of a call to a proved routine, per its spec (preconditions checked here).
 
-    The call itself writes below rsp (the return address at rsp - 8, then the
-    callee's frame and red zone), so every buffer the callee is given must lie
-    at or above rsp, and every stack word below rsp is lost before the
-    callee's effect applies. Outputs, clobbered registers, flags, vector and
-    mask registers become fresh variables of this one dynamic call: a call
-    site run twice (in a loop) gives two unrelated sets of values.
+    The call writes below the stack pointer (x86-64: the return address at
+    rsp - 8; both ISAs: the callee's frame and red zone), so every buffer the
+    callee is given must lie at or above it, and every stack word below it is
+    lost before the callee's effect applies. Outputs and what the ABI lets a
+    call change (caller-saved registers, flags, vector registers or their
+    unpreserved parts, mask registers) become fresh variables of this one
+    dynamic call: a call site run twice (in a loop) gives two unrelated sets
+    of values.
     """
     from ..isa.domain import UNDEFINED
-    from ..isa.x86_64.registers import CALLER_SAVED, FLAGS
 
-    args = {name: s.read_gpr(reg) for reg, name in cspec.args}
+    args = {name: s.read_gpr(reg) for reg, name in target.arguments(cspec)}
     placed = {}
     for b in cspec.buffers:
         region, off = s.resolve(args[b.name])
@@ -162,9 +163,10 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
         if off % 8:
             raise ProofFailure(f"call to {callee}: buffer {b.name} is not word aligned", insn.address)
         if region is s.stack and off < s.sp:
-            raise ProofFailure(f"call to {callee}: buffer {b.name} at stack{off:+d} lies below rsp (stack{s.sp:+d}), "
-                               "where the call writes its return address and the callee its frame", insn.address,
-                               "frame")
+            writes = ("the call writes its return address and the callee its frame"
+                      if target.abi.return_address.register is None else "the callee writes its frame")
+            raise ProofFailure(f"call to {callee}: buffer {b.name} at stack{off:+d} lies below {s.sp_name} "
+                               f"(stack{s.sp:+d}), where {writes}", insn.address, "frame")
         placed[b.name] = (region, off, b)
     names = list(placed)
     # the callee's spec assumes disjoint buffers; two read-only ones may share memory (x = y): the
@@ -176,8 +178,9 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
                 raise ProofFailure(f"call to {callee}: buffers {x} and {y} overlap, its spec needs them disjoint",
                                    insn.address)
     if s.stack is not None:
-        s.clobber_below(s.sp, f"below rsp at the call to {callee} at {insn.address:#x} (its return address and "
-                              "frame)")
+        s.clobber_below(s.sp, f"below {s.sp_name} at the call to {callee} at {insn.address:#x} (where "
+                              f"{'its return address and ' if target.abi.return_address.register is None else ''}"
+                              "the callee's frame go)")
     inputs = {n: [s._word(r, o + 8 * i) for i in range(b.words)] for n, (r, o, b) in placed.items()
               if not b.writable}
     secret = any(w.secret for ws in inputs.values() for w in ws)
@@ -190,13 +193,18 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
                 r.words[o + 8 * i] = v
                 r.written.add(o + 8 * i)
                 r.log.append((d.time, o + 8 * i, v))
-    # what the callee may change: caller-saved registers, flags, vector and mask registers, its stack frame
-    for reg in CALLER_SAVED:
+    # what the callee may change (the ABI's): caller-saved registers, flags, vector registers (on AArch64 the
+    # high halves of v8-v15 only) and mask registers, its stack frame
+    changes = target.abi.may_change()
+    for reg in changes["gprs"]:
         s.gprs[reg] = d.fresh(f"{reg}@{insn.address:#x}", 64, secret=True)
-    for f in FLAGS:
+    for f in changes["flags"]:
         s.flags[f] = UNDEFINED
-    for i in list(s.vecs):
-        s.vecs[i] = d.fresh(f"zmm{i}@{insn.address:#x}", 512, secret=True)
+    for i, (lo, width) in changes["vectors"].items():
+        new = d.fresh(f"{target.vector_name}{i}@{insn.address:#x}", width, secret=True)
+        if lo:
+            new = d.concat(new, d.extract(s.vecs[i], lo - 1, 0))
+        s.vecs[i] = new
     for i in list(s.masks):
         s.masks[i] = d.fresh(f"k{i}@{insn.address:#x}", 64, secret=True)
     return Summary(callee, cspec, insn.address, inputs, outputs)
@@ -271,7 +279,7 @@ class Runner:
                     err.state = s
                     raise err
                 try:
-                    self.summaries.append(_apply_summary(s, d, callee, cspecs[0], insn))
+                    self.summaries.append(_apply_summary(s, d, callee, cspecs[0], insn, self.target))
                 except ProofFailure as e:
                     e.state = s
                     raise

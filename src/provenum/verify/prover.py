@@ -459,9 +459,9 @@ def _summarizer(library):
     """Proves a callee once per library (cached); the cache holds while the bytes of everything the
     callee's proof executed (its own, what it calls, what its summarised callees rest on) are unchanged."""
     def summarize(name: str) -> CalleeProof:
-        from ..isa.x86_64.decode import decode_symbol
         from .executor import code_entry
         from .specs import specs_for
+        from .target import library_target
 
         from ..isa.elf import dynamic_symbol
 
@@ -472,7 +472,7 @@ def _summarizer(library):
             if (any(c["name"] == name and (c["address"], c["size"]) == (sym.address, sym.size) for c in hit.code)
                     and _current(library, hit.code)):
                 return hit
-        function = decode_symbol(library, name)
+        function = library_target(library).decode_symbol(library, name)
         res = prove(function, specs_for(name)[0], search_counterexample=False, library=library)
         _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [code_entry(function)])
         return _CALLEE_PROOFS[key]
@@ -513,7 +513,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
         return res
     try:
         trace = run(function, spec, library=library,
-                    summarize=_summarizer(library) if library is not None and target.summary_call else None)
+                    summarize=_summarizer(library) if library is not None else None)
         res.calls = sorted(set(trace.called))
         res.code = trace.executed
         for sm in trace.summaries:

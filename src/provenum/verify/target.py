@@ -27,7 +27,7 @@ class Target:
     package: str               # provenum.isa.<isa>: decode_symbol, execute, ...
     mask_registers: int        # AVX-512 k0..k7 on x86-64, none on AArch64
     vector_name: str           # how the initial vector registers are named
-    summary_call: str | None   # the call mnemonic a proved callee's spec may replace (x86 only, for now)
+    summary_call: str          # the call mnemonic a proved callee's spec may replace
 
     def module(self, name: str = ""):
         return importlib.import_module(self.package + (f".{name}" if name else ""))
@@ -71,7 +71,7 @@ class Target:
 
 TARGETS = {
     "x86_64": Target("x86_64", abi_for("x86_64"), "provenum.isa.x86_64", 8, "zmm", "call"),
-    "aarch64": Target("aarch64", abi_for("aarch64"), "provenum.isa.aarch64", 0, "v", None),
+    "aarch64": Target("aarch64", abi_for("aarch64"), "provenum.isa.aarch64", 0, "v", "bl"),
 }
 
 
