@@ -7,8 +7,8 @@ HELP = "prove kernels correct (functional, frame, constant-time) from the librar
 
 def add_arguments(parser) -> None:
     parser.add_argument("targets", nargs="*", metavar="[LIBRARY] NAMES",
-                        help="optional path of a shared library (default: the built one), then function names "
-                             "(default: every function with a spec)")
+                        help="optional path of a shared library, x86-64 or AArch64 as its ELF machine says "
+                             "(default: the built one), then function names (default: every function with a spec)")
     parser.add_argument("--json", metavar="PATH", default="verify-report.json",
                         help="write the results as JSON (default verify-report.json; '' to skip)")
     parser.add_argument("--markdown", metavar="PATH", default="verify-report.md",
@@ -62,7 +62,9 @@ def run(args) -> int:
 
         results = run_all(library, jobs, args.jobs, not args.no_counterexamples, tick)
 
-    table = Table(title=f"provenum verify — {library}")
+    from provenum.isa.elf import elf_machine
+
+    table = Table(title=f"provenum verify — {library} ({elf_machine(library)})")
     for col, just in (("function", "left"), ("instructions", "right"), ("obligations", "right"),
                       ("seconds", "right"), ("functional", "left"), ("frame", "left"), ("constant-time", "left")):
         table.add_column(col, justify=just)
@@ -80,7 +82,8 @@ def run(args) -> int:
         if cex:
             console.print(f"  counterexample inputs: {cex['inputs']}")
             console.print(f"  confirmed by the model: {cex.get('model_confirms')}, natively: "
-                          f"{cex.get('native_confirms')}")
+                          f"{cex.get('native_confirms')}"
+                          + (f" ({cex['native_executor']})" if cex.get("native_executor") else ""))
     if args.json:
         write_json(args.json, library, results)
     if args.markdown:

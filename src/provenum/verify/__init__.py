@@ -1,7 +1,7 @@
 """Proofs of the kernels from their machine code (see docs/verify.md).
 
 `verify_function(library, name)` proves one function of a built library
-against its spec(s); `provenum.verify.prover.prove` is the full interface
+(x86-64 or AArch64, as its ELF machine says) against its spec(s); `provenum.verify.prover.prove` is the full interface
 (one decoded function, one spec, every obligation and its method).
 """
 from __future__ import annotations
@@ -30,14 +30,14 @@ class FunctionProof:
 
 def verify_function(library, name: str) -> FunctionProof:
     """Prove `name` in `library` against every spec instance it has (ValueError if it has none)."""
-    from ..isa.x86_64.decode import decode_symbol
     from .prover import prove
     from .specs import specs_for
+    from .target import library_target
 
     specs = specs_for(name)
     if not specs:
         raise ValueError(f"no specification for {name!r}")
-    function = decode_symbol(library, name)
+    function = library_target(library).decode_symbol(library, name)
     results = [prove(function, spec, library=library) for spec in specs]
 
     def worst(field: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 
-from ..isa.x86_64.semantics import execute
 from .specs.base import Spec
 from .terms import evaluate
 
@@ -154,7 +153,22 @@ def _confirmed_natively(result: dict, library, function, spec: Spec, env: dict) 
             native = None
         result["native_outputs"] = native
         result["native_confirms"] = None if native is None else violates(spec, env, native)
+        result["native_executor"] = _executor(library)
     return result
+
+
+def _executor(library) -> str:
+    """What the native run of `library` runs on: this CPU (x86-64), or the AArch64 runner's executor."""
+    from ..isa.elf import elf_machine
+
+    if elf_machine(library) != "aarch64":
+        return "native"
+    from ..toolchain import ToolchainError, aarch64_runner
+
+    try:
+        return aarch64_runner()[1]
+    except ToolchainError:
+        return "unavailable"
 
 
 def search_by_running(spec: Spec, function, tries: int = 60, seed: int = 1, library=None) -> dict | None:
@@ -178,10 +192,60 @@ RETURN = 0xDEAD0000
 
 def run_model(function, spec: Spec, env: dict, code: dict | None = None, max_steps: int = 2_000_000,
               library=None) -> dict | None:
-    """Run the decoded instructions on the concrete interpreter; output buffers on return."""
-    from ..machine.state import ConcreteState
+    """Run the decoded instructions on the concrete interpreter of their ISA, called as its ABI says (buffers
+    mapped, the return address at RETURN); output buffers on return."""
+    from .target import target_of
 
+    target = target_of(function)
+    if target.isa == "aarch64":
+        from ..machine.aarch64.state import ConcreteState
+        pc = "pc"
+    else:
+        from ..machine.state import ConcreteState
+        pc = "rip"
     s = ConcreteState()
+    where, addr = _place_buffers(s, spec, env)
+    s.map(addr, bytes(65536 + 64))
+    sp = addr + 65536 - 64
+    ra = target.abi.return_address
+    if ra.register is not None:
+        s.set_gpr(ra.register, RETURN)
+    else:
+        s.write_u64(sp + ra.stack_offset, RETURN)
+    s.set_gpr(target.abi.stack_pointer, sp)
+    for reg, name in target.arguments(spec):
+        s.set_gpr(reg, where[name] if name in where else env[name])
+    by_address = dict(code) if code else {i.address: i for i in function.instructions}
+    callees = None
+    setattr(s, pc, function.address)
+    for _ in range(max_steps):
+        at = getattr(s, pc)
+        if at == RETURN:
+            break
+        insn = by_address.get(at)
+        if insn is None and library is not None:  # a call into the library: decode the callee
+            from .executor import LibraryCode
+
+            callees = callees or LibraryCode(library, target)
+            callee = callees.resolve(at)
+            if callee is not None:
+                by_address.update((i.address, i) for i in callee.instructions)
+                insn = by_address.get(at)
+        if insn is None:
+            return None
+        s.current = insn
+        try:
+            target.execute(s, insn)
+        except Exception:
+            return None
+    else:
+        return None
+    return {b.name: [s.read_u64(where[b.name] + 8 * i) for i in range(b.words)]
+            for b in spec.buffers if b.writable}
+
+
+def _place_buffers(s, spec: Spec, env: dict) -> tuple[dict, int]:
+    """Map each home buffer's words (with a gap after each); buffer name -> address, and the next free address."""
     addr = BASE
     where = {}
     for b in spec.buffers:
@@ -193,44 +257,40 @@ def run_model(function, spec: Spec, env: dict, code: dict | None = None, max_ste
         addr += 8 * len(words) + 4096
     for a, b in spec.aliases:
         where[a] = where[b]
-    stack_top = addr + 65536
-    s.map(addr, bytes(65536 + 64))
-    rsp = stack_top - 64
-    s.write_u64(rsp, RETURN)
-    s.set_gpr("rsp", rsp)
-    for reg, name in spec.args:
-        s.set_gpr(reg, where[name] if name in where else env[name])
-    by_address = dict(code) if code else {i.address: i for i in function.instructions}
-    callees = None
-    s.rip = function.address
-    for _ in range(max_steps):
-        if s.rip == RETURN:
-            break
-        insn = by_address.get(s.rip)
-        if insn is None and library is not None:  # a call into the library: decode the callee
-            from .executor import LibraryCode
+    return where, addr
 
-            callees = callees or LibraryCode(library)
-            callee = callees.resolve(s.rip)
-            if callee is not None:
-                by_address.update((i.address, i) for i in callee.instructions)
-                insn = by_address.get(s.rip)
-        if insn is None:
-            return None
-        s.current = insn
-        try:
-            execute(s, insn)
-        except Exception:
-            return None
-    else:
+
+def run_native_aarch64(library, symbol: str, spec: Spec, env: dict) -> dict | None:
+    """Call an AArch64 function natively or under qemu-aarch64 (provenum.machine.aarch64.runner); None when
+    no runner is available."""
+    from ..machine.aarch64.runner import NativeCallError, call_native
+
+    homes = [b.name for b in spec.buffers if spec.home(b.name) == b.name]
+    if spec.aliases:
+        return None  # the driver passes one separate buffer per argument
+    args = []
+    for _, name in spec.args:
+        if name in homes:
+            args.append(b"".join(w.to_bytes(8, "little") for w in memory(spec, env, name)))
+        else:
+            args.append(env[name])
+    try:
+        _, out = call_native(library, symbol, args)
+    except NativeCallError:
         return None
-    return {b.name: [s.read_u64(where[b.name] + 8 * i) for i in range(b.words)]
+    after = dict(zip([n for _, n in spec.args if n in homes], out))
+    return {b.name: [int.from_bytes(after[b.name][8 * i:8 * i + 8], "little") for i in range(b.words)]
             for b in spec.buffers if b.writable}
 
 
 def run_native(library, symbol: str, spec: Spec, env: dict) -> dict | None:
-    """Call the function in the shared library with ctypes; output buffers on return."""
+    """Call the function in the shared library (ctypes on x86-64, the AArch64 runner on Arm); output buffers."""
     import ctypes
+
+    from ..isa.elf import elf_machine
+
+    if elf_machine(library) == "aarch64":
+        return run_native_aarch64(library, symbol, spec, env)
 
     lib = ctypes.CDLL(str(library))
     fn = getattr(lib, symbol)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..isa.domain import UndefinedFlagError
-from ..isa.x86_64.registers import GPR64, NUM_MASK, NUM_VEC
 from .symstate import STACK_BYTES, ProofFailure, Region, SymbolicDomain, SymbolicState
+from .target import TARGETS, Target, target_of
 from .terms import Term
 
 MAX_STEPS = 500_000
@@ -37,17 +37,23 @@ class Trace:
         return self.d.var(f"{home}[{index}]", 64, secret=self.spec.region_secret(home))
 
 
-def initial_state(spec, d: SymbolicDomain):
-    """A symbolic state per the spec: pointers to regions, symbolic scalars, junk elsewhere."""
-    s = SymbolicState(d)
-    for name in GPR64:
+def initial_state(spec, d: SymbolicDomain, target: Target = TARGETS["x86_64"]):
+    """A symbolic state per the spec and the target's ABI: pointers to regions, symbolic scalars, junk elsewhere.
+
+    The stack region ends where the caller's memory begins: on x86-64 the
+    return address is the word at rsp (readable, offset 0); on AArch64 it is
+    in x30 and nothing at or above sp on entry belongs to the callee.
+    """
+    abi = target.abi
+    s = SymbolicState(d, abi)
+    for name in abi.gprs:
         s.gprs[name] = d.var(f"{name}₀", 64)
-    for i in range(NUM_VEC):
-        s.vecs[i] = d.var(f"zmm{i}₀", 512)
-    for i in range(NUM_MASK):
+    for i in range(abi.num_vectors):
+        s.vecs[i] = d.var(f"{target.vector_name}{i}₀", abi.vector_bits)
+    for i in range(target.mask_registers):
         s.masks[i] = d.var(f"k{i}₀", 64)
     scalars = {}
-    for reg, name in spec.args:
+    for reg, name in target.arguments(spec):
         if any(b.name == name for b in spec.buffers):
             # one region per home buffer; a buffer aliased to it gets the same pointer
             home = spec.home(name)
@@ -67,9 +73,14 @@ def initial_state(spec, d: SymbolicDomain):
             scalars[name] = t
     stack = d.var("&stack", 64)
     ret = d.var("return-address", 64)
-    s.gprs["rsp"] = stack
-    frame = Region("stack", stack, -STACK_BYTES, 8, True, False, initial="undefined")
-    frame.words[0] = ret
+    s.gprs[abi.stack_pointer] = stack
+    where = abi.return_address
+    if where.register is not None:
+        frame = Region("stack", stack, -STACK_BYTES, 0, True, False, initial="undefined")
+        s.gprs[where.register] = ret
+    else:
+        frame = Region("stack", stack, -STACK_BYTES, where.stack_offset + 8, True, False, initial="undefined")
+        frame.words[where.stack_offset] = ret
     s.set_stack(frame)
     s.return_target = ret
     return s, stack, ret, scalars
@@ -86,10 +97,11 @@ class LibraryCode:
     reached, with the SHA-256 of its bytes.
     """
 
-    def __init__(self, library):
+    def __init__(self, library, target: Target = TARGETS["x86_64"]):
         from ..isa.elf import code_symbols, dynamic_symbols
 
         self.library = library
+        self.target = target
         self.symbols = code_symbols(library)
         self.bound = {sym.address: name for name, sym in dynamic_symbols(library).items()}
         self.called: list[str] = []
@@ -100,11 +112,9 @@ class LibraryCode:
         return self.bound.get(address)
 
     def resolve(self, address: int):
-        from ..isa.x86_64.decode import decode_at
-
         if address not in self.symbols:
             return None
-        fn = decode_at(self.library, address)
+        fn = self.target.decode_at(self.library, address)
         self.called.append(fn.name)
         self.note(fn)
         return fn
@@ -131,20 +141,21 @@ class Summary:
     outputs: dict          # callee buffer name -> fresh word variables
 
 
-def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn) -> Summary:
+def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn, target: Target) -> Summary:
     """The effect of a call to a proved routine, per its spec (preconditions checked here).
 
-    The call itself writes below rsp (the return address at rsp - 8, then the
-    callee's frame and red zone), so every buffer the callee is given must lie
-    at or above rsp, and every stack word below rsp is lost before the
-    callee's effect applies. Outputs, clobbered registers, flags, vector and
-    mask registers become fresh variables of this one dynamic call: a call
-    site run twice (in a loop) gives two unrelated sets of values.
+    The call writes below the stack pointer (x86-64: the return address at
+    rsp - 8; both ISAs: the callee's frame and red zone), so every buffer the
+    callee is given must lie at or above it, and every stack word below it is
+    lost before the callee's effect applies. Outputs and what the ABI lets a
+    call change (caller-saved registers, flags, vector registers or their
+    unpreserved parts, mask registers) become fresh variables of this one
+    dynamic call: a call site run twice (in a loop) gives two unrelated sets
+    of values.
     """
     from ..isa.domain import UNDEFINED
-    from ..isa.x86_64.registers import CALLER_SAVED, FLAGS
 
-    args = {name: s.read_gpr(reg) for reg, name in cspec.args}
+    args = {name: s.read_gpr(reg) for reg, name in target.arguments(cspec)}
     placed = {}
     for b in cspec.buffers:
         region, off = s.resolve(args[b.name])
@@ -152,9 +163,10 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
         if off % 8:
             raise ProofFailure(f"call to {callee}: buffer {b.name} is not word aligned", insn.address)
         if region is s.stack and off < s.sp:
-            raise ProofFailure(f"call to {callee}: buffer {b.name} at stack{off:+d} lies below rsp (stack{s.sp:+d}), "
-                               "where the call writes its return address and the callee its frame", insn.address,
-                               "frame")
+            writes = ("the call writes its return address and the callee its frame"
+                      if target.abi.return_address.register is None else "the callee writes its frame")
+            raise ProofFailure(f"call to {callee}: buffer {b.name} at stack{off:+d} lies below {s.sp_name} "
+                               f"(stack{s.sp:+d}), where {writes}", insn.address, "frame")
         placed[b.name] = (region, off, b)
     names = list(placed)
     # the callee's spec assumes disjoint buffers; two read-only ones may share memory (x = y): the
@@ -166,8 +178,9 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
                 raise ProofFailure(f"call to {callee}: buffers {x} and {y} overlap, its spec needs them disjoint",
                                    insn.address)
     if s.stack is not None:
-        s.clobber_below(s.sp, f"below rsp at the call to {callee} at {insn.address:#x} (its return address and "
-                              "frame)")
+        s.clobber_below(s.sp, f"below {s.sp_name} at the call to {callee} at {insn.address:#x} (where "
+                              f"{'its return address and ' if target.abi.return_address.register is None else ''}"
+                              "the callee's frame go)")
     inputs = {n: [s._word(r, o + 8 * i) for i in range(b.words)] for n, (r, o, b) in placed.items()
               if not b.writable}
     secret = any(w.secret for ws in inputs.values() for w in ws)
@@ -180,13 +193,18 @@ def _apply_summary(s: SymbolicState, d: SymbolicDomain, callee: str, cspec, insn
                 r.words[o + 8 * i] = v
                 r.written.add(o + 8 * i)
                 r.log.append((d.time, o + 8 * i, v))
-    # what the callee may change: caller-saved registers, flags, vector and mask registers, its stack frame
-    for reg in CALLER_SAVED:
+    # what the callee may change (the ABI's): caller-saved registers, flags, vector registers (on AArch64 the
+    # high halves of v8-v15 only) and mask registers, its stack frame
+    changes = target.abi.may_change()
+    for reg in changes["gprs"]:
         s.gprs[reg] = d.fresh(f"{reg}@{insn.address:#x}", 64, secret=True)
-    for f in FLAGS:
+    for f in changes["flags"]:
         s.flags[f] = UNDEFINED
-    for i in list(s.vecs):
-        s.vecs[i] = d.fresh(f"zmm{i}@{insn.address:#x}", 512, secret=True)
+    for i, (lo, width) in changes["vectors"].items():
+        new = d.fresh(f"{target.vector_name}{i}@{insn.address:#x}", width, secret=True)
+        if lo:
+            new = d.concat(new, d.extract(s.vecs[i], lo - 1, 0))
+        s.vecs[i] = new
     for i in list(s.masks):
         s.masks[i] = d.fresh(f"k{i}@{insn.address:#x}", 64, secret=True)
     return Summary(callee, cspec, insn.address, inputs, outputs)
@@ -202,13 +220,16 @@ def run(function, spec, d: SymbolicDomain | None = None, library=None, summarize
     rests on) and the call is replaced by its spec.
     """
     d = d or SymbolicDomain()
-    s, stack, ret, scalars = initial_state(spec, d)
+    target = target_of(function)
+    s, stack, ret, scalars = initial_state(spec, d, target)
     initial = dict(s.gprs)
+    trace_vecs = dict(s.vecs)
     runner = Runner(function, library, summarize)
     s.rip = function.address
     while not s.returned:
         runner.step(s, d)
     trace = Trace(spec, d, s, initial, stack, ret, scalars, runner.steps)
+    trace.target, trace.initial_vecs = target, trace_vecs
     runner.finish(trace)
     return trace
 
@@ -219,8 +240,9 @@ class Runner:
 
     def __init__(self, function, library=None, summarize=None):
         self.function = function
+        self.target = target_of(function)
         self.by_address = {insn.address: insn for insn in function.instructions}
-        self.code = LibraryCode(library) if library is not None else None
+        self.code = LibraryCode(library, self.target) if library is not None else None
         if self.code is not None:
             self.code.note(function)
         self.summarize = summarize
@@ -241,14 +263,13 @@ class Runner:
 
     def step(self, s, d) -> None:
         """Execute one instruction (or one summarised call) on `s`."""
-        from ..isa.x86_64.semantics import execute
         from .specs import specs_for
 
         insn = self.instruction(s)
         s.address = insn.address
         d.current_address = insn.address
         d.time = self.steps
-        if insn.mnemonic == "call" and self.summarize is not None and self.code is not None:
+        if insn.mnemonic == self.target.summary_call and self.summarize is not None and self.code is not None:
             callee = self.code.bound_name(insn.operands[0].target)
             cspecs = specs_for(callee) if callee else []
             if len(cspecs) == 1 and cspecs[0].family in SUMMARY_FAMILIES:
@@ -258,7 +279,7 @@ class Runner:
                     err.state = s
                     raise err
                 try:
-                    self.summaries.append(_apply_summary(s, d, callee, cspecs[0], insn))
+                    self.summaries.append(_apply_summary(s, d, callee, cspecs[0], insn, self.target))
                 except ProofFailure as e:
                     e.state = s
                     raise
@@ -269,7 +290,7 @@ class Runner:
                 self.steps += 1
                 return
         try:
-            execute(s, insn)
+            self.target.execute(s, insn)
             s.track_stack()
         except UndefinedFlagError as e:
             err = ProofFailure(f"{e} ({insn.mnemonic} {insn.text})", insn.address)

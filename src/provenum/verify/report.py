@@ -28,10 +28,10 @@ def dispatch_entries(available) -> dict[str, list[str]]:
 
 def proof_jobs(library, names: list[str] | None = None) -> list[tuple[str, object]]:
     """(symbol, spec) for every requested function that has a spec (Montgomery kernels: one per aliasing)."""
-    from ..isa.x86_64.decode import function_symbols
     from .specs import specs_for
+    from .target import library_target
 
-    available = function_symbols(library)
+    available = library_target(library).function_symbols(library)
     entries = dispatch_entries(available)
     if names:
         missing = [n for n in names if n not in available]
@@ -53,13 +53,13 @@ def prove_one(library, name: str, spec, counterexamples: bool = True) -> dict:
     """Decode and prove one function; a JSON-ready result (never raises for proof failures)."""
     import time
 
-    from ..isa.x86_64.decode import decode_symbol
-    from ..isa.x86_64.instruction import DecodeError
+    from ..isa.code import DecodeError
     from .prover import ProofResult, prove
+    from .target import library_target
 
     start = time.perf_counter()
     try:
-        function = decode_symbol(library, name)
+        function = library_target(library).decode_symbol(library, name)
     except DecodeError as e:
         r = ProofResult(name, spec.label, "", 0, message=f"decode: {e}")
         r.seconds = time.perf_counter() - start
@@ -98,15 +98,19 @@ def write_json(path, library, results: list[dict]) -> None:
         entry = {k: r[k] for k in JSON_KEYS}
         entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code", "counterexample")})
         functions.append(entry)
-    doc = {"library": str(library), "functions": functions}
+    from ..isa.elf import elf_machine
+
+    doc = {"library": str(library), "isa": elf_machine(library), "functions": functions}
     Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
 
 def markdown(library, results: list[dict]) -> str:
+    from ..isa.elf import elf_machine
+
     lines = [
         "# provenum verify",
         "",
-        f"Library: `{os.path.basename(str(library))}`",
+        f"Library: `{os.path.basename(str(library))}` ({elf_machine(library)})",
         "",
         "| function | spec | instructions | executed | obligations | seconds | functional | frame | constant-time | sha256 |",
         "|---|---|---:|---:|---:|---:|---|---|---|---|",
@@ -123,7 +127,8 @@ def markdown(library, results: list[dict]) -> str:
             cex = r.get("counterexample")
             if cex:
                 lines.append(f"  - counterexample found (model confirms: {cex.get('model_confirms')}, "
-                             f"native confirms: {cex.get('native_confirms')})")
+                             f"native confirms: {cex.get('native_confirms')}"
+                             + (f" under {cex['native_executor']}" if cex.get("native_executor") else "") + ")")
     lines += ["", "## Obligations", ""]
     for r in results:
         lines.append(f"### {r['spec']}")

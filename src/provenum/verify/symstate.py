@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..isa.abi import ABI, SYSV_X86_64
 from ..isa.domain import UNDEFINED, UndefinedFlagError
 from .terms import Term, Terms, mask
 
@@ -89,14 +90,23 @@ class Violation:
 
 
 STACK_BYTES = 4096
-RED_ZONE = 128   # System V x86-64: bytes below rsp that signal handlers leave alone
+RED_ZONE = SYSV_X86_64.red_zone   # System V x86-64: bytes below rsp that signal handlers leave alone
 
 
 class SymbolicState:
-    """`provenum.isa.state.State` over terms, with named-region memory."""
+    """`provenum.isa.state.State` over terms, with named-region memory, for the ISA of `abi`.
 
-    def __init__(self, d: SymbolicDomain):
+    The ABI says which register is the stack pointer and how many bytes below
+    it survive (x86-64: a 128-byte red zone; AArch64: none). The program
+    counter is `rip`, also readable and writable as `pc` (the A64 semantics'
+    name).
+    """
+
+    def __init__(self, d: SymbolicDomain, abi: ABI = SYSV_X86_64):
         self.d = d
+        self.abi = abi
+        self.sp_name = abi.stack_pointer
+        self.red_zone = abi.red_zone
         self.gprs: dict[str, Term] = {}
         self.flags: dict[str, object] = {}
         self.vecs: dict[int, Term] = {}
@@ -108,17 +118,18 @@ class SymbolicState:
         self.violations: list[Violation] = []
         self.variable_time: list[tuple[int | None, str]] = []
         self.address: int | None = None             # current instruction
-        # the ABI's stack: only [rsp - RED_ZONE, rsp) and above survive; lower words are lost
+        # the ABI's stack: only [sp - red zone, sp) and above survive; lower words are lost
         self.stack: Region | None = None
-        self.sp = 0                                  # rsp as an offset into the stack region
+        self.sp = 0                                  # the stack pointer as an offset into the stack region
         self._rsp_seen: Term | None = None
         self.clobbered: dict[int, str] = {}          # stack offset -> why its word was lost
+        self._stored: list[int] = []                 # stack words the current instruction stored
         self.path: tuple = ()                        # conditions (1-bit terms) the path explorer took
         self.accesses: list[Access] = []             # accesses to symbolic-size buffers, to bound later
 
     def fork(self) -> "SymbolicState":
         """An independent copy (terms are shared: they are immutable)."""
-        s = SymbolicState(self.d)
+        s = SymbolicState(self.d, self.abi)
         s.gprs, s.flags, s.vecs, s.masks = dict(self.gprs), dict(self.flags), dict(self.vecs), dict(self.masks)
         s.regions = {k: r.copy() for k, r in self.regions.items()}
         if self.stack is not None:
@@ -127,7 +138,16 @@ class SymbolicState:
         s.violations, s.variable_time = list(self.violations), list(self.variable_time)
         s.address, s.sp, s._rsp_seen = self.address, self.sp, self._rsp_seen
         s.clobbered, s.path, s.accesses = dict(self.clobbered), self.path, list(self.accesses)
+        s._stored = list(self._stored)
         return s
+
+    @property
+    def pc(self) -> int:
+        return self.rip
+
+    @pc.setter
+    def pc(self, value: int) -> None:
+        self.rip = value
 
     # --- registers ---------------------------------------------------------
     def read_gpr(self, name: str) -> Term:
@@ -167,27 +187,49 @@ class SymbolicState:
         self.regions[region.base.id] = region
 
     def set_stack(self, region: Region) -> None:
-        """`region` is the stack; rsp points into it (offset 0 on entry)."""
+        """`region` is the stack; the stack pointer points into it (offset 0 on entry)."""
         self.add_region(region)
         self.stack = region
-        self._rsp_seen = self.gprs.get("rsp")
+        self._rsp_seen = self.gprs.get(self.sp_name)
+
+    def _below_sp(self) -> str:
+        if self.red_zone:
+            return f"below the {self.red_zone}-byte red zone"
+        return f"below {self.sp_name} (the {self.abi.name} ABI has no red zone)"
 
     def track_stack(self) -> None:
-        """After an instruction: words that rsp has left more than RED_ZONE bytes above are lost.
+        """After an instruction: words that the stack pointer has left more than the red zone above are lost.
 
-        A signal handler's frame may be written anywhere below rsp - 128 at
-        any instruction, so nothing stored there survives to a later load.
+        A signal handler's frame may be written anywhere below sp - red zone
+        (x86-64: 128 bytes, AArch64: 0) at any instruction, so nothing stored
+        there survives to a later load. An instruction is one step for a
+        signal (AArch64 "stp x19, x20, [sp, #-16]!" stores below the old sp
+        and moves sp down at once), so the stores it made are judged against
+        the stack pointer after it.
         """
-        rsp = self.gprs["rsp"]
-        if rsp is self._rsp_seen or self.stack is None:
+        stored, self._stored = self._stored, []
+        if self.stack is None:
             return
-        self._rsp_seen = rsp
-        base, off = linearise_pointer(rsp)
-        if base is not self.stack.base:
-            raise ProofFailure(f"rsp no longer points into the stack ({rsp!r})", self.address, "frame")
-        self.sp = off
-        self.clobber_below(off - RED_ZONE, f"below the {RED_ZONE}-byte red zone once rsp was at stack{off:+d}"
-                           f" (instruction {self._where()}): a signal handler may overwrite it")
+        rsp = self.gprs[self.sp_name]
+        moved = rsp is not self._rsp_seen
+        if moved:
+            self._rsp_seen = rsp
+            base, off = linearise_pointer(rsp)
+            if base is not self.stack.base:
+                raise ProofFailure(f"{self.sp_name} no longer points into the stack ({rsp!r})", self.address,
+                                   "frame")
+            if self.abi.isa == "aarch64" and off % self.abi.stack_alignment:
+                # SCTLR_EL1.SA0: Linux faults an sp-based access with sp misaligned; kernels never misalign it
+                raise ProofFailure(f"sp misaligned (stack{off:+d}, not a multiple of {self.abi.stack_alignment})",
+                                   self.address, "frame")
+            self.sp = off
+        for offset in stored:
+            if offset < self.sp - self.red_zone:
+                self.clobber_below(offset + 1, f"stored {self._below_sp()} ({self.sp_name} at stack{self.sp:+d}, "
+                                               f"instruction {self._where()}): a signal handler may overwrite it")
+        if moved:
+            self.clobber_below(self.sp - self.red_zone, f"{self._below_sp()} once {self.sp_name} was at "
+                               f"stack{self.sp:+d} (instruction {self._where()}): a signal handler may overwrite it")
 
     def clobber_below(self, limit: int, why: str) -> None:
         """Forget every stack word that starts below offset `limit`."""
@@ -307,9 +349,8 @@ class SymbolicState:
         self._lost_if_below_red_zone(region, base)
 
     def _lost_if_below_red_zone(self, region: Region, offset: int) -> None:
-        if region is self.stack and offset < self.sp - RED_ZONE:
-            self.clobber_below(offset + 1, f"stored below the {RED_ZONE}-byte red zone (rsp at stack{self.sp:+d}, "
-                                           f"instruction {self._where()}): a signal handler may overwrite it")
+        if region is self.stack:
+            self._stored.append(offset)   # judged after the instruction (track_stack)
 
     # --- control flow -----------------------------------------------------
     def jump(self, target: Term) -> None:

@@ -307,6 +307,10 @@ rule("ite-bit", "ite", (X("c", 1), C(value=1, w=1), C(value=0, w=1)), theory="bv
      sigs=(dict(),), doc="c ? 1 : 0 = c (1-bit)")
 rule("ite-not-bit", "ite", (X("c", 1), C(value=0, w=1), C(value=1, w=1)), theory="bv",
      then=lambda D, v: D.not_(v.c), sigs=(dict(),), doc="c ? 0 : 1 = ~c (1-bit)")
+rule("ite-zext-bit", "ite", (X("c", 1), C(value=1, w="w"), C(value=0, w="w")), theory="bv",
+     then=lambda D, v: D.zext(v.c, v.w), sigs=_w(*WV[1:]), doc="c ? 1 : 0 = zext(c) (A64 cset: a carry as a word)")
+rule("ite-sext-bit", "ite", (X("c", 1), ONES, ZERO), theory="bv",
+     then=lambda D, v: D.sext(v.c, v.w), sigs=_w(*WV[1:]), doc="c ? -1 : 0 = sext(c) (A64 csetm: a carry as a mask)")
 rule("ite-not-cond", "ite", (N("not", (X("c", 1),)), X("t", "w"), X("e", "w")), theory="bv",
      then=lambda D, v: D.ite(v.c, v.e, v.t), sigs=_w(*WV), doc="~c ? t : e = c ? e : t")
 rule("ite-node", "ite", (X("c", 1), X("t", "w"), X("e", "w")),
