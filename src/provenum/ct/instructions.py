@@ -138,15 +138,11 @@ class Result:
                 "undecodable": [{"address": hex(a), "function": f} for a, f in self.undecodable]}
 
 
-def _functions(elf) -> dict[int, tuple[str, int]]:
+def _functions(library) -> dict[int, tuple[str, int]]:
     """address -> (name, size) of every sized function symbol (.symtab and .dynsym)."""
-    out = {}
-    for table in (".symtab", ".dynsym"):
-        sec = elf.get_section_by_name(table)
-        for sym in (sec.iter_symbols() if sec is not None else ()):
-            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_shndx"] != "SHN_UNDEF" and sym["st_size"]:
-                out.setdefault(sym["st_value"], (sym.name, sym["st_size"]))
-    return out
+    from ..isa.elf import code_symbols
+
+    return {addr: (sym.name, sym.size) for addr, sym in code_symbols(library).items()}
 
 
 def _pieces(base: int, length: int, functions) -> list[tuple[int, int, str]]:
@@ -170,7 +166,7 @@ def check(library: str | None = None) -> Result:
     """Decode every executable byte of `library` (default: the built one) and classify it."""
     import capstone
 
-    from ..isa.elf import executable_segments, open_elf, require_machine
+    from ..isa.elf import code_segments
 
     if library is None:
         from ..native import library_path
@@ -179,26 +175,25 @@ def check(library: str | None = None) -> Result:
     md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
     uses: dict[tuple, Use] = {}
     undecodable, count, gap_bytes = [], 0, 0
-    with open_elf(library) as elf:
-        require_machine(elf, library, "x86_64")
-        functions = _functions(elf)
-        for base, data in executable_segments(elf):
-            for start, end, name in _pieces(base, len(data), functions):
-                if name.startswith("<"):
-                    gap_bytes += end - start
-                code, off = data[start - base:end - base], 0
-                while off < len(code):
-                    for ins in md.disasm(code[off:], start + off):
-                        klass = classify(ins.mnemonic, name)   # "public" ones: allowed in some functions only
-                        u = uses.setdefault((ins.mnemonic, klass), Use(ins.mnemonic, klass))
-                        u.count += 1
-                        u.functions.add(name)
-                        u.first.setdefault(name, ins.address)
-                        count += 1
-                        off += ins.size
-                    if off < len(code):             # capstone stopped: bytes it cannot decode
-                        undecodable.append((start + off, name))
-                        off += 1
+    segments = code_segments(library, "x86_64")   # WrongMachineError for another ISA
+    functions = _functions(library)
+    for base, data in segments:
+        for start, end, name in _pieces(base, len(data), functions):
+            if name.startswith("<"):
+                gap_bytes += end - start
+            code, off = data[start - base:end - base], 0
+            while off < len(code):
+                for ins in md.disasm(code[off:], start + off):
+                    klass = classify(ins.mnemonic, name)   # "public" ones: allowed in some functions only
+                    u = uses.setdefault((ins.mnemonic, klass), Use(ins.mnemonic, klass))
+                    u.count += 1
+                    u.functions.add(name)
+                    u.first.setdefault(name, ins.address)
+                    count += 1
+                    off += ins.size
+                if off < len(code):             # capstone stopped: bytes it cannot decode
+                    undecodable.append((start + off, name))
+                    off += 1
     return Result(library, len(functions), gap_bytes, count, uses, undecodable)
 
 

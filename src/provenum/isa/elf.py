@@ -88,22 +88,10 @@ def elf_machine(path) -> str:
     return _parsed(path)["machine"]
 
 
-def require_machine(elf, path, isa: str) -> None:
-    found = machine_of(elf)
-    if found != isa:
-        raise WrongMachineError(f"{path} is an ELF file for {found} ({elf['e_machine']}), not {isa}")
-
-
 def _require(path, isa: str | None) -> None:
     found = elf_machine(path)
     if isa is not None and found != isa:
         raise WrongMachineError(f"{path} is an ELF file for {found}, not {isa}")
-
-
-def executable_segments(elf) -> list[tuple[int, bytes]]:
-    """(virtual address, file bytes) of each executable PT_LOAD segment of an open ELF file."""
-    return [(seg["p_vaddr"], seg.data()[:seg["p_filesz"]]) for seg in elf.iter_segments()
-            if seg["p_type"] == "PT_LOAD" and seg["p_flags"] & PF_X]
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,7 @@ class Harness:
         self.path = Path(path) if path else build_harness()
         with _elf.open_elf(self.path) as elf:
             symbols = {s.name: s["st_value"] for s in elf.get_section_by_name(".symtab").iter_symbols()}
-            segments = _elf.executable_segments(elf)
+        segments = _elf.code_segments(self.path, "aarch64")
         self.scratch = symbols["pv_scratch"]
         self.stubs: list[Stub] = []
         for n, (form, example) in enumerate(harness_examples()):
