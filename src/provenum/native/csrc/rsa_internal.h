@@ -33,6 +33,13 @@ void provenum_wipe(void *p, size_t len);                           /* len: a mul
 void provenum_burn_stack(void);
 int provenum_random_bytes(void *buf, size_t len);                 /* getrandom(); 0 on success */
 
+/* rsa_ifma.c (x86-64): both CRT halves z_h = a_h^e_h mod m_h on the radix-2^52 kernels, for
+   h words 16, 24, 32 at the avx512ifma level (rr_h = 2^(128h) mod m_h); -1 (nothing done) otherwise */
+int provenum_ifma_available(size_t h);
+int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
+                            const uint64_t *rr0, const uint64_t *rr1, size_t h);
+
 size_t provenum_rsa_modulus_bytes(const uint64_t *key);
 void provenum_rsa_private_d_be(const uint64_t *key, unsigned char *out, size_t len);
 

@@ -56,6 +56,7 @@
 #include <sys/types.h>
 
 #include "ct.h"
+#include "rsa_internal.h"
 
 #define MAXW 256           /* 16384-bit modulus (OpenSSL's limit for RSA operations) */
 #define MAXH 128           /* 8192-bit half */
@@ -904,19 +905,44 @@ struct half {
  * mw, rw, rinvw the 2h-word (zero-padded) m, r and r^-1 mod n.  The blinding
  * factor is raised to e modulo the half (half-size arithmetic, a quarter of
  * the cost of doing it modulo n), and unblinding happens before Garner.
+ * blind_base makes c = m * r^e mod h, unblind turns z = c^d into z * r^-1.
  */
-static void blinded_half(uint64_t *z, const struct half *hf, const struct provenum_rsa_public *pk,
-                         const uint64_t *mw, const uint64_t *rw, const uint64_t *rinvw, size_t h)
+static void blind_base(uint64_t *c, const struct half *hf, const struct provenum_rsa_public *pk,
+                       const uint64_t *mw, const uint64_t *rw, size_t h)
 {
-    uint64_t mh[MAXH], rh[MAXH], c[MAXH];
+    uint64_t mh[MAXH], rh[MAXH];
     reduce_wide(mh, mw, hf->m, hf->w, hf->rr, h);                 /* m mod h */
     reduce_wide(rh, rw, hf->m, hf->w, hf->rr, h);                 /* r mod h */
     pow_public_exp(c, rh, pk->e, pk->ewords, hf->m, hf->w, hf->rr, h, 1, 1);  /* r^e * R */
     mm(c, mh, c, hf->m, hf->w, h);                                /* m * r^e */
-    half_modexp(z, c, hf->d, hf->m, hf->w, hf->rr, h);            /* s * r */
+    wipe(mh, sizeof mh); wipe(rh, sizeof rh);
+}
+
+static void unblind(uint64_t *z, const struct half *hf, const uint64_t *rinvw, size_t h)
+{
+    uint64_t rh[MAXH];
     reduce_wide(rh, rinvw, hf->m, hf->w, hf->r3, h);              /* r^-1 * R (via R^3) */
     mm(z, z, rh, hf->m, hf->w, h);                                /* s mod h */
-    wipe(mh, sizeof mh); wipe(rh, sizeof rh); wipe(c, sizeof c);
+    wipe(rh, sizeof rh);
+}
+
+/* Both blinded halves: on the radix-2^52 kernels together (avx512ifma, 16/24/32 words),
+   else one exponentiation per half. */
+static void blinded_halves(uint64_t *sp, uint64_t *sq, const struct half *hp, const struct half *hq,
+                           const struct provenum_rsa_public *pk, const uint64_t *mw, const uint64_t *rw,
+                           const uint64_t *rinvw, size_t h)
+{
+    uint64_t cp[MAXH], cq[MAXH];
+    blind_base(cp, hp, pk, mw, rw, h);
+    blind_base(cq, hq, pk, mw, rw, h);
+    if (!(provenum_ifma_available(h) &&
+          provenum_ifma_modexp_x2(sp, sq, cp, cq, hp->d, hq->d, hp->m, hq->m, hp->rr, hq->rr, h) == 0)) {
+        half_modexp(sp, cp, hp->d, hp->m, hp->w, hp->rr, h);      /* s * r */
+        half_modexp(sq, cq, hq->d, hq->m, hq->w, hq->rr, h);
+    }
+    unblind(sp, hp, rinvw, h);
+    unblind(sq, hq, rinvw, h);
+    wipe(cp, sizeof cp); wipe(cq, sizeof cq);
 }
 
 /* all-ones when s^e == m modulo this half (sw, mw: 2h words), else 0 */
@@ -960,8 +986,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     memcpy(r, r_in, n * sizeof(uint64_t));
     memcpy(rinv, rinv_in, n * sizeof(uint64_t));
 
-    blinded_half(sp, &hp, pk, mw, r, rinv, h);
-    blinded_half(sq, &hq, pk, mw, r, rinv, h);
+    blinded_halves(sp, sq, &hp, &hq, pk, mw, r, rinv, h);
     if (fault == 1) sp[0] ^= 1;                             /* test-only fault injection */
 
     /* Garner: s = sq + q * ((sp - sq) * q^-1 mod p) */

@@ -1,11 +1,11 @@
 // ----------------------------------------------------------------------------
-// Constant-time table lookup, z := table[idx] (48-word rows, AVX-512 (zmm, vpternlogq))
+// Constant-time table lookup, z := table[idx] (40-word rows, AVX-512 (zmm, vpternlogq))
 //
-//    extern void bignum_copy_row_from_table_48_avx512(uint64_t z[static 48], const uint64_t *table, uint64_t height, uint64_t idx);
+//    extern void bignum_copy_row_from_table_40_avx512(uint64_t z[static 40], const uint64_t *table, uint64_t height, uint64_t idx);
 //
 // Standard x86-64 ABI: RDI = z, RSI = table, RDX = height, RCX = idx
 //
-// table has height rows of 48 words, row i at table + 48*i; every row is read.
+// table has height rows of 40 words, row i at table + 40*i; every row is read.
 // If idx >= height the result is 0.
 // z must not overlap the table.
 //
@@ -16,21 +16,20 @@
         .intel_syntax noprefix
         .text
         .p2align 5
-        .globl bignum_copy_row_from_table_48_avx512
-        .protected bignum_copy_row_from_table_48_avx512
-        .type bignum_copy_row_from_table_48_avx512, @function
-bignum_copy_row_from_table_48_avx512:
+        .globl bignum_copy_row_from_table_40_avx512
+        .protected bignum_copy_row_from_table_40_avx512
+        .type bignum_copy_row_from_table_40_avx512, @function
+bignum_copy_row_from_table_40_avx512:
         vpxorq       zmm0, zmm0, zmm0
         vpxorq       zmm1, zmm1, zmm1
         vpxorq       zmm2, zmm2, zmm2
         vpxorq       zmm3, zmm3, zmm3
         vpxorq       zmm4, zmm4, zmm4
-        vpxorq       zmm5, zmm5, zmm5
         xor          r8, r8
         mov          r9, rdx
         cmp          r9, 2
-        jb           .Lbignum_copy_row_from_table_48_avx512_last3
-.Lbignum_copy_row_from_table_48_avx512_loop2:
+        jb           .Lbignum_copy_row_from_table_40_avx512_last3
+.Lbignum_copy_row_from_table_40_avx512_loop2:
         xor          eax, eax
         cmp          r8, rcx
         sete         al
@@ -46,34 +45,30 @@ bignum_copy_row_from_table_48_avx512:
         vpternlogq   zmm3, zmm30, zmm29, 0xf8
         vmovdqu64    zmm30, ZMMWORD PTR [rsi+256]
         vpternlogq   zmm4, zmm30, zmm29, 0xf8
-        vmovdqu64    zmm30, ZMMWORD PTR [rsi+320]
-        vpternlogq   zmm5, zmm30, zmm29, 0xf8
         inc          r8
         xor          eax, eax
         cmp          r8, rcx
         sete         al
         neg          rax
         vpbroadcastq zmm28, rax
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+384]
+        vmovdqu64    zmm31, ZMMWORD PTR [rsi+320]
         vpternlogq   zmm0, zmm31, zmm28, 0xf8
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+448]
+        vmovdqu64    zmm31, ZMMWORD PTR [rsi+384]
         vpternlogq   zmm1, zmm31, zmm28, 0xf8
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+512]
+        vmovdqu64    zmm31, ZMMWORD PTR [rsi+448]
         vpternlogq   zmm2, zmm31, zmm28, 0xf8
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+576]
+        vmovdqu64    zmm31, ZMMWORD PTR [rsi+512]
         vpternlogq   zmm3, zmm31, zmm28, 0xf8
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+640]
+        vmovdqu64    zmm31, ZMMWORD PTR [rsi+576]
         vpternlogq   zmm4, zmm31, zmm28, 0xf8
-        vmovdqu64    zmm31, ZMMWORD PTR [rsi+704]
-        vpternlogq   zmm5, zmm31, zmm28, 0xf8
         inc          r8
-        add          rsi, 768
+        add          rsi, 640
         sub          r9, 2
         cmp          r9, 2
-        jae          .Lbignum_copy_row_from_table_48_avx512_loop2
-.Lbignum_copy_row_from_table_48_avx512_last3:
+        jae          .Lbignum_copy_row_from_table_40_avx512_loop2
+.Lbignum_copy_row_from_table_40_avx512_last3:
         test         r9, r9
-        jz           .Lbignum_copy_row_from_table_48_avx512_done1
+        jz           .Lbignum_copy_row_from_table_40_avx512_done1
         xor          eax, eax
         cmp          r8, rcx
         sete         al
@@ -89,18 +84,15 @@ bignum_copy_row_from_table_48_avx512:
         vpternlogq   zmm3, zmm30, zmm29, 0xf8
         vmovdqu64    zmm30, ZMMWORD PTR [rsi+256]
         vpternlogq   zmm4, zmm30, zmm29, 0xf8
-        vmovdqu64    zmm30, ZMMWORD PTR [rsi+320]
-        vpternlogq   zmm5, zmm30, zmm29, 0xf8
         inc          r8
-.Lbignum_copy_row_from_table_48_avx512_done1:
+.Lbignum_copy_row_from_table_40_avx512_done1:
         vmovdqu64    ZMMWORD PTR [rdi], zmm0
         vmovdqu64    ZMMWORD PTR [rdi+64], zmm1
         vmovdqu64    ZMMWORD PTR [rdi+128], zmm2
         vmovdqu64    ZMMWORD PTR [rdi+192], zmm3
         vmovdqu64    ZMMWORD PTR [rdi+256], zmm4
-        vmovdqu64    ZMMWORD PTR [rdi+320], zmm5
         vzeroupper
         ret
-        .size bignum_copy_row_from_table_48_avx512, .-bignum_copy_row_from_table_48_avx512
+        .size bignum_copy_row_from_table_40_avx512, .-bignum_copy_row_from_table_40_avx512
 
         .section .note.GNU-stack,"",%progbits

@@ -1,11 +1,11 @@
 // ----------------------------------------------------------------------------
-// Constant-time table lookup, z := table[idx] (48-word rows, general registers with masks)
+// Constant-time table lookup, z := table[idx] (40-word rows, general registers with masks)
 //
-//    extern void bignum_copy_row_from_table_48_baseline(uint64_t z[static 48], const uint64_t *table, uint64_t height, uint64_t idx);
+//    extern void bignum_copy_row_from_table_40_baseline(uint64_t z[static 40], const uint64_t *table, uint64_t height, uint64_t idx);
 //
 // Standard x86-64 ABI: RDI = z, RSI = table, RDX = height, RCX = idx
 //
-// table has height rows of 48 words, row i at table + 48*i; every row is read.
+// table has height rows of 40 words, row i at table + 40*i; every row is read.
 // If idx >= height the result is 0.
 // z must not overlap the table.
 //
@@ -16,10 +16,10 @@
         .intel_syntax noprefix
         .text
         .p2align 5
-        .globl bignum_copy_row_from_table_48_baseline
-        .protected bignum_copy_row_from_table_48_baseline
-        .type bignum_copy_row_from_table_48_baseline, @function
-bignum_copy_row_from_table_48_baseline:
+        .globl bignum_copy_row_from_table_40_baseline
+        .protected bignum_copy_row_from_table_40_baseline
+        .type bignum_copy_row_from_table_40_baseline, @function
+bignum_copy_row_from_table_40_baseline:
         mov          QWORD PTR [rdi], 0
         mov          QWORD PTR [rdi+8], 0
         mov          QWORD PTR [rdi+16], 0
@@ -60,19 +60,11 @@ bignum_copy_row_from_table_48_baseline:
         mov          QWORD PTR [rdi+296], 0
         mov          QWORD PTR [rdi+304], 0
         mov          QWORD PTR [rdi+312], 0
-        mov          QWORD PTR [rdi+320], 0
-        mov          QWORD PTR [rdi+328], 0
-        mov          QWORD PTR [rdi+336], 0
-        mov          QWORD PTR [rdi+344], 0
-        mov          QWORD PTR [rdi+352], 0
-        mov          QWORD PTR [rdi+360], 0
-        mov          QWORD PTR [rdi+368], 0
-        mov          QWORD PTR [rdi+376], 0
         xor          r8, r8
         mov          r9, rdx
         cmp          r9, 2
-        jb           .Lbignum_copy_row_from_table_48_baseline_last3
-.Lbignum_copy_row_from_table_48_baseline_loop2:
+        jb           .Lbignum_copy_row_from_table_40_baseline_last3
+.Lbignum_copy_row_from_table_40_baseline_loop2:
         xor          eax, eax
         cmp          r8, rcx
         sete         al
@@ -197,187 +189,139 @@ bignum_copy_row_from_table_48_baseline:
         mov          r10, QWORD PTR [rsi+312]
         and          r10, rax
         or           QWORD PTR [rdi+312], r10
-        mov          r10, QWORD PTR [rsi+320]
-        and          r10, rax
-        or           QWORD PTR [rdi+320], r10
-        mov          r10, QWORD PTR [rsi+328]
-        and          r10, rax
-        or           QWORD PTR [rdi+328], r10
-        mov          r10, QWORD PTR [rsi+336]
-        and          r10, rax
-        or           QWORD PTR [rdi+336], r10
-        mov          r10, QWORD PTR [rsi+344]
-        and          r10, rax
-        or           QWORD PTR [rdi+344], r10
-        mov          r10, QWORD PTR [rsi+352]
-        and          r10, rax
-        or           QWORD PTR [rdi+352], r10
-        mov          r10, QWORD PTR [rsi+360]
-        and          r10, rax
-        or           QWORD PTR [rdi+360], r10
-        mov          r10, QWORD PTR [rsi+368]
-        and          r10, rax
-        or           QWORD PTR [rdi+368], r10
-        mov          r10, QWORD PTR [rsi+376]
-        and          r10, rax
-        or           QWORD PTR [rdi+376], r10
         inc          r8
         xor          eax, eax
         cmp          r8, rcx
         sete         al
         neg          rax
+        mov          r10, QWORD PTR [rsi+320]
+        and          r10, rax
+        or           QWORD PTR [rdi], r10
+        mov          r10, QWORD PTR [rsi+328]
+        and          r10, rax
+        or           QWORD PTR [rdi+8], r10
+        mov          r10, QWORD PTR [rsi+336]
+        and          r10, rax
+        or           QWORD PTR [rdi+16], r10
+        mov          r10, QWORD PTR [rsi+344]
+        and          r10, rax
+        or           QWORD PTR [rdi+24], r10
+        mov          r10, QWORD PTR [rsi+352]
+        and          r10, rax
+        or           QWORD PTR [rdi+32], r10
+        mov          r10, QWORD PTR [rsi+360]
+        and          r10, rax
+        or           QWORD PTR [rdi+40], r10
+        mov          r10, QWORD PTR [rsi+368]
+        and          r10, rax
+        or           QWORD PTR [rdi+48], r10
+        mov          r10, QWORD PTR [rsi+376]
+        and          r10, rax
+        or           QWORD PTR [rdi+56], r10
         mov          r10, QWORD PTR [rsi+384]
         and          r10, rax
-        or           QWORD PTR [rdi], r10
+        or           QWORD PTR [rdi+64], r10
         mov          r10, QWORD PTR [rsi+392]
         and          r10, rax
-        or           QWORD PTR [rdi+8], r10
+        or           QWORD PTR [rdi+72], r10
         mov          r10, QWORD PTR [rsi+400]
         and          r10, rax
-        or           QWORD PTR [rdi+16], r10
+        or           QWORD PTR [rdi+80], r10
         mov          r10, QWORD PTR [rsi+408]
         and          r10, rax
-        or           QWORD PTR [rdi+24], r10
+        or           QWORD PTR [rdi+88], r10
         mov          r10, QWORD PTR [rsi+416]
         and          r10, rax
-        or           QWORD PTR [rdi+32], r10
+        or           QWORD PTR [rdi+96], r10
         mov          r10, QWORD PTR [rsi+424]
         and          r10, rax
-        or           QWORD PTR [rdi+40], r10
+        or           QWORD PTR [rdi+104], r10
         mov          r10, QWORD PTR [rsi+432]
         and          r10, rax
-        or           QWORD PTR [rdi+48], r10
+        or           QWORD PTR [rdi+112], r10
         mov          r10, QWORD PTR [rsi+440]
         and          r10, rax
-        or           QWORD PTR [rdi+56], r10
+        or           QWORD PTR [rdi+120], r10
         mov          r10, QWORD PTR [rsi+448]
         and          r10, rax
-        or           QWORD PTR [rdi+64], r10
+        or           QWORD PTR [rdi+128], r10
         mov          r10, QWORD PTR [rsi+456]
         and          r10, rax
-        or           QWORD PTR [rdi+72], r10
+        or           QWORD PTR [rdi+136], r10
         mov          r10, QWORD PTR [rsi+464]
         and          r10, rax
-        or           QWORD PTR [rdi+80], r10
+        or           QWORD PTR [rdi+144], r10
         mov          r10, QWORD PTR [rsi+472]
         and          r10, rax
-        or           QWORD PTR [rdi+88], r10
+        or           QWORD PTR [rdi+152], r10
         mov          r10, QWORD PTR [rsi+480]
         and          r10, rax
-        or           QWORD PTR [rdi+96], r10
+        or           QWORD PTR [rdi+160], r10
         mov          r10, QWORD PTR [rsi+488]
         and          r10, rax
-        or           QWORD PTR [rdi+104], r10
+        or           QWORD PTR [rdi+168], r10
         mov          r10, QWORD PTR [rsi+496]
         and          r10, rax
-        or           QWORD PTR [rdi+112], r10
+        or           QWORD PTR [rdi+176], r10
         mov          r10, QWORD PTR [rsi+504]
         and          r10, rax
-        or           QWORD PTR [rdi+120], r10
+        or           QWORD PTR [rdi+184], r10
         mov          r10, QWORD PTR [rsi+512]
         and          r10, rax
-        or           QWORD PTR [rdi+128], r10
+        or           QWORD PTR [rdi+192], r10
         mov          r10, QWORD PTR [rsi+520]
         and          r10, rax
-        or           QWORD PTR [rdi+136], r10
+        or           QWORD PTR [rdi+200], r10
         mov          r10, QWORD PTR [rsi+528]
         and          r10, rax
-        or           QWORD PTR [rdi+144], r10
+        or           QWORD PTR [rdi+208], r10
         mov          r10, QWORD PTR [rsi+536]
         and          r10, rax
-        or           QWORD PTR [rdi+152], r10
+        or           QWORD PTR [rdi+216], r10
         mov          r10, QWORD PTR [rsi+544]
         and          r10, rax
-        or           QWORD PTR [rdi+160], r10
+        or           QWORD PTR [rdi+224], r10
         mov          r10, QWORD PTR [rsi+552]
         and          r10, rax
-        or           QWORD PTR [rdi+168], r10
+        or           QWORD PTR [rdi+232], r10
         mov          r10, QWORD PTR [rsi+560]
         and          r10, rax
-        or           QWORD PTR [rdi+176], r10
+        or           QWORD PTR [rdi+240], r10
         mov          r10, QWORD PTR [rsi+568]
         and          r10, rax
-        or           QWORD PTR [rdi+184], r10
+        or           QWORD PTR [rdi+248], r10
         mov          r10, QWORD PTR [rsi+576]
         and          r10, rax
-        or           QWORD PTR [rdi+192], r10
+        or           QWORD PTR [rdi+256], r10
         mov          r10, QWORD PTR [rsi+584]
         and          r10, rax
-        or           QWORD PTR [rdi+200], r10
+        or           QWORD PTR [rdi+264], r10
         mov          r10, QWORD PTR [rsi+592]
         and          r10, rax
-        or           QWORD PTR [rdi+208], r10
+        or           QWORD PTR [rdi+272], r10
         mov          r10, QWORD PTR [rsi+600]
         and          r10, rax
-        or           QWORD PTR [rdi+216], r10
+        or           QWORD PTR [rdi+280], r10
         mov          r10, QWORD PTR [rsi+608]
         and          r10, rax
-        or           QWORD PTR [rdi+224], r10
+        or           QWORD PTR [rdi+288], r10
         mov          r10, QWORD PTR [rsi+616]
         and          r10, rax
-        or           QWORD PTR [rdi+232], r10
+        or           QWORD PTR [rdi+296], r10
         mov          r10, QWORD PTR [rsi+624]
         and          r10, rax
-        or           QWORD PTR [rdi+240], r10
+        or           QWORD PTR [rdi+304], r10
         mov          r10, QWORD PTR [rsi+632]
         and          r10, rax
-        or           QWORD PTR [rdi+248], r10
-        mov          r10, QWORD PTR [rsi+640]
-        and          r10, rax
-        or           QWORD PTR [rdi+256], r10
-        mov          r10, QWORD PTR [rsi+648]
-        and          r10, rax
-        or           QWORD PTR [rdi+264], r10
-        mov          r10, QWORD PTR [rsi+656]
-        and          r10, rax
-        or           QWORD PTR [rdi+272], r10
-        mov          r10, QWORD PTR [rsi+664]
-        and          r10, rax
-        or           QWORD PTR [rdi+280], r10
-        mov          r10, QWORD PTR [rsi+672]
-        and          r10, rax
-        or           QWORD PTR [rdi+288], r10
-        mov          r10, QWORD PTR [rsi+680]
-        and          r10, rax
-        or           QWORD PTR [rdi+296], r10
-        mov          r10, QWORD PTR [rsi+688]
-        and          r10, rax
-        or           QWORD PTR [rdi+304], r10
-        mov          r10, QWORD PTR [rsi+696]
-        and          r10, rax
         or           QWORD PTR [rdi+312], r10
-        mov          r10, QWORD PTR [rsi+704]
-        and          r10, rax
-        or           QWORD PTR [rdi+320], r10
-        mov          r10, QWORD PTR [rsi+712]
-        and          r10, rax
-        or           QWORD PTR [rdi+328], r10
-        mov          r10, QWORD PTR [rsi+720]
-        and          r10, rax
-        or           QWORD PTR [rdi+336], r10
-        mov          r10, QWORD PTR [rsi+728]
-        and          r10, rax
-        or           QWORD PTR [rdi+344], r10
-        mov          r10, QWORD PTR [rsi+736]
-        and          r10, rax
-        or           QWORD PTR [rdi+352], r10
-        mov          r10, QWORD PTR [rsi+744]
-        and          r10, rax
-        or           QWORD PTR [rdi+360], r10
-        mov          r10, QWORD PTR [rsi+752]
-        and          r10, rax
-        or           QWORD PTR [rdi+368], r10
-        mov          r10, QWORD PTR [rsi+760]
-        and          r10, rax
-        or           QWORD PTR [rdi+376], r10
         inc          r8
-        add          rsi, 768
+        add          rsi, 640
         sub          r9, 2
         cmp          r9, 2
-        jae          .Lbignum_copy_row_from_table_48_baseline_loop2
-.Lbignum_copy_row_from_table_48_baseline_last3:
+        jae          .Lbignum_copy_row_from_table_40_baseline_loop2
+.Lbignum_copy_row_from_table_40_baseline_last3:
         test         r9, r9
-        jz           .Lbignum_copy_row_from_table_48_baseline_done1
+        jz           .Lbignum_copy_row_from_table_40_baseline_done1
         xor          eax, eax
         cmp          r8, rcx
         sete         al
@@ -502,33 +446,9 @@ bignum_copy_row_from_table_48_baseline:
         mov          r10, QWORD PTR [rsi+312]
         and          r10, rax
         or           QWORD PTR [rdi+312], r10
-        mov          r10, QWORD PTR [rsi+320]
-        and          r10, rax
-        or           QWORD PTR [rdi+320], r10
-        mov          r10, QWORD PTR [rsi+328]
-        and          r10, rax
-        or           QWORD PTR [rdi+328], r10
-        mov          r10, QWORD PTR [rsi+336]
-        and          r10, rax
-        or           QWORD PTR [rdi+336], r10
-        mov          r10, QWORD PTR [rsi+344]
-        and          r10, rax
-        or           QWORD PTR [rdi+344], r10
-        mov          r10, QWORD PTR [rsi+352]
-        and          r10, rax
-        or           QWORD PTR [rdi+352], r10
-        mov          r10, QWORD PTR [rsi+360]
-        and          r10, rax
-        or           QWORD PTR [rdi+360], r10
-        mov          r10, QWORD PTR [rsi+368]
-        and          r10, rax
-        or           QWORD PTR [rdi+368], r10
-        mov          r10, QWORD PTR [rsi+376]
-        and          r10, rax
-        or           QWORD PTR [rdi+376], r10
         inc          r8
-.Lbignum_copy_row_from_table_48_baseline_done1:
+.Lbignum_copy_row_from_table_40_baseline_done1:
         ret
-        .size bignum_copy_row_from_table_48_baseline, .-bignum_copy_row_from_table_48_baseline
+        .size bignum_copy_row_from_table_40_baseline, .-bignum_copy_row_from_table_40_baseline
 
         .section .note.GNU-stack,"",%progbits

@@ -1,0 +1,170 @@
+/*
+ * Both CRT halves of an RSA private operation exponentiated together on the
+ * radix-2^52 kernels of the avx512ifma level (docs/ifma.md).
+ *
+ *   z_h = a_h^e_h mod m_h for h = 0, 1, with m_h odd of `h` words (16, 24, 32:
+ *   2048-, 3072-, 4096-bit keys), a_h < m_h, e_h of h words.
+ *
+ * Numbers are n radix-2^52 digits (n = 20, 30, 40), R = 2^(52 n); every
+ * product is one call to the dual almost-Montgomery kernel
+ * bignum_amm52x2_{n}, whose outputs stay below 2m (no subtraction inside
+ * the exponentiation).  Fixed 5-bit windows from the top of the exponents
+ * (both halves' exponents have the same length, so their windows line up):
+ * five squarings, then one multiplication by the table row of the window's
+ * value, fetched by bignum_copy_row_from_table_{stride}, which reads every
+ * row.  Window positions and every branch and address depend only on the
+ * public size; the secret window values only choose a row inside that
+ * kernel, by masks.  Each half has its own table (its own window value),
+ * of rows of stride(n) words.  One almost-Montgomery multiplication by 1 leaves
+ * Montgomery form (result <= m), one constant-time subtraction finishes.
+ */
+#if defined(__x86_64__)
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu_x86_64.h"
+#include "rsa_internal.h"
+
+#define WIN 5
+#define ROWS (1 << WIN)
+#define MAXSTRIDE 40       /* words of the largest radix-2^52 number (40 digits) */
+
+int provenum_dispatch_level(void);
+
+/* the dispatched kernels (entries of dispatch.c; their slots are filled at avx512ifma) */
+void bignum_amm52x2_20(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_amm52x2_30(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_amm52x2_40(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_to_radix52_16(uint64_t *z, const uint64_t *x);
+void bignum_to_radix52_24(uint64_t *z, const uint64_t *x);
+void bignum_to_radix52_32(uint64_t *z, const uint64_t *x);
+void bignum_from_radix52_16(uint64_t *z, const uint64_t *x);
+void bignum_from_radix52_24(uint64_t *z, const uint64_t *x);
+void bignum_from_radix52_32(uint64_t *z, const uint64_t *x);
+void bignum_copy_row_from_table_24(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
+void bignum_copy_row_from_table_32(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
+void bignum_copy_row_from_table_40(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
+
+typedef void amm_x2_fn(uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *);
+typedef void convert_fn(uint64_t *, const uint64_t *);
+typedef void row_fn(uint64_t *, const uint64_t *, uint64_t, uint64_t);
+
+struct size52 {
+    size_t h, digits, stride;
+    amm_x2_fn *amm;
+    convert_fn *to, *from;
+    row_fn *row;
+};
+
+static const struct size52 SIZES[] = {
+    {16, 20, 24, bignum_amm52x2_20, bignum_to_radix52_16, bignum_from_radix52_16, bignum_copy_row_from_table_24},
+    {24, 30, 32, bignum_amm52x2_30, bignum_to_radix52_24, bignum_from_radix52_24, bignum_copy_row_from_table_32},
+    {32, 40, 40, bignum_amm52x2_40, bignum_to_radix52_32, bignum_from_radix52_32, bignum_copy_row_from_table_40},
+};
+
+static const struct size52 *size_of(size_t h)
+{
+    for (size_t i = 0; i < sizeof SIZES / sizeof SIZES[0]; i++)
+        if (SIZES[i].h == h) return &SIZES[i];
+    return NULL;
+}
+
+int provenum_ifma_available(size_t h)
+{
+    return size_of(h) != NULL && provenum_dispatch_level() >= PV_LEVEL_AVX512IFMA;
+}
+
+/* bits pos..pos+WIN-1 of e (h words; bits above 64h are 0); pos is public, the value secret */
+static uint64_t window_at(const uint64_t *e, size_t h, size_t pos)
+{
+    size_t word = pos / 64, bit = pos % 64;
+    uint64_t v = e[word] >> bit;
+    if (bit + WIN > 64 && word + 1 < h) v |= e[word + 1] << (64 - bit);
+    return v & (ROWS - 1);
+}
+
+/* R^2 mod m for R = 2^(52 n), from rr = 2^(128h) mod m: two Montgomery products (R64 = 2^(64h))
+   by 2^d, d = 104n - 128h (32, 48 or 64): mm(rr, 2^d) = R64 2^d, mm(rr, R64 2^d) = R64^2 2^d */
+static void rr52(uint64_t *z, const uint64_t *m, const uint64_t *rr, const struct size52 *s)
+{
+    uint64_t pow2[32], t[32];
+    size_t d = 104 * s->digits - 128 * s->h;
+    uint64_t w = provenum_mont_w(m[0]);
+    memset(pow2, 0, sizeof pow2);
+    pow2[d / 64] = (uint64_t)1 << (d % 64);
+    provenum_mm(t, rr, pow2, m, w, s->h);
+    provenum_mm(z, rr, t, m, w, s->h);
+    provenum_wipe(t, sizeof t);
+}
+
+int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
+                            const uint64_t *rr0, const uint64_t *rr1, size_t h)
+{
+    const struct size52 *s = size_of(h);
+    if (!s || provenum_dispatch_level() < PV_LEVEL_AVX512IFMA) return -1;
+    const size_t w = s->stride;
+    /* one table per half (each half has its own window value): row k = a^k R mod m, < 2m */
+    uint64_t tables[2][ROWS * MAXSTRIDE];
+    uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE], acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE], k0[2];
+    uint64_t t[32];
+    const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1}, *as[2] = {a0, a1}, *es[2] = {e0, e1};
+    uint64_t *zs[2] = {z0, z1};
+
+    for (int i = 0; i < 2; i++) {
+        s->to(m52 + i * w, ms[i]);
+        k0[i] = provenum_mont_w(ms[i][0]);
+        rr52(t, ms[i], rrs[i], s);
+        s->to(rr + i * w, t);
+        s->to(x + i * w, as[i]);
+    }
+    /* x := a R (row 1); acc := R, from 1 (row 0); then acc := a^k R for k = 2 .. */
+    s->amm(x, x, rr, m52, k0);
+    memset(acc, 0, sizeof acc);
+    acc[0] = acc[w] = 1;
+    s->amm(acc, acc, rr, m52, k0);
+    for (size_t k = 0; k < ROWS; k++) {
+        if (k == 1) memcpy(acc, x, sizeof acc);
+        if (k >= 2) s->amm(acc, acc, x, m52, k0);
+        for (int i = 0; i < 2; i++) memcpy(tables[i] + k * w, acc + i * w, w * sizeof(uint64_t));
+    }
+
+    size_t pos = (64 * h - 1) / WIN * WIN;          /* the top window: bits pos .. 64h-1 */
+    for (int i = 0; i < 2; i++) s->row(acc + i * w, tables[i], ROWS, window_at(es[i], h, pos));
+    while (pos > 0) {
+        pos -= WIN;
+        for (int j = 0; j < WIN; j++) s->amm(acc, acc, acc, m52, k0);
+        for (int i = 0; i < 2; i++) s->row(x + i * w, tables[i], ROWS, window_at(es[i], h, pos));
+        s->amm(acc, acc, x, m52, k0);
+    }
+    /* out of Montgomery form: acc * 1 / R <= m (= m only when a^e == 0 mod m) */
+    memset(x, 0, sizeof x);
+    x[0] = x[w] = 1;
+    s->amm(acc, acc, x, m52, k0);
+    for (int i = 0; i < 2; i++) {
+        s->from(t, acc + i * w);
+        uint64_t borrow = provenum_sub_n(zs[i], t, ms[i], h);     /* t - m, kept when t >= m */
+        provenum_select_n(zs[i], 0 - borrow, t, zs[i], h);
+    }
+    provenum_wipe(tables, sizeof tables);
+    provenum_wipe(rr, sizeof rr); provenum_wipe(acc, sizeof acc); provenum_wipe(x, sizeof x);
+    provenum_wipe(t, sizeof t); provenum_wipe(m52, sizeof m52); provenum_wipe(k0, sizeof k0);
+    return 0;
+}
+#else /* no radix-2^52 kernels on this ISA */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rsa_internal.h"
+
+int provenum_ifma_available(size_t h) { (void)h; return 0; }
+
+int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
+                            const uint64_t *rr0, const uint64_t *rr1, size_t h)
+{
+    (void)z0; (void)z1; (void)a0; (void)a1; (void)e0; (void)e1; (void)m0; (void)m1; (void)rr0; (void)rr1;
+    (void)h;
+    return -1;
+}
+#endif /* __x86_64__ */
