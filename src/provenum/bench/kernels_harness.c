@@ -40,7 +40,7 @@
 
 typedef uint64_t u64;
 
-enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, GMP_MUL, GMP_SQR, GMP_POWM,
+enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, AMMX2, GMP_MUL, GMP_SQR, GMP_POWM,
             GMP_REDC, GMP_MONTMUL, GMP_MONTSQR };
 
 #ifdef HAVE_GMP
@@ -120,6 +120,11 @@ static void call(const struct bench_case *c, long iters)
         break;
     }
     case MODEXP: { modexp_fn f = (modexp_fn)c->fn; for (long i = 0; i < iters; i++) f(z, x, y, m); break; }
+    case AMMX2: {   /* two radix-2^52 products; k0[2] in t (timing does not depend on the values) */
+        ammx2_fn f = (ammx2_fn)c->fn;
+        for (long i = 0; i < iters; i++) f(z, x, y, m, t);
+        break;
+    }
 #ifdef HAVE_GMP
     case GMP_MUL: for (long i = 0; i < iters; i++) mpn_mul_n(z, x, y, n); break;
     case GMP_SQR: for (long i = 0; i < iters; i++) mpn_sqr(z, x, n); break;

@@ -7,7 +7,9 @@
  *   - Kernels are called by operation name (bignum_modexp_16, ...): each is
  *     an entry of the dispatch table (dispatch.c) that runs the best variant
  *     this CPU supports, or the level PROVENUM_CPU (or a test) lowered it to.
- *   - CRT: one call to the exponentiation per half.  At hwords 16/24/32
+ *   - CRT: at the avx512ifma level and hwords 16/24/32 both halves are
+ *     exponentiated together on the radix-2^52 kernels (rsa_ifma.c,
+ *     docs/ifma.md); otherwise one call to the exponentiation per half.  At hwords 16/24/32
  *     (2048/3072/4096-bit keys) that call is the assembly kernel
  *     bignum_modexp_{16,24,32} (tested; its Montgomery and table callees
  *     are proved, the loop itself not yet); other sizes use the generic constant-time
@@ -107,7 +109,7 @@ void bignum_kmul_32_64(uint64_t *z, const uint64_t *x, const uint64_t *y);
 void bignum_montredc_16(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_24(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_32(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
-/* the dispatch level (dispatch.c): 0 baseline, 1 bmi2 (BMI2 + ADX), 2 avx2, 3 avx512 */
+/* the dispatch level (dispatch.c): 0 baseline, 1 bmi2 (BMI2 + ADX), 2 avx2, 3 avx512, 4 avx512ifma */
 int provenum_dispatch_level(void);
 
 /* ---- word helpers (branch-free) ---------------------------------------- */
