@@ -9,6 +9,7 @@ import pytest
 from provenum.isa.x86_64.features import LEVEL_NAMES, LEVELS, best_level, level_features, level_index
 from provenum.kernels import CATALOG, OPERATIONS
 from provenum.native import dispatch
+from provenum.toolchain import host_isa
 
 
 def test_c_levels_agree_with_the_python_levels():
@@ -35,8 +36,8 @@ def test_every_operation_points_at_its_best_variant_and_forcing_lowers_it():
         for op in OPERATIONS.values():
             if any(level_index(v.level) <= level_index(level) for v in op.variants):
                 assert dispatch.target(op.name) == op.variant(level).name
-            else:   # only above this level (the radix-2^52 kernels): callers check the level first
-                assert dispatch.target(op.name) in (None,) + tuple(v.name for v in op.variants)
+            else:   # only above this level (the radix-2^52 kernels): the slot is empty
+                assert dispatch.target(op.name) is None, op.name
     check(top)
     for level in dispatch.levels():
         with dispatch.forced_level(level):
@@ -83,6 +84,7 @@ def _run(code: str, level: str | None):
 SIGN = """
 from provenum import rsa, native
 from provenum.native import dispatch
+from provenum.toolchain import host_isa
 from provenum.rsa import hashes, padding
 key = rsa.load_pem_private_key(open({path!r}, 'rb').read())
 print(dispatch.level(), dispatch.target('bignum_modexp_16'))
@@ -120,3 +122,27 @@ def test_a_level_above_the_cpu_is_refused(monkeypatch):
     above = LEVEL_NAMES[LEVEL_NAMES.index(dispatch.best_level()) + 1]
     r = _run("import provenum.native as N\nN.bignum_mul_4_8(1, 2)", above)
     assert r.returncode != 0 and "asks for more than this CPU runs" in r.stderr
+
+
+IFMA_ONLY = """
+from provenum.native import dispatch, lib, ffi
+print(dispatch.level(), dispatch.target('bignum_amm52x2_20'), dispatch.target('bignum_to_radix52_16'))
+z = ffi.new('uint64_t[48]')
+lib.bignum_amm52x2_20(z, z, z, z, ffi.new('uint64_t[2]'))   # the raw entry, past the wrapper's check
+print('returned')
+"""
+
+
+@pytest.mark.skipif(host_isa() != "x86_64", reason="the radix-2^52 kernels are x86-64 only")
+def test_below_avx512ifma_the_ifma_operations_have_no_target_and_their_entry_aborts():
+    # at avx512 (or the CPU's best level when lower) no slot may keep an IFMA variant
+    below = "avx512" if dispatch.can_run("avx512") else dispatch.best_level()
+    r = _run(IFMA_ONLY, below)
+    assert r.stdout.split("\n")[0] == f"{below} None None"
+    assert r.returncode != 0 and "returned" not in r.stdout
+    assert "bignum_amm52x2_20 has no variant at dispatch level " + below in r.stderr
+    # and a level change at run time empties the slot too, and fills it again
+    if dispatch.can_run("avx512ifma"):
+        with dispatch.forced_level("avx512"):
+            assert dispatch.target("bignum_amm52x2_20") is None
+        assert dispatch.target("bignum_amm52x2_20") == "bignum_amm52x2_20_avx512ifma"

@@ -144,13 +144,14 @@ def forced_level(name: str):
         set_level(before)
 
 
-def target(operation: str) -> str:
-    """The variant an operation's entry calls now."""
+def target(operation: str) -> str | None:
+    """The variant an operation's entry calls now; None when it has none at this level
+    (the radix-2^52 kernels below avx512ifma: their slot is empty)."""
     ffi, lib = _native()
     t = lib.provenum_dispatch_target(operation.encode())
     if t == ffi.NULL:
         raise KeyError(f"no operation named {operation!r}")
-    return ffi.string(t).decode()
+    return ffi.string(t).decode() or None
 
 
 def table() -> list[tuple[str, str, str]]:
