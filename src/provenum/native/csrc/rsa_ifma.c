@@ -28,6 +28,7 @@
 #define WIN 5
 #define ROWS (1 << WIN)
 #define MAXSTRIDE 40       /* words of the largest radix-2^52 number (40 digits) */
+#define ALIGN64 __attribute__((aligned(64)))
 
 int provenum_dispatch_level(void);
 
@@ -105,8 +106,11 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
     if (!s || provenum_dispatch_level() < PV_LEVEL_AVX512IFMA) return -1;
     const size_t w = s->stride;
     /* one table per half (each half has its own window value): row k = a^k R mod m, < 2m */
-    uint64_t tables[2][ROWS * MAXSTRIDE];
-    uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE], acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE], k0[2];
+    /* 64-byte aligned: the kernels' zmm loads and stores would otherwise each split across two
+       cache lines (measured: 10 to 30% slower products) */
+    ALIGN64 uint64_t tables[2][ROWS * MAXSTRIDE];
+    ALIGN64 uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE], acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE];
+    uint64_t k0[2];
     uint64_t t[32];
     const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1}, *as[2] = {a0, a1}, *es[2] = {e0, e1};
     uint64_t *zs[2] = {z0, z1};
