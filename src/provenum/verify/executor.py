@@ -46,6 +46,9 @@ def initial_state(spec, d: SymbolicDomain, target: Target = TARGETS["x86_64"]):
     """
     abi = target.abi
     s = SymbolicState(d, abi)
+    for e in spec.pre:   # a precondition bounding inputs (radix-52 digits) is the interval they start with
+        for name, hi, secret in getattr(e, "input_bounds", lambda spec: ())(spec):
+            d.var(name, 64, secret=secret, hi=hi)
     for name in abi.gprs:
         s.gprs[name] = d.var(f"{name}₀", 64)
     for i in range(abi.num_vectors):

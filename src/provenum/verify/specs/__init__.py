@@ -18,6 +18,7 @@ import re
 
 from .base import Spec
 from .montgomery import ALIASES, amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
+from .ifma import amm52_spec
 from .multiply import mul_spec, sqr_spec
 from .table import table_spec
 
@@ -30,6 +31,8 @@ _PATTERNS = (
     (re.compile(r"bignum_amontredc_(\d+)$"), lambda m, s: amontredc_spec(s, int(m[1]))),
     (re.compile(r"bignum_amontmul_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]))),
     (re.compile(r"bignum_amontsqr_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]), square=True)),
+    (re.compile(r"bignum_amm52_(\d+)$"), lambda m, s: amm52_spec(s, int(m[1]))),
+    (re.compile(r"bignum_amsqr52_(\d+)$"), lambda m, s: amm52_spec(s, int(m[1]), square=True)),
 )
 _TABLE = re.compile(r"bignum_copy_row_from_table_(\d+)$")
 
