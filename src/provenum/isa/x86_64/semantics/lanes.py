@@ -2,7 +2,7 @@
 
 Every result is built element by element (64-bit lanes), so the verifier sees
 each lane as a word of its own: `vpsrlq` by 52 is a 64-bit `lshr` of that lane,
-`valignq` and `vpermq` pick lanes. Masking and the upper-bit rule are
+`vpermq` picks lanes (valignq: vector.py). Masking and the upper-bit rule are
 `write_vec_dest`'s.
 """
 from __future__ import annotations
@@ -20,19 +20,6 @@ def shift_q_imm(s, insn):
     op = d.lshr if insn.mnemonic == "vpsrlq" else d.shl
     lanes = [op(x, d.const(k, 8)) if k < 64 else d.const(0, 64) for x in _elements(d, _load_vec(s, insn, src))]
     write_vec_dest(s, insn, dst, _concat_elements(d, lanes))
-
-
-@semantics("valignq")
-def valignq(s, insn):
-    """Lanes imm .. imm + L - 1 of the 2L-lane value src1:src2 (src2 low), L the lane count;
-    only the low log2(2L) bits of imm count."""
-    d = s.d
-    dst, a, b, imm = insn.operands
-    hi, lo = _elements(d, read(s, insn, a)), _elements(d, _load_vec(s, insn, b))
-    both = lo + hi
-    n = len(lo)
-    k = imm.value & (n - 1)
-    write_vec_dest(s, insn, dst, _concat_elements(d, both[k:k + n]))
 
 
 @semantics("vpermq")
