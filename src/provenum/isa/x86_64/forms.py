@@ -296,6 +296,12 @@ for m in ("vpmadd52luq", "vpmadd52huq"):
     _form(f"{m} ymm, ymm, ymm", f"{m} ymm1, ymm2, ymm3", f"{m} ymm20, ymm21, ymm5")
     _form(f"{m} ymm, ymm, m256", f"{m} ymm1, ymm2, [rax+32]")
 
+# --- lane shifts across a register pair (the radix-2^52 kernels' one-digit shift) ---------
+_form("valignq zmm, zmm, zmm, imm8", "valignq zmm1, zmm2, zmm3, 1", "valignq zmm20, zmm31, zmm5, 7",
+      "valignq zmm4, zmm4, zmm6, 0", "valignq zmm7, zmm8, zmm9, 3")
+_form("valignq ymm, ymm, ymm, imm8", "valignq ymm1, ymm2, ymm3, 1", "valignq ymm20, ymm31, ymm5, 3",
+      "valignq ymm4, ymm4, ymm6, 0", "valignq ymm7, ymm8, ymm9, 2")
+
 # --- radix-2^52 digit work: per-lane shifts, lane moves, masked ymm logic ----------
 for m in ("vpsrlq", "vpsllq"):
     _form(f"{m} ymm, ymm, imm8", f"{m} ymm1, ymm2, 52", f"{m} ymm20, ymm21, 12", f"{m} ymm3, ymm3, 64")

@@ -408,6 +408,8 @@ VALIDATED = {
     'test r64, r64': frozenset({('legacy', (), 1)}),
     'test r8, imm8': frozenset({('legacy', (), 0)}),
     'test r8, r8': frozenset({('legacy', (), 0)}),
+    'valignq ymm, ymm, ymm, imm8': frozenset({('evex', (), False, 3, 1, 1, 1, 0, 0, 0)}),
+    'valignq zmm, zmm, zmm, imm8': frozenset({('evex', (), False, 3, 1, 2, 1, 0, 0, 0)}),
     'vmovdqu m128, xmm': frozenset({('vex', (), False, 1, 0, 0, 2)}),
     'vmovdqu m256, ymm': frozenset({('vex', (), False, 1, 0, 1, 2)}),
     'vmovdqu xmm, m128': frozenset({('vex', (), False, 1, 0, 0, 2)}),
