@@ -16,10 +16,9 @@ from provenum.isa.x86_64.decode import decode_symbol
 from provenum.verify.counterexample import STYLES, candidate, run_native
 from provenum.verify.prover import prove
 from provenum.verify.runs import cpu_flags
-from provenum.verify.specs import spec_for
-from provenum.verify.specs.ifma import Digits
+from provenum.verify.specs.ifma import Digits, amm52_spec
 
-SPEC = spec_for("bignum_amm52_4")
+SPEC = amm52_spec("bignum_amm52_4", 4, width=4)   # 4 digits in 4 words (no padding)
 TWINS = {
     # bug -> (obligation kind, words the failure must name)
     "drop_huq": ("smt", ("remainder", "high")),

@@ -18,7 +18,7 @@ node's own parameters, e.g. extract's hi and lo).
 """
 from __future__ import annotations
 
-from .rules import ALL, C, X, mask, rule
+from .rules import ALL, C, N, X, mask, rule
 
 W = (8, 16, 32, 64)
 
@@ -72,6 +72,13 @@ rule("lift-and-low-mask", "lift", (X("a", "w"), C("k", w="w")), op="and", params
      then=lambda P, v: P.val(v.a) - (v.k.value + 1) * P.shifted_out(v.a, (v.k.value + 1).bit_length() - 1),
      sigs=(dict(w=64, k=(1 << 52) - 1), dict(w=64, k=0xFF)),
      doc="a & (2^j - 1) = a - 2^j (a >> j): a digit's low bits, the rest a word of its own")
+rule("lift-or-disjoint-shifts", "lift",
+     (N("lshr", (X("a", "w"), C("k", w=8)), name="l"), N("shl", (X("b", "w"), C("j", w=8)), name="h")),
+     op="or", params=("w",), concrete=("k", "j"), comm=True, theory="bv",
+     when=lambda v: ALL(v.k.value < v.w, v.j.value < v.w, v.k.value + v.j.value >= v.w),
+     then=lambda P, v: P.val(v.l) + P.val(v.h),
+     sigs=(dict(w=64, k=52, j=12), dict(w=64, k=40, j=24), dict(w=64, k=60, j=8)),
+     doc="(a >> k) | (b << j) with j >= w - k: the bits do not overlap, so the or is the sum (a double shift)")
 rule("lift-shl-exact", "lift", (X("a", "w"), C("k", w=8)), op="shl", params=("w",), concrete=("k",),
      when=lambda v: v.a.hi * (1 << v.k.value) < (1 << v.w), then=lambda P, v: P.val(v.a) * (1 << v.k.value),
      sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 5)), doc="no bit shifted out: a << k = 2^k a")

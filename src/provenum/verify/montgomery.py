@@ -393,4 +393,4 @@ def _input_bound_lemma(spec, n: int) -> Obligation:
                       "proved" if verdict == z3.unsat else "failed", "z3 nonlinear integer arithmetic")
 
 
-from . import montgomery52  # noqa: E402,F401  (registers the radix-2^52 strategy beside this one)
+from . import montgomery52, radix52  # noqa: E402,F401  (register the radix-2^52 strategies beside this one)

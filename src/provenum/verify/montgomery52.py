@@ -27,11 +27,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .algebra import Lifter, p_add, p_atoms, p_mul, p_scale, p_sub, p_substitute, show_poly
+from .algebra import Lifter, p_add, p_atom, p_atoms, p_mul, p_scale, p_sub, p_substitute, show_poly
 from .bounds import poly_interval
 from .montgomery import _montgomery_zero
 from .prover import GoalFailure, Obligation, atom_names, first_address, register_strategy
-from .specs.ifma import DIGIT, MASK, DigitsBelow
+from .specs.base import Word
+from .specs.ifma import DIGIT, MASK, DigitsBelow, WordsZero
 
 RADIX = 1 << DIGIT
 
@@ -69,13 +70,45 @@ def _substitute_cleared(p: dict, cleared: dict, limit: int = 2_000_000) -> dict:
             raise OverflowError("polynomial grew past the size limit while substituting cleared lanes")
 
 
+def _merge_equal_words(p: dict, lifter: Lifter) -> dict:
+    """One atom for word atoms with the same definition (a quotient digit used from a general register and
+    from a vector lane is two terms of one value): each is replaced by the first."""
+    first: dict = {}
+    for a in sorted(lifter.definitions):
+        key = frozenset(lifter.definitions[a].items())
+        if key in first and a in p_atoms(p):
+            p = p_substitute(p, a, p_atom(first[key]))
+        first.setdefault(key, a)
+    return p
+
+
 @register_strategy("montgomery52")
 def prove_montgomery52(trace, spec, obligations: list) -> None:
-    n = spec.params["n"]
     products = spec.params["products"]
     for p in products:
-        label = f"{p.z}: " if len(products) > 1 else ""
-        _prove_product(trace, spec, p, n, label, obligations)
+        label = f"{p.z} + {p.offset}: " if len(products) > 1 else ""
+        _prove_product(trace, spec, p, p.n, label, obligations)
+    padding_is_zero(trace, spec, obligations)
+
+
+def padding_is_zero(trace, spec, obligations: list) -> None:
+    """Postconditions z[i] = 0: the word on return is the constant 0 (the kernel stores it)."""
+    for e in spec.post:
+        if isinstance(e, WordsZero):
+            words = trace.buffer_words(e.buffer)[e.start:e.stop]
+            bad = [e.start + i for i, t in enumerate(words) if not t.is_const(0)]
+            ob = Obligation("algebraic", e.show(), "failed" if bad else "proved", "term identity",
+                            words[bad[0] - e.start].addr if bad else None,
+                            f"{e.buffer}[{bad[0]}] holds {words[bad[0] - e.start]!r}" if bad else "")
+            if bad:
+                _fail(obligations, ob)
+            obligations.append(ob)
+
+
+def _k0_term(trace, k0):
+    if isinstance(k0, Word):
+        return trace.input_word(k0.buffer, k0.index)
+    return trace.scalars[k0.name]
 
 
 def _fail(obligations, ob):
@@ -90,12 +123,11 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
     d = trace.d
     lifter = Lifter(d)
     names = lambda: atom_names(lifter)  # noqa: E731
-    z_words = trace.buffer_words(p.z)
-    xs = [trace.input_word(p.x, i) for i in range(n)]
-    ys = [trace.input_word(p.y, i) for i in range(n)]
-    ms = [trace.input_word(p.m, i) for i in range(n)]
-    k0 = trace.scalars[p.k0]
-    for t in xs + ys + ms + [k0]:
+    o = p.offset
+    z_words = trace.buffer_words(p.z)[o:o + n]
+    xs, ys, ms = ([trace.input_word(b, o + i) for i in range(n)] for b in (p.x, p.y, p.m))
+    k0 = _k0_term(trace, p.k0)
+    for t in xs + ys + ms:
         if t.hi > MASK:
             _fail(obligations, Obligation("range", f"{label}inputs are digits below 2^{DIGIT}", "failed",
                                           "preconditions", None, f"{t!r} is not bounded by a precondition"))
@@ -114,6 +146,7 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
 
     # 2. R Z - X Y = K M
     G = _substitute_cleared(p_sub(p_scale(Z, R), p_mul(X, Y)), cleared)
+    G = _merge_equal_words(G, lifter)
     m0 = ms[0].id
     K: dict = {}
     for mono, c in G.items():
@@ -164,7 +197,7 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
         goals.append((f"{label}the remainder G - K·m = {show_poly(rest, names(), 6)} is 0 (terms of kind "
                       f"{', '.join(kinds)} the identity does not cancel)", restz == 0))
     goals.append((f"{label}Z < 2·m", Zz < 2 * Mz))
-    if any(isinstance(e, DigitsBelow) and e.buffer == p.z for e in spec.post):
+    if any(isinstance(e, DigitsBelow) and (e.buffer, e.offset) == (p.z, o) for e in spec.post):
         goals.append((f"{label}every z[i] < 2^{DIGIT}", z3.And(*[zv <= MASK for zv in zs])))
     for statement, goal in goals:
         s.push()
