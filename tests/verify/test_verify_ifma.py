@@ -7,15 +7,20 @@ fail to prove with a message naming the term the identity does not cancel;
 the proofs themselves run on any CPU.
 """
 import random
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from asmutil import assemble
 from ifmautil import amm52_4, reference_amm52
+from provenum import kernels
 from provenum.isa.x86_64.decode import decode_symbol
+from provenum.native import library_path
 from provenum.verify.counterexample import STYLES, candidate, run_native
 from provenum.verify.prover import prove
 from provenum.verify.runs import cpu_flags
+from provenum.verify.specs import specs_for
 from provenum.verify.specs.ifma import Digits, amm52_spec
 
 SPEC = amm52_spec("bignum_amm52_4", 4, width=4)   # 4 digits in 4 words (no padding)
@@ -90,3 +95,60 @@ def test_candidates_meet_the_preconditions():
     for k in range(200):
         env = candidate(SPEC, rng, STYLES[k % len(STYLES)])
         assert SPEC.holds(env, "pre"), env
+
+
+# --- the shipped radix-2^52 kernels (docs/ifma.md), and mutants of their bytes ------------------------
+GENERATED = Path(kernels.__file__).parent / "x86_64" / "generated"
+SHIPPED = ["bignum_amm52_20_avx512ifma", "bignum_amm52x2_20_avx512ifma", "bignum_to_radix52_16_avx512ifma",
+           "bignum_from_radix52_16_avx512ifma"]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_kernel_proves_every_instance(name):
+    lib = library_path()
+    for spec in specs_for(name):
+        r = prove(decode_symbol(lib, name), spec, search_counterexample=False, library=lib)
+        assert r.proved, (spec.label, r.message)
+
+
+def _mutant(tmp_path, name: str, old: str, nth: int, new: str | None):
+    """The shipped kernel with the nth line holding `old` (0-based; -1 the last) changed to `new` (None: deleted)."""
+    lines = (GENERATED / f"{name}.S").read_text().splitlines()
+    at = [i for i, text in enumerate(lines) if old in text][nth]
+    if new is None:
+        del lines[at]
+    else:
+        lines[at] = lines[at].replace(old, new)
+    src = tmp_path / f"{name}.S"
+    src.write_text("\n".join(lines) + "\n")
+    so = tmp_path / f"{name}.so"
+    subprocess.run(["gcc", "-shared", "-nostdlib", "-o", str(so), str(src)], check=True, capture_output=True)
+    return so
+
+
+AMM, TO, FROM = SHIPPED[0], SHIPPED[2], SHIPPED[3]
+MUTANTS = [
+    # (kernel, text, which line holding it, replacement or None to delete, what the failed obligation names)
+    (AMM, "vpmadd52huq  zmm1, zmm26", 0, None, ("remainder", "high")),          # one hi(m q) never added
+    (AMM, "shl          r13, 12", 0, "shl          r13, 11", ("residual",)),     # digit 0's shift by 51
+    (AMM, "adc          r13, rdx", 0, "add          r13, rdx", ("remainder", "carry")),  # carry of D + lo(m0 q)
+    (AMM, "adc          r13, 0", 3, "add          r13, 0", ("remainder", "carry")),      # carry of D + lo(x0 b)
+    # the carry into the top digit by 51 (the last shr's carry is dropped anyway: changing it is harmless)
+    (AMM, "shr          r13, 52", -2, "shr          r13, 51", ("remainder", "shift51")),
+    (TO, "shl          rcx, 24", 0, "shl          rcx, 23", ("digits52(z, 20) =",)),
+    (FROM, "shl          rcx, 52", 0, "shl          rcx, 51", ("bignum(z, 16) =",)),
+]
+
+
+@pytest.mark.parametrize("name,old,nth,new,words", MUTANTS)
+def test_shipped_kernel_mutant_fails(tmp_path, name, old, nth, new, words):
+    so = _mutant(tmp_path, name, old, nth, new)
+    spec = specs_for(name)[0]
+    r = prove(decode_symbol(so, name), spec, search_counterexample=False, library=so)
+    assert r.functional == "failed" and r.frame == r.constant_time == "proved", r.message
+    text = str(next(o for o in r.obligations if o.status == "failed"))
+    assert all(w in text for w in words), text
+    if IFMA:   # wrong on the CPU too: some inputs meeting the preconditions break the spec
+        rng = random.Random(9)
+        envs = [candidate(spec, rng, STYLES[k % len(STYLES)]) for k in range(300)]
+        assert any(not spec.holds({**env, **run_native(so, name, spec, env)}) for env in envs)
