@@ -152,3 +152,15 @@ def test_shipped_kernel_mutant_fails(tmp_path, name, old, nth, new, words):
         rng = random.Random(9)
         envs = [candidate(spec, rng, STYLES[k % len(STYLES)]) for k in range(300)]
         assert any(not spec.holds({**env, **run_native(so, name, spec, env)}) for env in envs)
+
+
+def test_radix52_lift_rules_are_refused_where_false():
+    """The lift rules the radix-52 proofs rest on hold where they fire and are refused where they would lie."""
+    from provenum.verify.rules import RULES, prove_rule
+
+    assert prove_rule(RULES["lift-or-disjoint-shifts"], dict(w=64, k=52, j=12))[0]
+    assert not prove_rule(RULES["lift-or-disjoint-shifts"], dict(w=64, k=52, j=11))[0]   # the bits overlap
+    assert prove_rule(RULES["lift-and-low-mask"], dict(w=64, k=(1 << 52) - 1))[0]
+    assert not prove_rule(RULES["lift-and-low-mask"], dict(w=64, k=(1 << 52) - 2))[0]     # not 2^j - 1
+    assert prove_rule(RULES["lift-extract-low-wrap"], dict(w=52, hi=51, lo=0, aw=64))[0]
+    assert prove_rule(RULES["lift-mullo"], dict(w=52))[0]

@@ -142,6 +142,8 @@ def _montgomery_zero(p, lifter: Lifter, w_id: int, m0_id: int, modulus: int = 1 
     for _ in range(2):
         if not p:
             return True
+        if any(isinstance(c, Fraction) and c.denominator != 1 for c in p.values()):
+            return False   # the rewriting m[0]*w -> -1 holds modulo M only under integer coefficients
         before = p_atoms(p)
         for a in sorted(before):
             if a in lifter.definitions and any(a in mono and m0_id in mono for mono in p):
