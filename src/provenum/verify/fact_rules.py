@@ -18,7 +18,7 @@ node's own parameters, e.g. extract's hi and lo).
 """
 from __future__ import annotations
 
-from .rules import ALL, C, X, rule
+from .rules import ALL, C, N, X, mask, rule
 
 W = (8, 16, 32, 64)
 
@@ -43,12 +43,12 @@ rule("lift-subr", "lift", ADD, op="subr", params=("w",),
      doc="subr = a - b - c + 2^w subc")
 MUL = (X("a", "w"), X("b", "w"))
 rule("lift-mullo-exact", "lift", MUL, op="mullo", params=("w",), when=lambda v: v.a.hi * v.b.hi < (1 << v.w),
-     then=lambda P, v: P.operand(v.a) * P.operand(v.b), sigs=_w(*W), doc="the product fits: mullo = a b")
+     then=lambda P, v: P.operand(v.a) * P.operand(v.b), sigs=_w(*W, 52), doc="the product fits: mullo = a b")
 rule("lift-mullo", "lift", MUL, op="mullo", params=("w",),
-     then=lambda P, v: P.operand(v.a) * P.operand(v.b) - (1 << v.w) * P.sibling("mulhi", v), sigs=_w(*W),
+     then=lambda P, v: P.operand(v.a) * P.operand(v.b) - (1 << v.w) * P.sibling("mulhi", v), sigs=_w(*W, 52),
      doc="mullo = a b - 2^w mulhi")
 rule("lift-zext", "lift", (X("a", "aw"),), op="zext", params=("w",), then=lambda P, v: P.val(v.a),
-     sigs=(dict(w=64, aw=32), dict(w=64, aw=1), dict(w=512, aw=256)), doc="zext keeps the value")
+     sigs=(dict(w=64, aw=32), dict(w=64, aw=1), dict(w=512, aw=256), dict(w=64, aw=52)), doc="zext keeps the value")
 rule("lift-concat", "lift", (X("h", "hw"), X("l", "lw")), op="concat", params=("w",),
      then=lambda P, v: P.val(v.h) * (1 << v.lw) + P.val(v.l),
      sigs=(dict(w=64, hw=32, lw=32), dict(w=64, hw=56, lw=8), dict(w=512, hw=448, lw=64)), doc="h 2^lw + l")
@@ -60,6 +60,25 @@ rule("lift-ite", "lift", (X("c", 1), X("t", "w"), X("e", "w")), op="ite", params
 rule("lift-extract-low", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
      when=lambda v: ALL(v.lo == 0, v.a.hi < (1 << v.w)), then=lambda P, v: P.val(v.a),
      sigs=(dict(w=32, hi=31, lo=0, aw=64), dict(w=8, hi=7, lo=0, aw=64)), doc="the low bits of a value that fits")
+# radix 2^52 (vpmadd52luq/huq read the low 52 bits of each lane; normalisation masks and shifts by 52): the
+# bits dropped or kept are a word of their own, a >> k, as shl's shifted-out bits are
+rule("lift-extract-low-wrap", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
+     when=lambda v: ALL(v.lo == 0, v.hi + 1 < v.aw),
+     then=lambda P, v: P.val(v.a) - (1 << (v.hi + 1)) * P.shifted_out(v.a, v.hi + 1),
+     sigs=(dict(w=52, hi=51, lo=0, aw=64), dict(w=32, hi=31, lo=0, aw=64)),
+     doc="the low bits of any value: a mod 2^(hi+1) = a - 2^(hi+1) (a >> (hi+1))")
+rule("lift-and-low-mask", "lift", (X("a", "w"), C("k", w="w")), op="and", params=("w",), concrete=("k",), comm=True,
+     theory="bv", when=lambda v: ALL(0 < v.k.value, v.k.value < mask(v.w), (v.k.value + 1) & v.k.value == 0),
+     then=lambda P, v: P.val(v.a) - (v.k.value + 1) * P.shifted_out(v.a, (v.k.value + 1).bit_length() - 1),
+     sigs=(dict(w=64, k=(1 << 52) - 1), dict(w=64, k=0xFF)),
+     doc="a & (2^j - 1) = a - 2^j (a >> j): a digit's low bits, the rest a word of its own")
+rule("lift-or-disjoint-shifts", "lift",
+     (N("lshr", (X("a", "w"), C("k", w=8)), name="l"), N("shl", (X("b", "w"), C("j", w=8)), name="h")),
+     op="or", params=("w",), concrete=("k", "j"), comm=True, theory="bv",
+     when=lambda v: ALL(v.k.value < v.w, v.j.value < v.w, v.k.value + v.j.value >= v.w),
+     then=lambda P, v: P.val(v.l) + P.val(v.h),
+     sigs=(dict(w=64, k=52, j=12), dict(w=64, k=40, j=24), dict(w=64, k=60, j=8)),
+     doc="(a >> k) | (b << j) with j >= w - k: the bits do not overlap, so the or is the sum (a double shift)")
 rule("lift-shl-exact", "lift", (X("a", "w"), C("k", w=8)), op="shl", params=("w",), concrete=("k",),
      when=lambda v: v.a.hi * (1 << v.k.value) < (1 << v.w), then=lambda P, v: P.val(v.a) * (1 << v.k.value),
      sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 5)), doc="no bit shifted out: a << k = 2^k a")
