@@ -141,3 +141,33 @@ def test_dual_modexp_declines_other_sizes_and_lower_levels():
         import provenum.native as N
         with pytest.raises(N.UnsupportedCPU, match="avx512ifma"):
             N.bignum_amm52_20(1, 1, 3)
+
+
+@pytest.mark.parametrize("n,h", SIZES)
+def test_select52x2_against_python(n, h):
+    """Both halves' rows at every index pair, from a table whose every word differs (so a wrong
+    row, half, word or lane shows); the padding words come with their row."""
+    import provenum.native as N
+
+    w = -(-n // 8) * 8
+    rng = random.Random(n)
+    rows = [([rng.getrandbits(64) for _ in range(w)], [rng.getrandbits(64) for _ in range(w)]) for _ in range(32)]
+    select = getattr(N, f"bignum_select52x2_{n}")
+    for i0 in range(32):
+        for i1 in (i0, 31 - i0, (7 * i0 + 3) % 32):
+            assert select(rows, i0, i1) == (rows[i0][0], rows[i1][1]), (i0, i1)
+    ones = [([(1 << 64) - 1] * w, [(1 << 64) - 1] * w)] + [([0] * w, [0] * w)] * 31
+    assert select(ones, 0, 0) == ([(1 << 64) - 1] * w,) * 2 and select(ones, 1, 31) == ([0] * w,) * 2
+
+
+@pytest.mark.parametrize("bad,message", [((32, 0), "idx0"), ((0, 32), "idx1"), ((-1, 0), "idx0")])
+def test_select52x2_refuses_bad_input(bad, message):
+    import provenum.native as N
+
+    rows = [([0] * 24, [0] * 24)] * 32
+    with pytest.raises(ValueError, match=message):
+        N.bignum_select52x2_20(rows, *bad)
+    with pytest.raises(ValueError, match="exactly 32 rows"):
+        N.bignum_select52x2_20(rows[:31], 0, 0)
+    with pytest.raises(ValueError, match="two buffers of 24 words"):
+        N.bignum_select52x2_20([([0] * 23, [0] * 24)] * 32, 0, 0)

@@ -23,7 +23,7 @@ Which levels an x86-64 operation has:
   copy_row_from_table                                         baseline, avx2, avx512
   modexp                                                      baseline, bmi2, avx2, avx512
   copy_row_from_table at 40 words                             baseline, avx512
-  amm52, amm52x2, to_radix52, from_radix52                    avx512ifma
+  amm52, amm52x2, to_radix52, from_radix52, select52x2        avx512ifma
 (The avx2 and avx512 levels reuse bmi2's arithmetic: only the table lookup,
 and the exponentiation that calls it, differ.)
 
@@ -39,7 +39,7 @@ from typing import Callable
 
 from provenum.isa.x86_64.features import LEVEL_NAMES, level_features, level_index
 
-from .x86_64 import amm52, karatsuba, modexp, montmul, montredc, mul, radix52, sqr, table
+from .x86_64 import amm52, karatsuba, modexp, montmul, montredc, mul, radix52, select52, sqr, table
 from .x86_64.asm import Function
 from .x86_64.levels import symbol
 
@@ -234,6 +234,10 @@ def _operations() -> list[tuple[str, str, int, tuple, list]]:
             (_P("z", "out", 2 * w), _P("x", "in", 2 * w), _P("y", "in", 2 * w), _P("m", "in", 2 * w),
              _P("k0", "in", 2)),
             ifma, lambda lv, n=n: amm52.generate(n, True))
+        add(f"bignum_select52x2_{n}", "select52x2", n,
+            (_P("z", "out", 2 * w), _P("table", "in", select52.ROWS * 2 * w), _P("idx0", "word"),
+             _P("idx1", "word")),
+            ifma, lambda lv, n=n: select52.generate(n))
     for h in radix52.SIZES:
         w = amm52.stride(radix52.DIGITS[h])
         add(f"bignum_to_radix52_{h}", "to_radix52", h, (_P("z", "out", w), _P("x", "in", h)),

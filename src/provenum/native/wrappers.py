@@ -287,7 +287,32 @@ def _from_radix52(k):
     return wrapper
 
 
+def _select52x2(k):
+    fn = _native(k)
+    w2 = k.params[0].words
+    rows_n = k.params[1].words // w2
+
+    def wrapper(rows, idx0: int, idx1: int) -> tuple[list[int], list[int]]:
+        """rows: the table's rows, each a pair of buffers (two lists of w words); returns
+        (rows[idx0][0], rows[idx1][1]), reading every row (constant time in idx0, idx1)."""
+        rows = list(rows)
+        if len(rows) != rows_n:
+            raise ValueError(f"the table has exactly {rows_n} rows")
+        words = []
+        for i, row in enumerate(rows):
+            if len(row) != 2 or any(len(half) != w2 // 2 for half in row):
+                raise ValueError(f"rows[{i}] must be two buffers of {w2 // 2} words")
+            words += [_words(f"rows[{i}] word", x, 1) for half in row for x in half]
+        idx0 = _below("idx0", idx0, rows_n, str(rows_n))
+        idx1 = _below("idx1", idx1, rows_n, str(rows_n))
+        z = ffi.new("uint64_t[]", w2)
+        fn(z, ffi.new("uint64_t[]", words), idx0, idx1)
+        return list(z[0:w2 // 2]), list(z[w2 // 2:w2])
+    return wrapper
+
+
 _FAMILIES = {
+    "select52x2": _select52x2,
     "amm52": lambda k: _amm52(k, False),
     "amm52x2": lambda k: _amm52(k, True),
     "to_radix52": _to_radix52,
@@ -309,6 +334,7 @@ _FAMILIES = {
 _DOCS = {
     "amm52": "z == x*y/2^(52n) (mod m), z < 2m, for odd m with 4m < 2^(52n) and x, y < 2m (radix 2^52).",
     "amm52x2": "the amm52 of two (x, y, m) at once: pairs in, a pair out.",
+    "select52x2": "(rows[idx0][0], rows[idx1][1]) of a 32-row table of buffer pairs, reading every row.",
     "to_radix52": "the radix-2^52 digits of x < 2^(64n) (the buffer's words).",
     "from_radix52": "the number whose radix-2^52 digits are given (each < 2^52, value < 2^(64n)).",
     "mul": "x * y for x, y < 2^(64n).",
@@ -396,6 +422,9 @@ def _check_buffer_values(k, v: dict, spans: dict) -> None:
                 _below(name, v[name], v["m"], "m")
     elif fam == "modexp":
         _below("a", v["a"], v["m"], "m")
+    elif fam == "select52x2":
+        for name in ("idx0", "idx1"):
+            _below(name, v[name], 32, "32")
     elif fam == "copy_row_from_table":
         lo, hi, _ = spans["table"]
         height = v["height"]

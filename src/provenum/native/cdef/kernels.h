@@ -60,10 +60,13 @@ void bignum_copy_row_from_table_32(uint64_t *z, const uint64_t *table, uint64_t 
 void bignum_copy_row_from_table_40(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_amm52_20(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_20(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_20(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_amm52_30(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_30(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_30(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_amm52_40(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_40(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_40(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_to_radix52_16(uint64_t *z, const uint64_t *x);
 void bignum_from_radix52_16(uint64_t *z, const uint64_t *x);
 void bignum_to_radix52_24(uint64_t *z, const uint64_t *x);
@@ -199,10 +202,13 @@ void bignum_copy_row_from_table_40_baseline(uint64_t *z, const uint64_t *table, 
 void bignum_copy_row_from_table_40_avx512(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_amm52_20_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_20_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_20_avx512ifma(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_amm52_30_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_30_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_30_avx512ifma(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_amm52_40_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_40_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
+void bignum_select52x2_40_avx512ifma(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 void bignum_to_radix52_16_avx512ifma(uint64_t *z, const uint64_t *x);
 void bignum_from_radix52_16_avx512ifma(uint64_t *z, const uint64_t *x);
 void bignum_to_radix52_24_avx512ifma(uint64_t *z, const uint64_t *x);

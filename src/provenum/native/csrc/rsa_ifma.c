@@ -11,12 +11,14 @@
  * the exponentiation).  Fixed 5-bit windows from the top of the exponents
  * (both halves' exponents have the same length, so their windows line up):
  * five squarings, then one multiplication by the table row of the window's
- * value, fetched by bignum_copy_row_from_table_{stride}, which reads every
- * row.  Window positions and every branch and address depend only on the
- * public size; the secret window values only choose a row inside that
- * kernel, by masks.  Each half has its own table (its own window value),
- * of rows of stride(n) words.  One almost-Montgomery multiplication by 1 leaves
- * Montgomery form (result <= m), one constant-time subtraction finishes.
+ * value, both halves' fetched in one pass by bignum_select52x2_{n}, which
+ * reads every row.  Window positions and every branch and address depend
+ * only on the public size; the secret window values only choose rows inside
+ * that kernel, by masks.  Row k of the one table holds a^k R of both halves
+ * side by side (2 stride(n) words: the dual buffer the products load); each
+ * half's window value picks its own row.  One almost-Montgomery
+ * multiplication by 1 leaves Montgomery form (result <= m), one
+ * constant-time subtraction finishes.
  */
 #if defined(__x86_64__)
 #include <stdint.h>
@@ -42,25 +44,25 @@ void bignum_to_radix52_32(uint64_t *z, const uint64_t *x);
 void bignum_from_radix52_16(uint64_t *z, const uint64_t *x);
 void bignum_from_radix52_24(uint64_t *z, const uint64_t *x);
 void bignum_from_radix52_32(uint64_t *z, const uint64_t *x);
-void bignum_copy_row_from_table_24(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
-void bignum_copy_row_from_table_32(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
-void bignum_copy_row_from_table_40(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
+void bignum_select52x2_20(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
+void bignum_select52x2_30(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
+void bignum_select52x2_40(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
 
 typedef void amm_x2_fn(uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *);
 typedef void convert_fn(uint64_t *, const uint64_t *);
-typedef void row_fn(uint64_t *, const uint64_t *, uint64_t, uint64_t);
+typedef void select_fn(uint64_t *, const uint64_t *, uint64_t, uint64_t);
 
 struct size52 {
     size_t h, digits, stride;
     amm_x2_fn *amm;
     convert_fn *to, *from;
-    row_fn *row;
+    select_fn *select;
 };
 
 static const struct size52 SIZES[] = {
-    {16, 20, 24, bignum_amm52x2_20, bignum_to_radix52_16, bignum_from_radix52_16, bignum_copy_row_from_table_24},
-    {24, 30, 32, bignum_amm52x2_30, bignum_to_radix52_24, bignum_from_radix52_24, bignum_copy_row_from_table_32},
-    {32, 40, 40, bignum_amm52x2_40, bignum_to_radix52_32, bignum_from_radix52_32, bignum_copy_row_from_table_40},
+    {16, 20, 24, bignum_amm52x2_20, bignum_to_radix52_16, bignum_from_radix52_16, bignum_select52x2_20},
+    {24, 30, 32, bignum_amm52x2_30, bignum_to_radix52_24, bignum_from_radix52_24, bignum_select52x2_30},
+    {32, 40, 40, bignum_amm52x2_40, bignum_to_radix52_32, bignum_from_radix52_32, bignum_select52x2_40},
 };
 
 static const struct size52 *size_of(size_t h)
@@ -105,14 +107,14 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
     const struct size52 *s = size_of(h);
     if (!s || provenum_dispatch_level() < PV_LEVEL_AVX512IFMA) return -1;
     const size_t w = s->stride;
-    /* one table per half (each half has its own window value): row k = a^k R mod m, < 2m */
+    /* row k: a_h^k R mod m_h (< 2 m_h) for h = 0, 1, side by side */
     /* 64-byte aligned: the kernels' zmm loads and stores would otherwise each split across two
        cache lines (measured: 10 to 30% slower products) */
-    ALIGN64 uint64_t tables[2][ROWS * MAXSTRIDE];
+    ALIGN64 uint64_t table[ROWS * 2 * MAXSTRIDE];
     ALIGN64 uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE], acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE];
     uint64_t k0[2];
     uint64_t t[32];
-    const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1}, *as[2] = {a0, a1}, *es[2] = {e0, e1};
+    const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1}, *as[2] = {a0, a1};
     uint64_t *zs[2] = {z0, z1};
 
     for (int i = 0; i < 2; i++) {
@@ -130,15 +132,15 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
     for (size_t k = 0; k < ROWS; k++) {
         if (k == 1) memcpy(acc, x, sizeof acc);
         if (k >= 2) s->amm(acc, acc, x, m52, k0);
-        for (int i = 0; i < 2; i++) memcpy(tables[i] + k * w, acc + i * w, w * sizeof(uint64_t));
+        memcpy(table + k * 2 * w, acc, 2 * w * sizeof(uint64_t));
     }
 
     size_t pos = (64 * h - 1) / WIN * WIN;          /* the top window: bits pos .. 64h-1 */
-    for (int i = 0; i < 2; i++) s->row(acc + i * w, tables[i], ROWS, window_at(es[i], h, pos));
+    s->select(acc, table, window_at(e0, h, pos), window_at(e1, h, pos));
     while (pos > 0) {
         pos -= WIN;
         for (int j = 0; j < WIN; j++) s->amm(acc, acc, acc, m52, k0);
-        for (int i = 0; i < 2; i++) s->row(x + i * w, tables[i], ROWS, window_at(es[i], h, pos));
+        s->select(x, table, window_at(e0, h, pos), window_at(e1, h, pos));
         s->amm(acc, acc, x, m52, k0);
     }
     /* out of Montgomery form: acc * 1 / R <= m (= m only when a^e == 0 mod m) */
@@ -150,7 +152,7 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
         uint64_t borrow = provenum_sub_n(zs[i], t, ms[i], h);     /* t - m, kept when t >= m */
         provenum_select_n(zs[i], 0 - borrow, t, zs[i], h);
     }
-    provenum_wipe(tables, sizeof tables);
+    provenum_wipe(table, sizeof table);
     provenum_wipe(rr, sizeof rr); provenum_wipe(acc, sizeof acc); provenum_wipe(x, sizeof x);
     provenum_wipe(t, sizeof t); provenum_wipe(m52, sizeof m52); provenum_wipe(k0, sizeof k0);
     return 0;
