@@ -65,7 +65,7 @@ def candidate(spec: Spec, rng: random.Random, style: str, height: int | None = N
             for name in ("x", "y"):
                 if name in env:
                     env[name] = _words(_big(env[name]) % M, n)
-    if spec.strategy in ("montgomery52", "radix52"):
+    if spec.strategy in ("montgomery52", "radix52", "select52"):
         from .specs.ifma import candidate_inputs
 
         candidate_inputs(spec, env, rng)

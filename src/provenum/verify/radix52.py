@@ -94,3 +94,47 @@ def prove_radix52(trace, spec, obligations: list) -> None:
         obligations.append(ob)
         if not ok:
             raise GoalFailure(ob)
+
+
+@register_strategy("select52")
+def prove_select52(trace, spec, obligations: list) -> None:
+    """Each output word z[k] == table[idx * row + c] (a table word at a secret index below `rows`),
+    by z3 over bit-vectors: the indexed read is the chain "idx == 0 ? table[c] : idx == 1 ? ... : 0"
+    over the rows the precondition idx < rows allows (so the chain is that read exactly)."""
+    import z3
+
+    from .specs.base import Elem, Op, Word
+
+    B = _BV(trace)
+    rows, row = spec.params["rows"], spec.params["row"]
+    bounds = {}
+    for e in spec.pre:
+        if isinstance(e, Rel) and e.op == "<" and isinstance(e.b, Num) and e.a.__class__.__name__ == "Scalar":
+            bounds[e.a.name] = e.b.value
+    outs = trace.buffer_words("z")
+    for e in spec.post:
+        ok_shape = (isinstance(e, Rel) and e.op == "==" and isinstance(e.a, Word) and isinstance(e.b, Elem)
+                    and isinstance(e.b.index, Op) and e.b.index.op == "+")
+        if not ok_shape:
+            raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None, "not a selection's claim"))
+        scaled, const = e.b.index.a, e.b.index.b  # idx * row + c
+        if not (isinstance(scaled, Op) and scaled.op == "*" and isinstance(scaled.b, Num) and scaled.b.value == row
+                and isinstance(const, Num) and bounds.get(getattr(scaled.a, "name", None)) == rows):
+            raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None,
+                                         f"not a read of a {rows}-row table with rows of {row} words"))
+        idx, c = scaled.a.name, const.value
+        sel = B.term(trace.scalars[idx])
+        read = z3.BitVecVal(0, 64)
+        for v in reversed(range(rows)):
+            read = z3.If(sel == v, B.term(trace.input_word(e.b.buffer, v * row + c)), read)
+        s = z3.Solver()
+        s.set("timeout", 120_000)
+        s.add(*B.premises, z3.ULT(sel, rows), z3.Not(B.term(outs[e.a.index]) == read))
+        verdict = s.check()
+        ok = verdict == z3.unsat
+        ob = Obligation("smt", e.show(), "proved" if ok else "failed",
+                        "z3 bit-vectors: the output word's term against the indexed read", None,
+                        "" if ok else ("z3 found a model" if verdict == z3.sat else f"z3: {verdict}"))
+        obligations.append(ob)
+        if not ok:
+            raise GoalFailure(ob)

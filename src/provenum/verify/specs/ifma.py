@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Big, Buffer, Expr, Odd, Pow2, Scalar, ScalarArg, Spec, Word, cong, eq, le, lt
+from .base import Big, Buffer, Elem, Expr, Odd, Pow2, Scalar, ScalarArg, Spec, Word, cong, eq, le, lt
 
 ABI = ("rdi", "rsi", "rdx", "rcx", "r8", "r9")
 DIGIT = 52
@@ -177,8 +177,37 @@ def from_radix52_spec(name: str, h: int) -> Spec:
     )
 
 
+SELECT_ROWS = 32     # rows of the exponentiation's table (5-bit windows)
+
+
+def select52x2_spec(name: str, n: int) -> Spec:
+    """z := (row idx0's first number, row idx1's second) of a 32-row table whose rows are dual buffers
+    (2 stride(n) words); the indices are secret, so constant time is part of the proof."""
+    w = stride(n)
+    row = 2 * w
+    i0, i1 = Scalar("idx0"), Scalar("idx1")
+    post = (tuple(eq(Word("z", k), Elem("table", i0 * row + k)) for k in range(w))
+            + tuple(eq(Word("z", w + k), Elem("table", i1 * row + (w + k))) for k in range(w)))
+    return Spec(
+        name=name, family="select52x2",
+        summary=f"constant-time selection: z = (table[idx0] first {w} words, table[idx1] last {w}), "
+                f"{SELECT_ROWS} rows of {row} words",
+        prototype=f"void {name}(uint64_t z[static {row}], const uint64_t table[static {SELECT_ROWS * row}], "
+                  f"uint64_t idx0, uint64_t idx1)",
+        args=tuple(zip(ABI, ("z", "table", "idx0", "idx1"))),
+        buffers=(Buffer("z", row, writable=True), Buffer("table", SELECT_ROWS * row)),
+        scalars=(ScalarArg("idx0", secret=True), ScalarArg("idx1", secret=True)),
+        pre=(lt(i0, SELECT_ROWS), lt(i1, SELECT_ROWS)),
+        post=post, strategy="select52", params={"rows": SELECT_ROWS, "row": row},
+    )
+
+
 def candidate_inputs(spec: Spec, env: dict, rng) -> None:
     """Make random words `env` meet the radix-52 preconditions (counterexample search, mutation runs)."""
+    if spec.family == "select52x2":
+        for name in ("idx0", "idx1"):
+            env[name] = rng.randrange(spec.params["rows"])
+        return
     if spec.family == "from_radix52":
         h = spec.buffer("z").words
         env["x"] = _digits(_value(env["x"]) % (1 << (64 * h)), spec.params["n"]) + [0] * (len(env["x"]) -
