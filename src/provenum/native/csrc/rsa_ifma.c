@@ -100,38 +100,86 @@ static void rr52(uint64_t *z, const uint64_t *m, const uint64_t *rr, const struc
     provenum_wipe(t, sizeof t);
 }
 
-int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
-                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
-                            const uint64_t *rr0, const uint64_t *rr1, size_t h)
+/* both halves' moduli in radix 2^52, R^2 mod m and k0: made once per private operation, shared by
+   the blinding's power, the exponentiation and the check's power */
+struct provenum_ifma_ctx {
+    ALIGN64 uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE];
+    uint64_t k0[2];
+    const uint64_t *m[2];
+    const struct size52 *s;
+};
+
+size_t provenum_ifma_ctx_bytes(void) { return sizeof(struct provenum_ifma_ctx) + 64; }
+_Static_assert(sizeof(struct provenum_ifma_ctx) + 64 <= PROVENUM_IFMA_CTX_BYTES, "context buffer too small");
+
+/* the context inside a caller's buffer of provenum_ifma_ctx_bytes() bytes (aligned within it) */
+static struct provenum_ifma_ctx *ctx_in(void *buf)
+{
+    return (struct provenum_ifma_ctx *)(((uintptr_t)buf + 63) & ~(uintptr_t)63);
+}
+
+int provenum_ifma_setup(void *buf, const uint64_t *m0, const uint64_t *m1, const uint64_t *rr0,
+                        const uint64_t *rr1, size_t h)
 {
     const struct size52 *s = size_of(h);
     if (!s || provenum_dispatch_level() < PV_LEVEL_AVX512IFMA) return -1;
-    const size_t w = s->stride;
-    /* row k: a_h^k R mod m_h (< 2 m_h) for h = 0, 1, side by side */
-    /* 64-byte aligned: the kernels' zmm loads and stores would otherwise each split across two
-       cache lines (measured: 10 to 30% slower products) */
-    ALIGN64 uint64_t table[ROWS * 2 * MAXSTRIDE];
-    ALIGN64 uint64_t m52[2 * MAXSTRIDE], rr[2 * MAXSTRIDE], acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE];
-    uint64_t k0[2];
+    struct provenum_ifma_ctx *c = ctx_in(buf);
+    const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1};
     uint64_t t[32];
-    const uint64_t *ms[2] = {m0, m1}, *rrs[2] = {rr0, rr1}, *as[2] = {a0, a1};
-    uint64_t *zs[2] = {z0, z1};
-
+    c->s = s;
     for (int i = 0; i < 2; i++) {
-        s->to(m52 + i * w, ms[i]);
-        k0[i] = provenum_mont_w(ms[i][0]);
+        c->m[i] = ms[i];
+        s->to(c->m52 + i * s->stride, ms[i]);
+        c->k0[i] = provenum_mont_w(ms[i][0]);
         rr52(t, ms[i], rrs[i], s);
-        s->to(rr + i * w, t);
-        s->to(x + i * w, as[i]);
+        s->to(c->rr + i * s->stride, t);
     }
+    provenum_wipe(t, sizeof t);
+    return 0;
+}
+
+void provenum_ifma_wipe(void *buf) { provenum_wipe(ctx_in(buf), sizeof(struct provenum_ifma_ctx)); }
+
+/* acc (< 2m, Montgomery form) * 1 / R <= m, then to 64-bit words below m: z_h */
+static void leave(const struct provenum_ifma_ctx *c, uint64_t *z0, uint64_t *z1, uint64_t *acc, uint64_t *x)
+{
+    const struct size52 *s = c->s;
+    const size_t w = s->stride, h = s->h;
+    uint64_t t[32], *zs[2] = {z0, z1};
+    memset(x, 0, 2 * w * sizeof(uint64_t));
+    x[0] = x[w] = 1;
+    s->amm(acc, acc, x, c->m52, c->k0);               /* = m only when the value is 0 mod m */
+    for (int i = 0; i < 2; i++) {
+        s->from(t, acc + i * w);
+        uint64_t borrow = provenum_sub_n(zs[i], t, c->m[i], h);     /* t - m, kept when t >= m */
+        provenum_select_n(zs[i], 0 - borrow, t, zs[i], h);
+    }
+    provenum_wipe(t, sizeof t);
+}
+
+int provenum_ifma_ctx_modexp_x2(const void *buf, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                const uint64_t *a1, const uint64_t *e0, const uint64_t *e1)
+{
+    const struct provenum_ifma_ctx *c = ctx_in((void *)buf);
+    const struct size52 *s = c->s;
+    const size_t w = s->stride, h = s->h;
+    /* row k: a_h^k R mod m_h (< 2 m_h) for h = 0, 1, side by side.  64-byte aligned: the kernels'
+       zmm loads and stores would otherwise each split across two cache lines (measured: 10 to 30%
+       slower products) */
+    ALIGN64 uint64_t table[ROWS * 2 * MAXSTRIDE];
+    ALIGN64 uint64_t acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE];
+
+    memset(x, 0, sizeof x);
+    s->to(x, a0);
+    s->to(x + w, a1);
     /* x := a R (row 1); acc := R, from 1 (row 0); then acc := a^k R for k = 2 .. */
-    s->amm(x, x, rr, m52, k0);
+    s->amm(x, x, c->rr, c->m52, c->k0);
     memset(acc, 0, sizeof acc);
     acc[0] = acc[w] = 1;
-    s->amm(acc, acc, rr, m52, k0);
+    s->amm(acc, acc, c->rr, c->m52, c->k0);
     for (size_t k = 0; k < ROWS; k++) {
         if (k == 1) memcpy(acc, x, sizeof acc);
-        if (k >= 2) s->amm(acc, acc, x, m52, k0);
+        if (k >= 2) s->amm(acc, acc, x, c->m52, c->k0);
         memcpy(table + k * 2 * w, acc, 2 * w * sizeof(uint64_t));
     }
 
@@ -139,22 +187,59 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
     s->select(acc, table, window_at(e0, h, pos), window_at(e1, h, pos));
     while (pos > 0) {
         pos -= WIN;
-        for (int j = 0; j < WIN; j++) s->amm(acc, acc, acc, m52, k0);
+        for (int j = 0; j < WIN; j++) s->amm(acc, acc, acc, c->m52, c->k0);
         s->select(x, table, window_at(e0, h, pos), window_at(e1, h, pos));
-        s->amm(acc, acc, x, m52, k0);
+        s->amm(acc, acc, x, c->m52, c->k0);
     }
-    /* out of Montgomery form: acc * 1 / R <= m (= m only when a^e == 0 mod m) */
-    memset(x, 0, sizeof x);
-    x[0] = x[w] = 1;
-    s->amm(acc, acc, x, m52, k0);
-    for (int i = 0; i < 2; i++) {
-        s->from(t, acc + i * w);
-        uint64_t borrow = provenum_sub_n(zs[i], t, ms[i], h);     /* t - m, kept when t >= m */
-        provenum_select_n(zs[i], 0 - borrow, t, zs[i], h);
-    }
+    leave(c, z0, z1, acc, x);
     provenum_wipe(table, sizeof table);
-    provenum_wipe(rr, sizeof rr); provenum_wipe(acc, sizeof acc); provenum_wipe(x, sizeof x);
-    provenum_wipe(t, sizeof t); provenum_wipe(m52, sizeof m52); provenum_wipe(k0, sizeof k0);
+    provenum_wipe(acc, sizeof acc); provenum_wipe(x, sizeof x);
+    return 0;
+}
+
+/* z_h = a_h^e * b_h mod m_h for a public exponent e (ewords words, e >= 1; left-to-right binary,
+   branching on e's bits only) and secret a_h, b_h < m_h (b = NULL: b_h = 1) */
+int provenum_ifma_ctx_pow_public_x2(const void *buf, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                    const uint64_t *a1, const uint64_t *e, size_t ewords, const uint64_t *b0,
+                                    const uint64_t *b1)
+{
+    const struct provenum_ifma_ctx *c = ctx_in((void *)buf);
+    const struct size52 *s = c->s;
+    const size_t w = s->stride;
+    ALIGN64 uint64_t acc[2 * MAXSTRIDE], x[2 * MAXSTRIDE];
+    size_t top = 64 * ewords;
+    while (top > 0 && !((e[(top - 1) / 64] >> ((top - 1) % 64)) & 1)) top--;
+    if (top == 0) return -1;
+
+    memset(x, 0, sizeof x);
+    s->to(x, a0);
+    s->to(x + w, a1);
+    s->amm(x, x, c->rr, c->m52, c->k0);               /* a R */
+    memcpy(acc, x, sizeof acc);
+    for (size_t i = top - 1; i-- > 0;) {
+        s->amm(acc, acc, acc, c->m52, c->k0);
+        if ((e[i / 64] >> (i % 64)) & 1) s->amm(acc, acc, x, c->m52, c->k0);
+    }
+    if (b0) {                                         /* * b: b R by one product, then b R a^e R / R */
+        memset(x, 0, sizeof x);
+        s->to(x, b0);
+        s->to(x + w, b1);
+        s->amm(x, x, c->rr, c->m52, c->k0);
+        s->amm(acc, acc, x, c->m52, c->k0);
+    }
+    leave(c, z0, z1, acc, x);
+    provenum_wipe(acc, sizeof acc); provenum_wipe(x, sizeof x);
+    return 0;
+}
+
+int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
+                            const uint64_t *rr0, const uint64_t *rr1, size_t h)
+{
+    unsigned char buf[sizeof(struct provenum_ifma_ctx) + 64];
+    if (provenum_ifma_setup(buf, m0, m1, rr0, rr1, h) != 0) return -1;
+    provenum_ifma_ctx_modexp_x2(buf, z0, z1, a0, a1, e0, e1);
+    provenum_ifma_wipe(buf);
     return 0;
 }
 #else /* no radix-2^52 kernels on this ISA */
@@ -164,6 +249,27 @@ int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, cons
 #include "rsa_internal.h"
 
 int provenum_ifma_available(size_t h) { (void)h; return 0; }
+size_t provenum_ifma_ctx_bytes(void) { return 64; }
+int provenum_ifma_setup(void *buf, const uint64_t *m0, const uint64_t *m1, const uint64_t *rr0,
+                        const uint64_t *rr1, size_t h)
+{
+    (void)buf; (void)m0; (void)m1; (void)rr0; (void)rr1; (void)h;
+    return -1;
+}
+void provenum_ifma_wipe(void *buf) { (void)buf; }
+int provenum_ifma_ctx_modexp_x2(const void *buf, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                const uint64_t *a1, const uint64_t *e0, const uint64_t *e1)
+{
+    (void)buf; (void)z0; (void)z1; (void)a0; (void)a1; (void)e0; (void)e1;
+    return -1;
+}
+int provenum_ifma_ctx_pow_public_x2(const void *buf, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                    const uint64_t *a1, const uint64_t *e, size_t ewords, const uint64_t *b0,
+                                    const uint64_t *b1)
+{
+    (void)buf; (void)z0; (void)z1; (void)a0; (void)a1; (void)e; (void)ewords; (void)b0; (void)b1;
+    return -1;
+}
 
 int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
                             const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,

@@ -63,6 +63,7 @@
 #define MAXW 256           /* 16384-bit modulus (OpenSSL's limit for RSA operations) */
 #define MAXH 128           /* 8192-bit half */
 #define WIN 5              /* fixed window width of the generic exponentiation */
+#define ALIGN64_CTX __attribute__((aligned(64)))
 
 typedef unsigned __int128 u128;
 
@@ -928,17 +929,26 @@ static void unblind(uint64_t *z, const struct half *hf, const uint64_t *rinvw, s
     wipe(rh, sizeof rh);
 }
 
-/* Both blinded halves: on the radix-2^52 kernels together (avx512ifma, 16/24/32 words),
-   else one exponentiation per half. */
+/* Both blinded halves: on the radix-2^52 kernels together when `ifma` (a context from
+   provenum_ifma_setup, else NULL): the bases c_h = r^e m mod h by one dual public-exponent
+   power, then the dual exponentiation; otherwise per half on the 64-bit kernels. */
 static void blinded_halves(uint64_t *sp, uint64_t *sq, const struct half *hp, const struct half *hq,
                            const struct provenum_rsa_public *pk, const uint64_t *mw, const uint64_t *rw,
-                           const uint64_t *rinvw, size_t h)
+                           const uint64_t *rinvw, size_t h, const void *ifma)
 {
     uint64_t cp[MAXH], cq[MAXH];
-    blind_base(cp, hp, pk, mw, rw, h);
-    blind_base(cq, hq, pk, mw, rw, h);
-    if (!(provenum_ifma_available(h) &&
-          provenum_ifma_modexp_x2(sp, sq, cp, cq, hp->d, hq->d, hp->m, hq->m, hp->rr, hq->rr, h) == 0)) {
+    if (ifma) {
+        uint64_t mp[MAXH], mq[MAXH], rp[MAXH], rq[MAXH];
+        reduce_wide(mp, mw, hp->m, hp->w, hp->rr, h);              /* m mod p, m mod q */
+        reduce_wide(mq, mw, hq->m, hq->w, hq->rr, h);
+        reduce_wide(rp, rw, hp->m, hp->w, hp->rr, h);              /* r mod p, r mod q */
+        reduce_wide(rq, rw, hq->m, hq->w, hq->rr, h);
+        provenum_ifma_ctx_pow_public_x2(ifma, cp, cq, rp, rq, pk->e, pk->ewords, mp, mq);   /* r^e m */
+        provenum_ifma_ctx_modexp_x2(ifma, sp, sq, cp, cq, hp->d, hq->d);                  /* s r */
+        wipe(mp, sizeof mp); wipe(mq, sizeof mq); wipe(rp, sizeof rp); wipe(rq, sizeof rq);
+    } else {
+        blind_base(cp, hp, pk, mw, rw, h);
+        blind_base(cq, hq, pk, mw, rw, h);
         half_modexp(sp, cp, hp->d, hp->m, hp->w, hp->rr, h);      /* s * r */
         half_modexp(sq, cq, hq->d, hq->m, hq->w, hq->rr, h);
     }
@@ -957,6 +967,24 @@ static uint64_t check_half(const struct half *hf, const struct provenum_rsa_publ
     pow_public_exp(v, sh, pk->e, pk->ewords, hf->m, hf->w, hf->rr, h, 0, 1);
     for (size_t i = 0; i < h; i++) diff |= v[i] ^ mh[i];
     wipe(sh, sizeof sh); wipe(mh, sizeof mh); wipe(v, sizeof v);
+    return mask_zero(diff);
+}
+
+/* all-ones when s^e == m modulo p and modulo q (sw, mw: 2h words), else 0: both halves' powers
+   together on the radix-2^52 kernels when `ifma`, else one per half */
+static uint64_t check_halves(const struct half *hp, const struct half *hq, const struct provenum_rsa_public *pk,
+                             const uint64_t *sw, const uint64_t *mw, size_t h, const void *ifma)
+{
+    if (!ifma) return check_half(hp, pk, sw, mw, h) & check_half(hq, pk, sw, mw, h);
+    uint64_t sp[MAXH], sq[MAXH], mp[MAXH], mq[MAXH], vp[MAXH], vq[MAXH], diff = 0;
+    reduce_wide(sp, sw, hp->m, hp->w, hp->rr, h);
+    reduce_wide(sq, sw, hq->m, hq->w, hq->rr, h);
+    reduce_wide(mp, mw, hp->m, hp->w, hp->rr, h);                 /* recomputed from the input */
+    reduce_wide(mq, mw, hq->m, hq->w, hq->rr, h);
+    provenum_ifma_ctx_pow_public_x2(ifma, vp, vq, sp, sq, pk->e, pk->ewords, NULL, NULL);
+    for (size_t i = 0; i < h; i++) diff |= (vp[i] ^ mp[i]) | (vq[i] ^ mq[i]);
+    wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(mp, sizeof mp); wipe(mq, sizeof mq);
+    wipe(vp, sizeof vp); wipe(vq, sizeof vq);
     return mask_zero(diff);
 }
 
@@ -988,7 +1016,12 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     memcpy(r, r_in, n * sizeof(uint64_t));
     memcpy(rinv, rinv_in, n * sizeof(uint64_t));
 
-    blinded_halves(sp, sq, &hp, &hq, pk, mw, r, rinv, h);
+    /* the radix-2^52 context (both halves' moduli, R^2) serves blinding, exponentiation and check */
+    ALIGN64_CTX unsigned char ifma_buf[PROVENUM_IFMA_CTX_BYTES];
+    const void *ifma = NULL;
+    if (provenum_ifma_available(h) && provenum_ifma_setup(ifma_buf, k->p, k->q, k->p_rr, k->q_rr, h) == 0)
+        ifma = ifma_buf;
+    blinded_halves(sp, sq, &hp, &hq, pk, mw, r, rinv, h, ifma);
     if (fault == 1) sp[0] ^= 1;                             /* test-only fault injection */
 
     /* Garner: s = sq + q * ((sp - sq) * q^-1 mod p) */
@@ -1007,7 +1040,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
 
     /* check against the public key before release, and that s < n: the
        residue checks alone would pass s + n, which is not what may be released */
-    uint64_t ok = check_half(&hp, pk, s, mw, h) & check_half(&hq, pk, s, mw, h);
+    uint64_t ok = check_halves(&hp, &hq, pk, s, mw, h, ifma);
     ok &= 0 - sub_n(prod, s, pk->n, 2 * h);                 /* borrow: s < n (n zero-padded) */
     for (size_t i = 0; i < n; i++) sig[i] = s[i] & ok;
     status = ct_public_u64(ok) ? 0 : -1;                    /* the verdict is public */
@@ -1015,6 +1048,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     wipe(r, sizeof r); wipe(rinv, sizeof rinv); wipe(tmp, sizeof tmp); wipe(mw, sizeof mw);
     wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(diff, sizeof diff); wipe(hh, sizeof hh);
     wipe(prod, sizeof prod); wipe(s, sizeof s);
+    if (ifma) provenum_ifma_wipe(ifma_buf);
     return status;
 }
 
