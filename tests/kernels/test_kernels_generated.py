@@ -19,7 +19,8 @@ ALLOWED = {
     "vpmadd52luq", "vpmadd52huq", "valignq",          # the radix-2^52 kernels (avx512ifma)
 }
 COND = r"(n?[abgl]e?|n?[zcseop]|n?[ep]|n?be|n?ae|po|pe)"
-STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc", "amm52", "amm52x2", "to_radix52", "from_radix52"}
+STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc", "amm52", "amm52x2", "to_radix52", "from_radix52",
+                 "select52x2"}
 REQUIRED = {
     "mul": (4, 6, 8, 12, 16, 24, 32), "sqr": (4, 6, 8, 12, 16, 24, 32),
     "kmul": (16, 24, 32), "ksqr": (16, 24, 32),
@@ -43,7 +44,7 @@ LEVELS = {fam: ("baseline", "bmi2") for fam in ("mul", "sqr", "kmul", "ksqr", "m
 LEVELS["copy_row_from_table"] = ("baseline", "avx2", "avx512")
 LEVELS["modexp"] = tuple(lv for lv in LEVEL_NAMES if lv != "avx512ifma")   # avx512ifma runs avx512's
 # the radix-2^52 families exist only at avx512ifma (callers check the level first)
-IFMA_ONLY = {"amm52", "amm52x2", "to_radix52", "from_radix52"}
+IFMA_ONLY = {"amm52", "amm52x2", "to_radix52", "from_radix52", "select52x2"}
 
 
 def test_catalog_covers_every_required_size_and_level():

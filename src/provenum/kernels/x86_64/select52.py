@@ -12,7 +12,7 @@ own window value):
 Every word of every row is loaded (no address depends on idx0, idx1): per
 row, the row number is compared with each index into an opmask (vpcmpeqq of
 a counter vector against the broadcast index), and the loaded words are
-merged into the result by vpblendmq under that mask. The loads are plain
+merged into the result by a register move under that mask (vmovdqu64 z{k}, t). The loads are plain
 (unmasked) so that which cache lines are touched never depends on a secret.
 Straight-line: no branch at all.
 """
@@ -62,7 +62,7 @@ def generate(n: int) -> Function:
                 t = f"zmm{_LOADS[load % len(_LOADS)]}"
                 load += 1
                 f.op("vmovdqu64", t, mem("rsi", 8 * (2 * w * k + w * h + 8 * j), size="ZMMWORD"))
-                f.op("vpblendmq", f"{acc[h][j]}{{k{h + 1}}}", acc[h][j], t)
+                f.op("vmovdqu64", f"{acc[h][j]}{{k{h + 1}}}", t)
         if k + 1 < ROWS:
             f.op("vpaddq", f"zmm{_COUNTER}", f"zmm{_COUNTER}", f"zmm{_ONES}")
     for h in (0, 1):

@@ -28,7 +28,9 @@
  *     (r, r^-1) pair serves one signature and is wiped after use.
  *   - r^e, m*r^e and the unblinding are done modulo p and q (half-size
  *     arithmetic), on the kernels bignum_montmul/montsqr/montredc at 16/24/32
- *     words.
+ *     words; at the avx512ifma level r^e m (and the check's s^e) is one dual
+ *     power of both halves on the radix-2^52 kernels, sharing one context
+ *     with the exponentiation (rsa_ifma.c).
  *   - Recombination (Garner) is constant-time: modular subtraction with a
  *     masked add-back, one Montgomery multiplication by q^-1*R mod p, a
  *     schoolbook product q*h and an addition.

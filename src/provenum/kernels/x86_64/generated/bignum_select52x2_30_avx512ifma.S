@@ -37,610 +37,610 @@ bignum_select52x2_30_avx512ifma:
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm16, ZMMWORD PTR [rsi]
-        vpblendmq    zmm0{k1}, zmm0, zmm16
+        vmovdqu64    zmm0{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+64]
-        vpblendmq    zmm1{k1}, zmm1, zmm17
+        vmovdqu64    zmm1{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+128]
-        vpblendmq    zmm2{k1}, zmm2, zmm18
+        vmovdqu64    zmm2{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+192]
-        vpblendmq    zmm3{k1}, zmm3, zmm19
+        vmovdqu64    zmm3{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+256]
-        vpblendmq    zmm4{k2}, zmm4, zmm20
+        vmovdqu64    zmm4{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+320]
-        vpblendmq    zmm5{k2}, zmm5, zmm21
+        vmovdqu64    zmm5{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+384]
-        vpblendmq    zmm6{k2}, zmm6, zmm22
+        vmovdqu64    zmm6{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+448]
-        vpblendmq    zmm7{k2}, zmm7, zmm23
+        vmovdqu64    zmm7{k2}, zmm23
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+512]
-        vpblendmq    zmm0{k1}, zmm0, zmm24
+        vmovdqu64    zmm0{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+576]
-        vpblendmq    zmm1{k1}, zmm1, zmm25
+        vmovdqu64    zmm1{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+640]
-        vpblendmq    zmm2{k1}, zmm2, zmm26
+        vmovdqu64    zmm2{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+704]
-        vpblendmq    zmm3{k1}, zmm3, zmm16
+        vmovdqu64    zmm3{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+768]
-        vpblendmq    zmm4{k2}, zmm4, zmm17
+        vmovdqu64    zmm4{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+832]
-        vpblendmq    zmm5{k2}, zmm5, zmm18
+        vmovdqu64    zmm5{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+896]
-        vpblendmq    zmm6{k2}, zmm6, zmm19
+        vmovdqu64    zmm6{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+960]
-        vpblendmq    zmm7{k2}, zmm7, zmm20
+        vmovdqu64    zmm7{k2}, zmm20
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+1024]
-        vpblendmq    zmm0{k1}, zmm0, zmm21
+        vmovdqu64    zmm0{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+1088]
-        vpblendmq    zmm1{k1}, zmm1, zmm22
+        vmovdqu64    zmm1{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+1152]
-        vpblendmq    zmm2{k1}, zmm2, zmm23
+        vmovdqu64    zmm2{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+1216]
-        vpblendmq    zmm3{k1}, zmm3, zmm24
+        vmovdqu64    zmm3{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+1280]
-        vpblendmq    zmm4{k2}, zmm4, zmm25
+        vmovdqu64    zmm4{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+1344]
-        vpblendmq    zmm5{k2}, zmm5, zmm26
+        vmovdqu64    zmm5{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+1408]
-        vpblendmq    zmm6{k2}, zmm6, zmm16
+        vmovdqu64    zmm6{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+1472]
-        vpblendmq    zmm7{k2}, zmm7, zmm17
+        vmovdqu64    zmm7{k2}, zmm17
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+1536]
-        vpblendmq    zmm0{k1}, zmm0, zmm18
+        vmovdqu64    zmm0{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+1600]
-        vpblendmq    zmm1{k1}, zmm1, zmm19
+        vmovdqu64    zmm1{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+1664]
-        vpblendmq    zmm2{k1}, zmm2, zmm20
+        vmovdqu64    zmm2{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+1728]
-        vpblendmq    zmm3{k1}, zmm3, zmm21
+        vmovdqu64    zmm3{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+1792]
-        vpblendmq    zmm4{k2}, zmm4, zmm22
+        vmovdqu64    zmm4{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+1856]
-        vpblendmq    zmm5{k2}, zmm5, zmm23
+        vmovdqu64    zmm5{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+1920]
-        vpblendmq    zmm6{k2}, zmm6, zmm24
+        vmovdqu64    zmm6{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+1984]
-        vpblendmq    zmm7{k2}, zmm7, zmm25
+        vmovdqu64    zmm7{k2}, zmm25
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+2048]
-        vpblendmq    zmm0{k1}, zmm0, zmm26
+        vmovdqu64    zmm0{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+2112]
-        vpblendmq    zmm1{k1}, zmm1, zmm16
+        vmovdqu64    zmm1{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+2176]
-        vpblendmq    zmm2{k1}, zmm2, zmm17
+        vmovdqu64    zmm2{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+2240]
-        vpblendmq    zmm3{k1}, zmm3, zmm18
+        vmovdqu64    zmm3{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+2304]
-        vpblendmq    zmm4{k2}, zmm4, zmm19
+        vmovdqu64    zmm4{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+2368]
-        vpblendmq    zmm5{k2}, zmm5, zmm20
+        vmovdqu64    zmm5{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+2432]
-        vpblendmq    zmm6{k2}, zmm6, zmm21
+        vmovdqu64    zmm6{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+2496]
-        vpblendmq    zmm7{k2}, zmm7, zmm22
+        vmovdqu64    zmm7{k2}, zmm22
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+2560]
-        vpblendmq    zmm0{k1}, zmm0, zmm23
+        vmovdqu64    zmm0{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+2624]
-        vpblendmq    zmm1{k1}, zmm1, zmm24
+        vmovdqu64    zmm1{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+2688]
-        vpblendmq    zmm2{k1}, zmm2, zmm25
+        vmovdqu64    zmm2{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+2752]
-        vpblendmq    zmm3{k1}, zmm3, zmm26
+        vmovdqu64    zmm3{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+2816]
-        vpblendmq    zmm4{k2}, zmm4, zmm16
+        vmovdqu64    zmm4{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+2880]
-        vpblendmq    zmm5{k2}, zmm5, zmm17
+        vmovdqu64    zmm5{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+2944]
-        vpblendmq    zmm6{k2}, zmm6, zmm18
+        vmovdqu64    zmm6{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+3008]
-        vpblendmq    zmm7{k2}, zmm7, zmm19
+        vmovdqu64    zmm7{k2}, zmm19
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+3072]
-        vpblendmq    zmm0{k1}, zmm0, zmm20
+        vmovdqu64    zmm0{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+3136]
-        vpblendmq    zmm1{k1}, zmm1, zmm21
+        vmovdqu64    zmm1{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+3200]
-        vpblendmq    zmm2{k1}, zmm2, zmm22
+        vmovdqu64    zmm2{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+3264]
-        vpblendmq    zmm3{k1}, zmm3, zmm23
+        vmovdqu64    zmm3{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+3328]
-        vpblendmq    zmm4{k2}, zmm4, zmm24
+        vmovdqu64    zmm4{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+3392]
-        vpblendmq    zmm5{k2}, zmm5, zmm25
+        vmovdqu64    zmm5{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+3456]
-        vpblendmq    zmm6{k2}, zmm6, zmm26
+        vmovdqu64    zmm6{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+3520]
-        vpblendmq    zmm7{k2}, zmm7, zmm16
+        vmovdqu64    zmm7{k2}, zmm16
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+3584]
-        vpblendmq    zmm0{k1}, zmm0, zmm17
+        vmovdqu64    zmm0{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+3648]
-        vpblendmq    zmm1{k1}, zmm1, zmm18
+        vmovdqu64    zmm1{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+3712]
-        vpblendmq    zmm2{k1}, zmm2, zmm19
+        vmovdqu64    zmm2{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+3776]
-        vpblendmq    zmm3{k1}, zmm3, zmm20
+        vmovdqu64    zmm3{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+3840]
-        vpblendmq    zmm4{k2}, zmm4, zmm21
+        vmovdqu64    zmm4{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+3904]
-        vpblendmq    zmm5{k2}, zmm5, zmm22
+        vmovdqu64    zmm5{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+3968]
-        vpblendmq    zmm6{k2}, zmm6, zmm23
+        vmovdqu64    zmm6{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+4032]
-        vpblendmq    zmm7{k2}, zmm7, zmm24
+        vmovdqu64    zmm7{k2}, zmm24
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+4096]
-        vpblendmq    zmm0{k1}, zmm0, zmm25
+        vmovdqu64    zmm0{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+4160]
-        vpblendmq    zmm1{k1}, zmm1, zmm26
+        vmovdqu64    zmm1{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+4224]
-        vpblendmq    zmm2{k1}, zmm2, zmm16
+        vmovdqu64    zmm2{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+4288]
-        vpblendmq    zmm3{k1}, zmm3, zmm17
+        vmovdqu64    zmm3{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+4352]
-        vpblendmq    zmm4{k2}, zmm4, zmm18
+        vmovdqu64    zmm4{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+4416]
-        vpblendmq    zmm5{k2}, zmm5, zmm19
+        vmovdqu64    zmm5{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+4480]
-        vpblendmq    zmm6{k2}, zmm6, zmm20
+        vmovdqu64    zmm6{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+4544]
-        vpblendmq    zmm7{k2}, zmm7, zmm21
+        vmovdqu64    zmm7{k2}, zmm21
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+4608]
-        vpblendmq    zmm0{k1}, zmm0, zmm22
+        vmovdqu64    zmm0{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+4672]
-        vpblendmq    zmm1{k1}, zmm1, zmm23
+        vmovdqu64    zmm1{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+4736]
-        vpblendmq    zmm2{k1}, zmm2, zmm24
+        vmovdqu64    zmm2{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+4800]
-        vpblendmq    zmm3{k1}, zmm3, zmm25
+        vmovdqu64    zmm3{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+4864]
-        vpblendmq    zmm4{k2}, zmm4, zmm26
+        vmovdqu64    zmm4{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+4928]
-        vpblendmq    zmm5{k2}, zmm5, zmm16
+        vmovdqu64    zmm5{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+4992]
-        vpblendmq    zmm6{k2}, zmm6, zmm17
+        vmovdqu64    zmm6{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+5056]
-        vpblendmq    zmm7{k2}, zmm7, zmm18
+        vmovdqu64    zmm7{k2}, zmm18
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+5120]
-        vpblendmq    zmm0{k1}, zmm0, zmm19
+        vmovdqu64    zmm0{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+5184]
-        vpblendmq    zmm1{k1}, zmm1, zmm20
+        vmovdqu64    zmm1{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+5248]
-        vpblendmq    zmm2{k1}, zmm2, zmm21
+        vmovdqu64    zmm2{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+5312]
-        vpblendmq    zmm3{k1}, zmm3, zmm22
+        vmovdqu64    zmm3{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+5376]
-        vpblendmq    zmm4{k2}, zmm4, zmm23
+        vmovdqu64    zmm4{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+5440]
-        vpblendmq    zmm5{k2}, zmm5, zmm24
+        vmovdqu64    zmm5{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+5504]
-        vpblendmq    zmm6{k2}, zmm6, zmm25
+        vmovdqu64    zmm6{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+5568]
-        vpblendmq    zmm7{k2}, zmm7, zmm26
+        vmovdqu64    zmm7{k2}, zmm26
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+5632]
-        vpblendmq    zmm0{k1}, zmm0, zmm16
+        vmovdqu64    zmm0{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+5696]
-        vpblendmq    zmm1{k1}, zmm1, zmm17
+        vmovdqu64    zmm1{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+5760]
-        vpblendmq    zmm2{k1}, zmm2, zmm18
+        vmovdqu64    zmm2{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+5824]
-        vpblendmq    zmm3{k1}, zmm3, zmm19
+        vmovdqu64    zmm3{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+5888]
-        vpblendmq    zmm4{k2}, zmm4, zmm20
+        vmovdqu64    zmm4{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+5952]
-        vpblendmq    zmm5{k2}, zmm5, zmm21
+        vmovdqu64    zmm5{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+6016]
-        vpblendmq    zmm6{k2}, zmm6, zmm22
+        vmovdqu64    zmm6{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+6080]
-        vpblendmq    zmm7{k2}, zmm7, zmm23
+        vmovdqu64    zmm7{k2}, zmm23
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+6144]
-        vpblendmq    zmm0{k1}, zmm0, zmm24
+        vmovdqu64    zmm0{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+6208]
-        vpblendmq    zmm1{k1}, zmm1, zmm25
+        vmovdqu64    zmm1{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+6272]
-        vpblendmq    zmm2{k1}, zmm2, zmm26
+        vmovdqu64    zmm2{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+6336]
-        vpblendmq    zmm3{k1}, zmm3, zmm16
+        vmovdqu64    zmm3{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+6400]
-        vpblendmq    zmm4{k2}, zmm4, zmm17
+        vmovdqu64    zmm4{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+6464]
-        vpblendmq    zmm5{k2}, zmm5, zmm18
+        vmovdqu64    zmm5{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+6528]
-        vpblendmq    zmm6{k2}, zmm6, zmm19
+        vmovdqu64    zmm6{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+6592]
-        vpblendmq    zmm7{k2}, zmm7, zmm20
+        vmovdqu64    zmm7{k2}, zmm20
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+6656]
-        vpblendmq    zmm0{k1}, zmm0, zmm21
+        vmovdqu64    zmm0{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+6720]
-        vpblendmq    zmm1{k1}, zmm1, zmm22
+        vmovdqu64    zmm1{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+6784]
-        vpblendmq    zmm2{k1}, zmm2, zmm23
+        vmovdqu64    zmm2{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+6848]
-        vpblendmq    zmm3{k1}, zmm3, zmm24
+        vmovdqu64    zmm3{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+6912]
-        vpblendmq    zmm4{k2}, zmm4, zmm25
+        vmovdqu64    zmm4{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+6976]
-        vpblendmq    zmm5{k2}, zmm5, zmm26
+        vmovdqu64    zmm5{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+7040]
-        vpblendmq    zmm6{k2}, zmm6, zmm16
+        vmovdqu64    zmm6{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+7104]
-        vpblendmq    zmm7{k2}, zmm7, zmm17
+        vmovdqu64    zmm7{k2}, zmm17
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+7168]
-        vpblendmq    zmm0{k1}, zmm0, zmm18
+        vmovdqu64    zmm0{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+7232]
-        vpblendmq    zmm1{k1}, zmm1, zmm19
+        vmovdqu64    zmm1{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+7296]
-        vpblendmq    zmm2{k1}, zmm2, zmm20
+        vmovdqu64    zmm2{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+7360]
-        vpblendmq    zmm3{k1}, zmm3, zmm21
+        vmovdqu64    zmm3{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+7424]
-        vpblendmq    zmm4{k2}, zmm4, zmm22
+        vmovdqu64    zmm4{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+7488]
-        vpblendmq    zmm5{k2}, zmm5, zmm23
+        vmovdqu64    zmm5{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+7552]
-        vpblendmq    zmm6{k2}, zmm6, zmm24
+        vmovdqu64    zmm6{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+7616]
-        vpblendmq    zmm7{k2}, zmm7, zmm25
+        vmovdqu64    zmm7{k2}, zmm25
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+7680]
-        vpblendmq    zmm0{k1}, zmm0, zmm26
+        vmovdqu64    zmm0{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+7744]
-        vpblendmq    zmm1{k1}, zmm1, zmm16
+        vmovdqu64    zmm1{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+7808]
-        vpblendmq    zmm2{k1}, zmm2, zmm17
+        vmovdqu64    zmm2{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+7872]
-        vpblendmq    zmm3{k1}, zmm3, zmm18
+        vmovdqu64    zmm3{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+7936]
-        vpblendmq    zmm4{k2}, zmm4, zmm19
+        vmovdqu64    zmm4{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+8000]
-        vpblendmq    zmm5{k2}, zmm5, zmm20
+        vmovdqu64    zmm5{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+8064]
-        vpblendmq    zmm6{k2}, zmm6, zmm21
+        vmovdqu64    zmm6{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+8128]
-        vpblendmq    zmm7{k2}, zmm7, zmm22
+        vmovdqu64    zmm7{k2}, zmm22
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+8192]
-        vpblendmq    zmm0{k1}, zmm0, zmm23
+        vmovdqu64    zmm0{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+8256]
-        vpblendmq    zmm1{k1}, zmm1, zmm24
+        vmovdqu64    zmm1{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+8320]
-        vpblendmq    zmm2{k1}, zmm2, zmm25
+        vmovdqu64    zmm2{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+8384]
-        vpblendmq    zmm3{k1}, zmm3, zmm26
+        vmovdqu64    zmm3{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+8448]
-        vpblendmq    zmm4{k2}, zmm4, zmm16
+        vmovdqu64    zmm4{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+8512]
-        vpblendmq    zmm5{k2}, zmm5, zmm17
+        vmovdqu64    zmm5{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+8576]
-        vpblendmq    zmm6{k2}, zmm6, zmm18
+        vmovdqu64    zmm6{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+8640]
-        vpblendmq    zmm7{k2}, zmm7, zmm19
+        vmovdqu64    zmm7{k2}, zmm19
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+8704]
-        vpblendmq    zmm0{k1}, zmm0, zmm20
+        vmovdqu64    zmm0{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+8768]
-        vpblendmq    zmm1{k1}, zmm1, zmm21
+        vmovdqu64    zmm1{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+8832]
-        vpblendmq    zmm2{k1}, zmm2, zmm22
+        vmovdqu64    zmm2{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+8896]
-        vpblendmq    zmm3{k1}, zmm3, zmm23
+        vmovdqu64    zmm3{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+8960]
-        vpblendmq    zmm4{k2}, zmm4, zmm24
+        vmovdqu64    zmm4{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+9024]
-        vpblendmq    zmm5{k2}, zmm5, zmm25
+        vmovdqu64    zmm5{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+9088]
-        vpblendmq    zmm6{k2}, zmm6, zmm26
+        vmovdqu64    zmm6{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+9152]
-        vpblendmq    zmm7{k2}, zmm7, zmm16
+        vmovdqu64    zmm7{k2}, zmm16
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+9216]
-        vpblendmq    zmm0{k1}, zmm0, zmm17
+        vmovdqu64    zmm0{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+9280]
-        vpblendmq    zmm1{k1}, zmm1, zmm18
+        vmovdqu64    zmm1{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+9344]
-        vpblendmq    zmm2{k1}, zmm2, zmm19
+        vmovdqu64    zmm2{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+9408]
-        vpblendmq    zmm3{k1}, zmm3, zmm20
+        vmovdqu64    zmm3{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+9472]
-        vpblendmq    zmm4{k2}, zmm4, zmm21
+        vmovdqu64    zmm4{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+9536]
-        vpblendmq    zmm5{k2}, zmm5, zmm22
+        vmovdqu64    zmm5{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+9600]
-        vpblendmq    zmm6{k2}, zmm6, zmm23
+        vmovdqu64    zmm6{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+9664]
-        vpblendmq    zmm7{k2}, zmm7, zmm24
+        vmovdqu64    zmm7{k2}, zmm24
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+9728]
-        vpblendmq    zmm0{k1}, zmm0, zmm25
+        vmovdqu64    zmm0{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+9792]
-        vpblendmq    zmm1{k1}, zmm1, zmm26
+        vmovdqu64    zmm1{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+9856]
-        vpblendmq    zmm2{k1}, zmm2, zmm16
+        vmovdqu64    zmm2{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+9920]
-        vpblendmq    zmm3{k1}, zmm3, zmm17
+        vmovdqu64    zmm3{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+9984]
-        vpblendmq    zmm4{k2}, zmm4, zmm18
+        vmovdqu64    zmm4{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+10048]
-        vpblendmq    zmm5{k2}, zmm5, zmm19
+        vmovdqu64    zmm5{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+10112]
-        vpblendmq    zmm6{k2}, zmm6, zmm20
+        vmovdqu64    zmm6{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+10176]
-        vpblendmq    zmm7{k2}, zmm7, zmm21
+        vmovdqu64    zmm7{k2}, zmm21
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+10240]
-        vpblendmq    zmm0{k1}, zmm0, zmm22
+        vmovdqu64    zmm0{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+10304]
-        vpblendmq    zmm1{k1}, zmm1, zmm23
+        vmovdqu64    zmm1{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+10368]
-        vpblendmq    zmm2{k1}, zmm2, zmm24
+        vmovdqu64    zmm2{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+10432]
-        vpblendmq    zmm3{k1}, zmm3, zmm25
+        vmovdqu64    zmm3{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+10496]
-        vpblendmq    zmm4{k2}, zmm4, zmm26
+        vmovdqu64    zmm4{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+10560]
-        vpblendmq    zmm5{k2}, zmm5, zmm16
+        vmovdqu64    zmm5{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+10624]
-        vpblendmq    zmm6{k2}, zmm6, zmm17
+        vmovdqu64    zmm6{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+10688]
-        vpblendmq    zmm7{k2}, zmm7, zmm18
+        vmovdqu64    zmm7{k2}, zmm18
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+10752]
-        vpblendmq    zmm0{k1}, zmm0, zmm19
+        vmovdqu64    zmm0{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+10816]
-        vpblendmq    zmm1{k1}, zmm1, zmm20
+        vmovdqu64    zmm1{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+10880]
-        vpblendmq    zmm2{k1}, zmm2, zmm21
+        vmovdqu64    zmm2{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+10944]
-        vpblendmq    zmm3{k1}, zmm3, zmm22
+        vmovdqu64    zmm3{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+11008]
-        vpblendmq    zmm4{k2}, zmm4, zmm23
+        vmovdqu64    zmm4{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+11072]
-        vpblendmq    zmm5{k2}, zmm5, zmm24
+        vmovdqu64    zmm5{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+11136]
-        vpblendmq    zmm6{k2}, zmm6, zmm25
+        vmovdqu64    zmm6{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+11200]
-        vpblendmq    zmm7{k2}, zmm7, zmm26
+        vmovdqu64    zmm7{k2}, zmm26
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+11264]
-        vpblendmq    zmm0{k1}, zmm0, zmm16
+        vmovdqu64    zmm0{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+11328]
-        vpblendmq    zmm1{k1}, zmm1, zmm17
+        vmovdqu64    zmm1{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+11392]
-        vpblendmq    zmm2{k1}, zmm2, zmm18
+        vmovdqu64    zmm2{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+11456]
-        vpblendmq    zmm3{k1}, zmm3, zmm19
+        vmovdqu64    zmm3{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+11520]
-        vpblendmq    zmm4{k2}, zmm4, zmm20
+        vmovdqu64    zmm4{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+11584]
-        vpblendmq    zmm5{k2}, zmm5, zmm21
+        vmovdqu64    zmm5{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+11648]
-        vpblendmq    zmm6{k2}, zmm6, zmm22
+        vmovdqu64    zmm6{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+11712]
-        vpblendmq    zmm7{k2}, zmm7, zmm23
+        vmovdqu64    zmm7{k2}, zmm23
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+11776]
-        vpblendmq    zmm0{k1}, zmm0, zmm24
+        vmovdqu64    zmm0{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+11840]
-        vpblendmq    zmm1{k1}, zmm1, zmm25
+        vmovdqu64    zmm1{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+11904]
-        vpblendmq    zmm2{k1}, zmm2, zmm26
+        vmovdqu64    zmm2{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+11968]
-        vpblendmq    zmm3{k1}, zmm3, zmm16
+        vmovdqu64    zmm3{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+12032]
-        vpblendmq    zmm4{k2}, zmm4, zmm17
+        vmovdqu64    zmm4{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+12096]
-        vpblendmq    zmm5{k2}, zmm5, zmm18
+        vmovdqu64    zmm5{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+12160]
-        vpblendmq    zmm6{k2}, zmm6, zmm19
+        vmovdqu64    zmm6{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+12224]
-        vpblendmq    zmm7{k2}, zmm7, zmm20
+        vmovdqu64    zmm7{k2}, zmm20
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+12288]
-        vpblendmq    zmm0{k1}, zmm0, zmm21
+        vmovdqu64    zmm0{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+12352]
-        vpblendmq    zmm1{k1}, zmm1, zmm22
+        vmovdqu64    zmm1{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+12416]
-        vpblendmq    zmm2{k1}, zmm2, zmm23
+        vmovdqu64    zmm2{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+12480]
-        vpblendmq    zmm3{k1}, zmm3, zmm24
+        vmovdqu64    zmm3{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+12544]
-        vpblendmq    zmm4{k2}, zmm4, zmm25
+        vmovdqu64    zmm4{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+12608]
-        vpblendmq    zmm5{k2}, zmm5, zmm26
+        vmovdqu64    zmm5{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+12672]
-        vpblendmq    zmm6{k2}, zmm6, zmm16
+        vmovdqu64    zmm6{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+12736]
-        vpblendmq    zmm7{k2}, zmm7, zmm17
+        vmovdqu64    zmm7{k2}, zmm17
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+12800]
-        vpblendmq    zmm0{k1}, zmm0, zmm18
+        vmovdqu64    zmm0{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+12864]
-        vpblendmq    zmm1{k1}, zmm1, zmm19
+        vmovdqu64    zmm1{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+12928]
-        vpblendmq    zmm2{k1}, zmm2, zmm20
+        vmovdqu64    zmm2{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+12992]
-        vpblendmq    zmm3{k1}, zmm3, zmm21
+        vmovdqu64    zmm3{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+13056]
-        vpblendmq    zmm4{k2}, zmm4, zmm22
+        vmovdqu64    zmm4{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+13120]
-        vpblendmq    zmm5{k2}, zmm5, zmm23
+        vmovdqu64    zmm5{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+13184]
-        vpblendmq    zmm6{k2}, zmm6, zmm24
+        vmovdqu64    zmm6{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+13248]
-        vpblendmq    zmm7{k2}, zmm7, zmm25
+        vmovdqu64    zmm7{k2}, zmm25
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+13312]
-        vpblendmq    zmm0{k1}, zmm0, zmm26
+        vmovdqu64    zmm0{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+13376]
-        vpblendmq    zmm1{k1}, zmm1, zmm16
+        vmovdqu64    zmm1{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+13440]
-        vpblendmq    zmm2{k1}, zmm2, zmm17
+        vmovdqu64    zmm2{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+13504]
-        vpblendmq    zmm3{k1}, zmm3, zmm18
+        vmovdqu64    zmm3{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+13568]
-        vpblendmq    zmm4{k2}, zmm4, zmm19
+        vmovdqu64    zmm4{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+13632]
-        vpblendmq    zmm5{k2}, zmm5, zmm20
+        vmovdqu64    zmm5{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+13696]
-        vpblendmq    zmm6{k2}, zmm6, zmm21
+        vmovdqu64    zmm6{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+13760]
-        vpblendmq    zmm7{k2}, zmm7, zmm22
+        vmovdqu64    zmm7{k2}, zmm22
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+13824]
-        vpblendmq    zmm0{k1}, zmm0, zmm23
+        vmovdqu64    zmm0{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+13888]
-        vpblendmq    zmm1{k1}, zmm1, zmm24
+        vmovdqu64    zmm1{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+13952]
-        vpblendmq    zmm2{k1}, zmm2, zmm25
+        vmovdqu64    zmm2{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+14016]
-        vpblendmq    zmm3{k1}, zmm3, zmm26
+        vmovdqu64    zmm3{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+14080]
-        vpblendmq    zmm4{k2}, zmm4, zmm16
+        vmovdqu64    zmm4{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+14144]
-        vpblendmq    zmm5{k2}, zmm5, zmm17
+        vmovdqu64    zmm5{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+14208]
-        vpblendmq    zmm6{k2}, zmm6, zmm18
+        vmovdqu64    zmm6{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+14272]
-        vpblendmq    zmm7{k2}, zmm7, zmm19
+        vmovdqu64    zmm7{k2}, zmm19
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+14336]
-        vpblendmq    zmm0{k1}, zmm0, zmm20
+        vmovdqu64    zmm0{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+14400]
-        vpblendmq    zmm1{k1}, zmm1, zmm21
+        vmovdqu64    zmm1{k1}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+14464]
-        vpblendmq    zmm2{k1}, zmm2, zmm22
+        vmovdqu64    zmm2{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+14528]
-        vpblendmq    zmm3{k1}, zmm3, zmm23
+        vmovdqu64    zmm3{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+14592]
-        vpblendmq    zmm4{k2}, zmm4, zmm24
+        vmovdqu64    zmm4{k2}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+14656]
-        vpblendmq    zmm5{k2}, zmm5, zmm25
+        vmovdqu64    zmm5{k2}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+14720]
-        vpblendmq    zmm6{k2}, zmm6, zmm26
+        vmovdqu64    zmm6{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+14784]
-        vpblendmq    zmm7{k2}, zmm7, zmm16
+        vmovdqu64    zmm7{k2}, zmm16
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+14848]
-        vpblendmq    zmm0{k1}, zmm0, zmm17
+        vmovdqu64    zmm0{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+14912]
-        vpblendmq    zmm1{k1}, zmm1, zmm18
+        vmovdqu64    zmm1{k1}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+14976]
-        vpblendmq    zmm2{k1}, zmm2, zmm19
+        vmovdqu64    zmm2{k1}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+15040]
-        vpblendmq    zmm3{k1}, zmm3, zmm20
+        vmovdqu64    zmm3{k1}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+15104]
-        vpblendmq    zmm4{k2}, zmm4, zmm21
+        vmovdqu64    zmm4{k2}, zmm21
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+15168]
-        vpblendmq    zmm5{k2}, zmm5, zmm22
+        vmovdqu64    zmm5{k2}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+15232]
-        vpblendmq    zmm6{k2}, zmm6, zmm23
+        vmovdqu64    zmm6{k2}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+15296]
-        vpblendmq    zmm7{k2}, zmm7, zmm24
+        vmovdqu64    zmm7{k2}, zmm24
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+15360]
-        vpblendmq    zmm0{k1}, zmm0, zmm25
+        vmovdqu64    zmm0{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+15424]
-        vpblendmq    zmm1{k1}, zmm1, zmm26
+        vmovdqu64    zmm1{k1}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+15488]
-        vpblendmq    zmm2{k1}, zmm2, zmm16
+        vmovdqu64    zmm2{k1}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+15552]
-        vpblendmq    zmm3{k1}, zmm3, zmm17
+        vmovdqu64    zmm3{k1}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+15616]
-        vpblendmq    zmm4{k2}, zmm4, zmm18
+        vmovdqu64    zmm4{k2}, zmm18
         vmovdqu64    zmm19, ZMMWORD PTR [rsi+15680]
-        vpblendmq    zmm5{k2}, zmm5, zmm19
+        vmovdqu64    zmm5{k2}, zmm19
         vmovdqu64    zmm20, ZMMWORD PTR [rsi+15744]
-        vpblendmq    zmm6{k2}, zmm6, zmm20
+        vmovdqu64    zmm6{k2}, zmm20
         vmovdqu64    zmm21, ZMMWORD PTR [rsi+15808]
-        vpblendmq    zmm7{k2}, zmm7, zmm21
+        vmovdqu64    zmm7{k2}, zmm21
         vpaddq       zmm28, zmm28, zmm27
         vpcmpeqq     k1, zmm28, zmm30
         vpcmpeqq     k2, zmm28, zmm29
         vmovdqu64    zmm22, ZMMWORD PTR [rsi+15872]
-        vpblendmq    zmm0{k1}, zmm0, zmm22
+        vmovdqu64    zmm0{k1}, zmm22
         vmovdqu64    zmm23, ZMMWORD PTR [rsi+15936]
-        vpblendmq    zmm1{k1}, zmm1, zmm23
+        vmovdqu64    zmm1{k1}, zmm23
         vmovdqu64    zmm24, ZMMWORD PTR [rsi+16000]
-        vpblendmq    zmm2{k1}, zmm2, zmm24
+        vmovdqu64    zmm2{k1}, zmm24
         vmovdqu64    zmm25, ZMMWORD PTR [rsi+16064]
-        vpblendmq    zmm3{k1}, zmm3, zmm25
+        vmovdqu64    zmm3{k1}, zmm25
         vmovdqu64    zmm26, ZMMWORD PTR [rsi+16128]
-        vpblendmq    zmm4{k2}, zmm4, zmm26
+        vmovdqu64    zmm4{k2}, zmm26
         vmovdqu64    zmm16, ZMMWORD PTR [rsi+16192]
-        vpblendmq    zmm5{k2}, zmm5, zmm16
+        vmovdqu64    zmm5{k2}, zmm16
         vmovdqu64    zmm17, ZMMWORD PTR [rsi+16256]
-        vpblendmq    zmm6{k2}, zmm6, zmm17
+        vmovdqu64    zmm6{k2}, zmm17
         vmovdqu64    zmm18, ZMMWORD PTR [rsi+16320]
-        vpblendmq    zmm7{k2}, zmm7, zmm18
+        vmovdqu64    zmm7{k2}, zmm18
         vmovdqu64    ZMMWORD PTR [rdi], zmm0
         vmovdqu64    ZMMWORD PTR [rdi+64], zmm1
         vmovdqu64    ZMMWORD PTR [rdi+128], zmm2
