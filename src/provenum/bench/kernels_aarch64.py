@@ -191,7 +191,8 @@ def run(only: str = "", levels=("scalar", "neon"), measure: bool | None = None, 
             if plain is not None:
                 r.n1_cycles_unscheduled = round(cycles_of(plain, k, plain_cache)[0], 2)
             if listed is not None:
-                r.n1_cycles_list = round(cycles_of(listed, k, list_cache)[0], 2)
+                listed_cycles = round(cycles_of(listed, k, list_cache)[0], 2)
+                r.n1_cycles_list = listed_cycles if listed_cycles != r.n1_cycles else None
             results.append(r)
             if on_result:
                 on_result(r)
