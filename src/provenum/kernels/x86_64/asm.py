@@ -25,7 +25,7 @@ def mem(base: str, disp: int = 0, index: str | None = None, scale: int = 1, size
 
 # Every kernel starts on a 2^FUNCTION_ALIGN-byte boundary (chosen by
 # measurement across link layouts: python -m provenum.bench.placement; docs/tuning.md).
-FUNCTION_ALIGN = 5
+FUNCTION_ALIGN = 6
 
 
 @dataclass

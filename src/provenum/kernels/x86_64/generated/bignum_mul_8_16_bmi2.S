@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_8_16_bmi2
         .protected bignum_mul_8_16_bmi2
         .type bignum_mul_8_16_bmi2, @function
