@@ -56,8 +56,24 @@ rule("sub-zero", "sub", (X("a", "w"), ZERO, ZERO1),
      then=lambda D, v: (v.a, D.const(0, 1)), sigs=_w(*W), doc="a - 0 - 0 = a, no borrow")
 rule("sub-neg-bit", "sub", (ZERO, N("zext", (X("b", 1),), w="w"), ZERO1),
      then=lambda D, v: (D.sext(v.b, v.w), v.b), sigs=_w(*W), doc="0 - zext(b) = sext(b), borrow b (1-bit b)")
+rule("sub-bit-one", "sub", (N("zext", (X("b", 1),), w="w"), C(value=1, w="w"), ZERO1),
+     then=lambda D, v: (D.sext(D.not_(v.b), v.w), D.not_(v.b)), sigs=_w(*W),
+     doc="zext(b) - 1 = sext(NOT b), borrow NOT b (A64 cmp r, #1 gives a carry kept by cset back to C)")
 rule("sub-self", "sub", (X("a", "w"), S("a"), X("c", 1)),
      then=lambda D, v: (D.sext(v.c, v.w), v.c), sigs=_w(*W), doc="a - a - c = -c = sext(c), borrow c (sbb r, r)")
+
+
+def _sub_by_add(D, a, b, carry):
+    r, k = D.add(a, D.not_(b), carry)
+    return r, D.not_(k)
+
+
+# A64 sbc after an add chain: its borrow in NOT C is the negation of a carry; as a + ~b + C the chain it
+# continues is that add chain (what x86's adc of an all-ones word gives), so chains.py can follow it
+rule("sub-not-carry", "sub", (X("a", "w"), X("b", "w"),
+                              N("not", (N("addc", (X("p", "w"), X("q", "w"), X("r", 1)), name="c"),))),
+     then=lambda D, v: _sub_by_add(D, v.a, v.b, v.c), sigs=_w(*W),
+     doc="a - b - NOT c = a + ~b + c - 2^w: the same word, and the borrow is NOT the carry")
 rule("sub-exact", "sub", (X("a", "w"), X("b", "w"), X("c", 1)),
      when=lambda v: v.a.lo - v.b.hi - v.c.hi >= 0,
      then=lambda D, v: (D.node("subr", (v.a, v.b, v.c), v.w, lo=v.a.lo - v.b.hi - v.c.hi,
