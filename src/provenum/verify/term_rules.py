@@ -40,6 +40,32 @@ rule("add-commute", "add", (X("a", "w"), X("b", "w"), X("c", 1)), when=_by_id,
      then=lambda D, v: D.add(v.b, v.a, v.c), sigs=_w(*W), doc="a + b + c = b + a + c")
 rule("add-zero", "add", (ZERO, X("b", "w"), ZERO1), comm=True,
      then=lambda D, v: (v.b, D.const(0, 1)), sigs=_w(*W), doc="0 + b + 0 = b, no carry")
+# A64 Neon's 64x64 product on 32-bit lanes (kernels/aarch64/neon.py): P_xy the four 32x32 products (each at
+# most (2^32 - 1)^2), v6 = P_hl + (P_ll >> 32), v7 = (v6 & (2^32 - 1)) + P_lh, the high word
+# P_hh + (v6 >> 32) + (v7 >> 32). No add wraps, and the high word is at most 2^64 - 2, as a 64x64 product's:
+# lo + 2^64 hi = P_ll + 2^32 (P_hl + P_lh) + 2^64 P_hh <= (2^64 - 1)^2.
+PROD32 = (1 << 32) - 1
+_LANE = dict(w=64)
+
+
+def _p(name):
+    return X(name, 64)
+
+
+def _lane_products_fit(v) -> bool:
+    return ALL(*[v[p].hi <= PROD32 * PROD32 for p in ("pll", "phl", "plh", "phh")])
+
+
+_K32 = C(value=32, w=8)
+_V6 = N("addr", (_p("phl"), N("lshr", (_p("pll"), _K32)), ZERO1), comm=True, name="v6")
+_V7 = N("addr", (N("and", (S("v6"), C(value=PROD32, w=64)), comm=True), _p("plh"), ZERO1), comm=True)
+rule("add-neon-high", "add", (N("addr", (_p("phh"), N("lshr", (_V6, _K32)), ZERO1), comm=True, name="top"),
+                              N("lshr", (_V7, _K32), name="s7"), ZERO1), comm=True, when=_lane_products_fit,
+     then=lambda D, v: (D.node("addr", tuple(sorted((v.top, v.s7), key=lambda t: t.id)) + (D.const(0, 1),), 64,
+                               lo=0, hi=(1 << 64) - 2), D.const(0, 1)),
+     sigs=(_LANE,), theory="bv", doc="the high word of a 64x64 product made of four 32x32 products: "
+                                     "no carry, at most 2^64 - 2")
+
 rule("add-exact", "add", (X("a", "w"), X("b", "w"), X("c", 1)),
      when=lambda v: v.a.hi + v.b.hi + v.c.hi <= mask(v.w),
      then=lambda D, v: (D.node("addr", (v.a, v.b, v.c), v.w, lo=v.a.lo + v.b.lo + v.c.lo,
@@ -275,6 +301,11 @@ rule("concat-adjacent-right", "concat", (N("extract", (X("x", "xw"),), params=("
 rule("concat-sext-bit", "concat", (N("sext", (X("b", 1),), w="w1"), N("sext", (S("b"),), w="w2")), theory="bv",
      then=lambda D, v: D.sext(v.b, v.w1 + v.w2), sigs=(dict(w1=32, w2=32), dict(w1=8, w2=56), dict(w1=1, w2=63)),
      doc="concat(sext(b, w1), sext(b, w2)) = sext(b, w1 + w2) for 1-bit b (only then)")
+rule("concat-mul-pair", "concat", (N("mulhi", (X("a", "w"), X("b", "w")), name="h"),
+                                   N("mullo", (S("a"), S("b")), name="l")),
+     then=lambda D, v: D.node("concat", (v.h, v.l), 2 * v.w, lo=v.a.lo * v.b.lo, hi=v.a.hi * v.b.hi),
+     sigs=_w(32), doc="the two words of a product a b, as one number, lie between the products of the bounds "
+                      "(A64 umull)")
 rule("concat-node", "concat", (X("h", "hw"), X("l", "lw")),
      then=lambda D, v: D.node("concat", (v.h, v.l), v.hw + v.lw, lo=SHL(v.h.lo, v.lw) + v.l.lo,
                               hi=SHL(v.h.hi, v.lw) + v.l.hi), sigs=CC, doc="h 2^lw + l")
