@@ -532,6 +532,12 @@ class LoopProof:
         self.checked_states: list = []      # states whose accesses and taint are checked, with premises
         self.steps = 0
 
+    def places(self, states) -> list[tuple]:
+        return places(states, self.target)
+
+    def where(self, place, state) -> str:
+        return show_place(place, state, self.target)
+
     # facts -------------------------------------------------------------------------------------
     def cond(self, t) -> Fact:
         return Fact(lambda z: z.true(t), lambda L: L.true(t), f"{t!r}")
@@ -661,9 +667,9 @@ class LoopProof:
             if r.written and not r.writable:
                 self.note("frame", f"{r.name} unchanged ({where})", "failed", "store tracking")
         # a run ends only at a jump to the return-address term (on AArch64 x30 on entry): explore stops there
-        self.note("frame", f"{', '.join(self.target.preserved)}{' and the preserved vector bits' if abi.callee_saved_vector else ''} "
-                  f"restored, {sp} as on entry, the return to the caller ({where})", "proved",
-                  "term identity, z3 where the terms differ")
+        vectors = " and the preserved vector bits" if abi.callee_saved_vector else ""
+        self.note("frame", f"{', '.join(self.target.preserved)}{vectors} restored, {sp} as on entry, the return to "
+                  f"the caller ({where})", "proved", "term identity, z3 where the terms differ")
         for post in self.spec.post:
             claims = self.post_claims(post, s)
             for k, claim in enumerate(claims):
@@ -702,14 +708,15 @@ class LoopProof:
         s1, s2 = trips
         states = [s0, s1, s2]
         kinds: dict = {}
-        for place in places(states, self.target):
+        for place in self.places(states):
             v0, v1, v2 = (get(x, place, d) for x in states)
             if v0 is v1 and v1 is v2:
                 kinds[place] = ("invariant",)
             elif (place[0] in ("gpr", "vec") and (c := _difference(v0, v1)) is not None and c
                   and c == _difference(v1, v2)):      # a counter in a register or in vector lanes
                 kinds[place] = ("induction", c)
-        data = _locate(self.spec, assertion, states, [p for p in places(states, self.target) if p not in kinds], d, self.scalars)
+        data = _locate(self.spec, assertion, states, [p for p in self.places(states) if p not in kinds], d,
+                       self.scalars)
         for k, e in enumerate(assertion.holds):
             if k not in data.values():
                 when = f" when entered with {' and '.join(repr(t) for t in s0.path)}" if s0.path else ""
@@ -735,7 +742,7 @@ class LoopProof:
         fresh_vars = set()
         premises_data = []
         data_of: dict = {}     # k -> the premises on the places holding E_k
-        for place in places(states, self.target):
+        for place in self.places(states):
             kind = kinds.get(place)
             v0 = get(s0, place, d)
             if kind and kind[0] == "invariant":
@@ -744,7 +751,7 @@ class LoopProof:
                 put(c, place, d.add(v0, d.mul_wide(d.const(kind[1], 64), j)[1])[0], d)
                 continue
             if place in data:
-                x = d.fresh(f"{show_place(place, s0, self.target)}@head", 64, secret=True)
+                x = d.fresh(f"{self.where(place, s0)}@head", 64, secret=True)
                 fresh_vars.add(x.id)
                 put(c, place, x, d)
                 premises_data.append(holds(data[place], x, 0))
@@ -755,7 +762,7 @@ class LoopProof:
             if v0 is UNDEFINED:
                 put(c, place, UNDEFINED, d)
                 continue
-            x = d.fresh(f"{show_place(place, s0, self.target)}@head", v0.width, secret=True)   # havoc: any value
+            x = d.fresh(f"{self.where(place, s0)}@head", v0.width, secret=True)   # havoc: any value
             fresh_vars.add(x.id)
             put(c, place, x, d)
         for a in c.regions.values():
@@ -789,7 +796,7 @@ class LoopProof:
             def lia(L):
                 value = L.term(v0) + cs * (L.term(j) + extra)
                 return L.z3.And(value >= 0, value < 1 << 64)
-            return Fact(bv, lia, f"{show_place(place, s0, self.target)} in range")
+            return Fact(bv, lia, f"{self.where(place, s0)} in range")
 
         kept = {p for p, k in kinds.items() if k[0] == "induction"
                 and abs(_signed64(k[1])) < 1 << SMALL}     # steps c j that WIDE bits hold
@@ -802,7 +809,7 @@ class LoopProof:
             kept -= lost
         ranges = [in_range(p, 0) for p in sorted(kept, key=str)]
         if kept:
-            self.note("smt", f"loop {head:#x}: {', '.join(sorted(show_place(p, s0, self.target) for p in kept))} do not wrap "
+            self.note("smt", f"loop {head:#x}: {', '.join(sorted(self.where(p, s0) for p in kept))} do not wrap "
                       "round 2^64 while the loop runs", "proved", "z3 linear integer arithmetic: induction over trips")
         premises = premises + ranges + premises_data
         # bit-blasting is cheaper without the ranges of registers that move by a non-power of two, and a
@@ -816,30 +823,30 @@ class LoopProof:
         base = self.pre() + self.path(s0)
         at_start = lambda z: {**self.scalars, assertion.name: z.z3.BitVecVal(assertion.start, WIDE)}  # noqa: E731
         for place, k in sorted(data.items(), key=lambda pk: pk[1]):
-            self.require("smt", f"loop {head:#x}, first arrival: {show_place(place, s0, self.target)} = {assertion.holds[k].show()}",
+            self.require("smt", f"loop {head:#x}, first arrival: {self.where(place, s0)} = {assertion.holds[k].show()}",
                          base, Fact(lambda z, e=assertion.holds[k], v=get(s0, place, d):
                                     z.wide_term(v) == z.expr(e, at_start(z))), head)
         # step: every way back to the head gives the claims for j + 1
         for e in back:
             s = e.state
             here, here_light = premises + self.path(s), light + self.path(s)
-            for place in places(states, self.target):
+            for place in self.places(states):
                 kind = kinds.get(place)
                 new, old = get(s, place, d), get(c, place, d)
                 if kind and kind[0] == "invariant" and new is not old:
                     if new is None or new is UNDEFINED or old is None or old is UNDEFINED:
-                        self.note("smt", f"loop {head:#x}: {show_place(place, s0, self.target)} unchanged round the loop",
+                        self.note("smt", f"loop {head:#x}: {self.where(place, s0)} unchanged round the loop",
                                   "failed", "term identity", head)
-                    self.require("smt", f"loop {head:#x}: {show_place(place, s0, self.target)} unchanged round the loop", here,
+                    self.require("smt", f"loop {head:#x}: {self.where(place, s0)} unchanged round the loop", here,
                                  Fact(lambda z, a=new, b=old: z.bv(a) == z.bv(b)), head, here_light)
                 elif kind and kind[0] == "induction":
                     want = d.add(old, d.const(kind[1], 64))[0]
                     if new is not want:
-                        self.require("smt", f"loop {head:#x}: {show_place(place, s0, self.target)} grows by {kind[1]:#x}", here,
+                        self.require("smt", f"loop {head:#x}: {self.where(place, s0)} grows by {kind[1]:#x}", here,
                                      Fact(lambda z, a=new, b=want: z.bv(a) == z.bv(b),
                                           lambda L, a=new, b=want: L.term(a) == L.term(b)), head)
             for place, k in sorted(data.items(), key=lambda pk: pk[1]):
-                self.require("smt", f"loop {head:#x}: {show_place(place, s0, self.target)} = {assertion.holds[k].show()} "
+                self.require("smt", f"loop {head:#x}: {self.where(place, s0)} = {assertion.holds[k].show()} "
                              f"after a trip", here, holds(k, get(s, place, d), 1), head,
                              light_of[k] + self.path(s))
         self.note("smt", f"loop {head:#x}: {assertion.show()}", "proved",
