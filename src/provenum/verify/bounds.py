@@ -149,7 +149,10 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
     intervals; below 2^(64(k-s) + w) means a + b + c_in < 2^w, w the add's
     width (the stored words are 64-bit and non-negative). The start s is
     not known (a product may sit anywhere in a buffer), so each s from k down
-    is tried while the words are there.
+    is tried while the words are there. A word not yet stored when the carry
+    was made is taken as first stored after it (AArch64 stores words in
+    pairs): any non-negative words keep the argument sound, the choice only
+    decides whether the bound is tight.
     """
     from .algebra import Lifter, p_add, p_scale
 
@@ -168,6 +171,9 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
         for t, off, word in region.log:
             if t <= carry.time and off < k:
                 snapshot[off] = word
+        for t, off, word in region.log:   # words stored after the carry (a pair stored by one stp)
+            if t > carry.time and off < k:
+                snapshot.setdefault(off, word)
         lifter = Lifter(terms)
         E = p_add(*(lifter.lift(a) for a in carry.args))
         words = 1

@@ -69,8 +69,13 @@ def _proved(bit, links: int) -> bool:
     return chain_allowed("add" if bit.op == "addc" else "sub", width(bit), links)
 
 
-def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
-    """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None."""
+def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) -> int | None:
+    """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None.
+
+    When they do not, the carries and borrows inside that polynomial (an
+    absolute difference's dropped carry inside a middle product, say) are
+    decided the same way first, `depth` levels down; each one decided is a
+    fact of the lifter (`fixed`) from then on."""
     if bit.op not in ("addc", "subc"):
         return None
     E, j = chain_poly(bit, terms, lifter)
@@ -81,16 +86,31 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
             E = lifter.expand_definitions(E, limit)
         except OverflowError:
             return None
-    ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
-    for a, v in lifter.fixed.items():
-        ranges[a] = (v, v)
-    if any(a not in ranges for m in E for a in m):
-        return None
-    lo, hi = poly_interval(E, ranges)
-    if bit.op == "addc":
-        top = threshold(bit, j)
-        return 1 if lo >= top else 0 if hi < top else None
-    return 1 if hi < 0 else 0 if lo >= 0 else None
+
+    def decide():
+        ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
+        for a, v in lifter.fixed.items():
+            ranges[a] = (v, v)
+        if any(a not in ranges for m in E for a in m):
+            return None
+        lo, hi = poly_interval(E, ranges)
+        if bit.op == "addc":
+            top = threshold(bit, j)
+            return 1 if lo >= top else 0 if hi < top else None
+        return 1 if hi < 0 else 0 if lo >= 0 else None
+
+    v = decide()
+    if v is not None or depth == 0:
+        return v
+    inner = sorted({a for m in E for a in m if a != bit.id and a not in lifter.fixed
+                    and lifter.kinds.get(a) in ("carry", "borrow")})
+    found = False
+    for a in inner[:64]:
+        w = bit_value(lifter.atoms[a], terms, lifter, limit, depth - 1)
+        if w is not None:
+            lifter.fixed[a] = w
+            found = True
+    return decide() if found else None
 
 
 def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:

@@ -222,11 +222,13 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
     M = p_add(*(p_scale(lifter.lift(mw), 1 << (64 * k)) for k, mw in enumerate(m_words)))
     residual = p_sub(G, p_mul(K, M))
     if residual and lifter.definitions:
-        # words built without products (Karatsuba's |x0 - x1|) may be expanded; quotient words may not
+        # words built without products (Karatsuba's |x0 - x1|) may be expanded, and a quotient word's 32-bit
+        # halves (A64 Neon's operands: the word less its high bits); quotient words themselves may not
         free = _mul_free_ids([lifter.atoms[a] for a in lifter.definitions])
         try:
             residual = lifter.expand_definitions(
-                residual, only=lambda t: free.get(t.id, False) or lifter.kinds.get(t.id) == "call")
+                residual, only=lambda t: free.get(t.id, False) or lifter.kinds.get(t.id) == "call"
+                or t.op == "extract")
         except OverflowError:
             pass  # the residual below says what did not close
     residual, zeros = drop_zero_carries(residual, lifter, d, 1 << (256 * n), trace.regions.values())

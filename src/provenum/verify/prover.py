@@ -17,7 +17,6 @@ from .algebra import Lifter, coefficients_divisible, p_add, p_scale, p_sub, show
 from .bounds import expr_interval
 from .specs.base import Big, Num, Op, Pow2, Rel, Scalar, Word
 from .symstate import ProofFailure, linearise_pointer
-from .target import target_of
 
 
 @dataclass
@@ -493,14 +492,6 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))
     obligations: list = res.obligations
     trace = None
-    target = target_of(function)
-    if target.isa != "x86_64" and spec.loops:
-        # the loop prover reads x86-64 registers (its places, its frame): not claimed on other ISAs yet
-        obligations.append(Obligation("execution", f"prove {spec.label} on {target.isa}", "failed", "not supported",
-                                      None, f"loops are not supported on {target.isa} yet"))
-        res.message = f"loops on {target.isa}: not supported by the verifier yet"
-        res.seconds = time.perf_counter() - start
-        return res
     if spec.loops:
         from .loops import prove_loops
 

@@ -204,7 +204,8 @@ def _matches(p, t, v: Binding):
         v[name] = value
     if p.name:
         v[p.name] = t
-    orders = [t.args, t.args[::-1]] if p.comm and len(t.args) == 2 else [t.args]
+    # commutative: the first two arguments either way round (an add's carry in stays last)
+    orders = [t.args, (t.args[1], t.args[0]) + tuple(t.args[2:])] if p.comm and len(t.args) >= 2 else [t.args]
     for args in orders:
         yield from _match_all(p.args, args, v)
 
@@ -586,7 +587,7 @@ def _instance(p, B: ProofBuilder, sig: dict, v: Binding, default_width: int, fli
     for q in p.args:
         args.append(_instance(q, B, sig, v, inner, flips))
     if flip:
-        args.reverse()
+        args[0], args[1] = args[1], args[0]
     params = tuple(sig[n] for n in p.params)
     width = w if p.w is not None else _result_width(p.op, args, params, w)
     t = B.node(p.op, args, width, params, symbolic_bounds=True)
