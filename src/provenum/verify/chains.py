@@ -23,6 +23,7 @@ from __future__ import annotations
 from .algebra import Lifter, p_add, p_scale, p_sub
 from .bounds import poly_interval
 from .fact_rules import chain_weight
+from .prooflog import current as current_log, poly_json
 from .rules import chain_allowed
 
 
@@ -89,8 +90,14 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
     lo, hi = poly_interval(E, ranges)
     if bit.op == "addc":
         top = threshold(bit, j)
-        return 1 if lo >= top else 0 if hi < top else None
-    return 1 if hi < 0 else 0 if lo >= 0 else None
+        v = 1 if lo >= top else 0 if hi < top else None
+    else:
+        v = 1 if hi < 0 else 0 if lo >= 0 else None
+    log = current_log()
+    if v is not None and log is not None:   # E (definitions expanded) is the chain's sum; its interval decides
+        log.terms_of(E, lifter)
+        log.decide(bit, v, "chain", links=j, E=poly_json(E))
+    return v
 
 
 def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
@@ -144,6 +151,10 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
             lo, hi = (lifter.fixed[a], lifter.fixed[a]) if a in lifter.fixed else (t.lo, t.hi)
             s.add(x >= lo, x <= hi)
         impossible = s.check() == z3.unsat
+        log = current_log()
+        if impossible and log is not None:
+            log.decide(bit, 1 - value, "smt", query=log.query(s, "chain bit forced by the case's bits",
+                                                            {"bit": bit.id, "value": value}))
         s.pop()
         if impossible:
             return 1 - value

@@ -92,15 +92,42 @@ def run_all(library, jobs: list, workers: int = 1, counterexamples: bool = True,
     return results
 
 
+def prooflog_path(path) -> Path:
+    """The proof logs of the report at `path` (for `provenum recheck`): a zip file beside it."""
+    p = Path(path)
+    return p.with_name(p.stem + ".prooflog.zip")
+
+
 def write_json(path, library, results: list[dict]) -> None:
-    functions = []
-    for r in results:
-        entry = {k: r[k] for k in JSON_KEYS}
-        entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code", "counterexample")})
-        functions.append(entry)
+    """The JSON report, and beside it (prooflog_path) the log of every functional proof and the SMT-LIB
+    statements of the rules they used; the report names each log member and its SHA-256."""
+    import hashlib
+    import zipfile
+    import zlib
+
+    from .prooflog import rule_queries
+
+    functions, rules = [], set()
+    logs = prooflog_path(path)
+    with zipfile.ZipFile(logs, "w", zipfile.ZIP_STORED) as z:   # members are zlib-packed already
+        for i, r in enumerate(results):
+            entry = {k: r[k] for k in JSON_KEYS}
+            entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code",
+                                            "depends", "counterexample")})
+            packed = r.get("prooflog")
+            if packed:
+                member = f"proof-{i:04d}.json.z"
+                z.writestr(member, packed)
+                entry["prooflog"] = {"member": member, "sha256": hashlib.sha256(packed).hexdigest()}
+                rules.update(json.loads(zlib.decompress(packed))["rules"])
+            functions.append(entry)
+        packed = zlib.compress(json.dumps(rule_queries(rules)).encode(), 6)
+        z.writestr("rules.json.z", packed)
     from ..isa.elf import elf_machine
 
-    doc = {"library": str(library), "isa": elf_machine(library), "functions": functions}
+    doc = {"library": str(library), "isa": elf_machine(library), "functions": functions,
+           "prooflog": {"file": logs.name, "rules": {"member": "rules.json.z",
+                                                     "sha256": hashlib.sha256(packed).hexdigest()}}}
     Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
 
