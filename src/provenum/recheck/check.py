@@ -50,6 +50,7 @@ class ProofCheck:
         self.queries_needed: set = set()   # indices of queries a step relies on (all are rerun anyway)
         self.zero_ok: dict = {}
         self.cleared_ok: set = set()
+        self.chains: set = set()           # (add/sub, width, links) of the chain facts decisions rest on
 
     # --- helpers ------------------------------------------------------------------------------
     def points(self, facts=None, defined=None):
@@ -116,11 +117,11 @@ class ProofCheck:
             self.zero(t)
             facts[t] = 0
         for tid, value, cert in step["decided"]:
-            self.decide(tid, value, cert, facts)
+            self.decide(tid, value, cert, facts, self.calls(step))
             facts[tid] = value
         return facts
 
-    def decide(self, tid, value, cert, facts) -> None:
+    def decide(self, tid, value, cert, facts, defined) -> None:
         n = self.node(tid)
         _need(n[1] in ("addc", "subc") and value in (0, 1), f"t{tid} decided as {value} is not a carry or borrow")
         if cert["how"] == "smt":
@@ -131,7 +132,8 @@ class ProofCheck:
         _need(len(links) == cert["links"], f"t{tid}: the chain has {len(links)} links, the log says {cert['links']}")
         w = self.node(n[3][0])[2]
         add = n[1] == "addc"
-        for ev in self.points(facts):
+        self.chains.add(("add" if add else "sub", w, len(links)))
+        for ev in self.points(facts, defined):
             total = 0
             for i, link in enumerate(links):
                 x, y = self.node(link)[3][:2]
