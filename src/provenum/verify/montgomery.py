@@ -211,7 +211,7 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
     cleared = len(cleared_carries)
     if log is not None:   # each carry's word is 0 mod 2^64 given m[0] w == -1 (mod 2^64)
         log.step("cleared", label=label, carries=[log.term(c) for c in cleared_carries], m0=log.term(m_words[0]),
-                 w=log.term(w))
+                 w=log.term(w), case={str(k): v for k, v in fixed.items()})
     obligations.append(Obligation("algebraic", f"{label}{cleared} low words cleared by the Montgomery quotient are 0",
                                   "proved", "polynomial modulo 2^64 with q = t*w and m[0]*w ≡ -1 rewriting"))
 

@@ -160,9 +160,23 @@ def markdown(library, results: list[dict]) -> str:
     for r in results:
         lines.append(f"### {r['spec']}")
         lines.append("")
+        if r.get("depends"):
+            lines += ["Assumes (the callee specs replacing its calls, each proved for these bytes):", ""]
+            lines += dependency_lines(r["depends"])
+            lines.append("")
         for o in r["obligations"]:
             where = f" at {o['address']:#x}" if o.get("address") is not None else ""
             lines.append(f"- [{o['kind']}] {o['statement']}: **{o['status']}**{where} — {o['method']}"
                          + (f" ({o['detail']})" if o.get("detail") and o["status"] != "proved" else ""))
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def dependency_lines(depends: list, indent: str = "") -> list[str]:
+    """The dependency tree of a proof as nested Markdown items: callee spec and the SHA-256 of its bytes."""
+    out = []
+    for dep in depends:
+        own = next((c["sha256"][:16] for c in dep["code"] if c["name"] == dep["callee"]), "?")
+        out.append(f"{indent}- {dep['spec']} (`{own}`)")
+        out += dependency_lines(dep.get("depends", []), indent + "  ")
+    return out
