@@ -174,7 +174,8 @@ class Evaluator:
         if got is not None:
             return got
         for u in self.dag.order([tid], self.values):
-            self.values[u] = self._value(u)
+            if u not in self.values:   # a defined word's function may have valued it already
+                self.values[u] = self._value(u)
         return self.values[tid]
 
     def _value(self, tid):
