@@ -214,3 +214,20 @@ def test_copy_is_not_the_original(honest, tmp_path):
     """The tampering helper itself: an untouched copy is accepted (so rejections above come from the edits)."""
     v = recheck(Tampered(honest, tmp_path).write(), jobs=2, seed=2)
     assert v.accepted, v.problems
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+def test_evaluator_values_each_word_once(order):
+    """A word valued while evaluating a defined word (a call's output) keeps that value: the identity
+    r = a + b with b := a + 1 holds at every point, whichever argument comes first."""
+    from provenum.recheck.lift import Dag, Evaluator
+
+    M = (1 << 64) - 1
+    nodes = [[1, "var", 64, [], ["a"], 0, M], [2, "var", 64, [], ["b"], 0, M], [3, "const", 1, [], [0], 0, 0],
+             [4, "addr", 64, [*order, 3], [], 0, M], [5, "addc", 1, [*order, 3], [], 0, 1]]
+    P = (1 << 61) - 1
+    for seed in range(5):
+        ev = Evaluator(Dag(nodes, {}), P, seed, defined={2: lambda e: e(1) + 1})
+        r = ev(4)
+        assert ev(2) == (ev(1) + 1) % P
+        assert r == (ev(1) + ev(2) - (ev(5) << 64)) % P
