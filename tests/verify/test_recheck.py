@@ -111,6 +111,17 @@ def test_removed_case_rejected(honest, tmp_path):
     _rejects(t.write(["bignum_kmul_16_32_baseline"]), "bignum_kmul_16_32_baseline", "does not cover every case")
 
 
+def test_case_query_outside_its_case_rejected(honest, tmp_path):
+    # a decision z3 made under one case's assumptions, moved into the case with the other sign
+    t = Tampered(honest, tmp_path)
+    cases = [s for s in t.log("bignum_kmul_16_32_baseline")["steps"] if s["kind"] == "identity" and s["case"]]
+    src = next(s for s in cases if any(d[2]["how"] == "smt" for d in s["decided"]))
+    moved = next(d for d in src["decided"] if d[2]["how"] == "smt")
+    dst = next(s for s in cases if s["case"] != src["case"])
+    dst["decided"].insert(0, moved)
+    _rejects(t.write(["bignum_kmul_16_32_baseline"]), "bignum_kmul_16_32_baseline", "that are not facts of the step")
+
+
 def _asserts(text: str) -> list:
     head, *parts = text.split("\n(assert")
     return [head] + ["(assert" + p for p in parts]

@@ -126,6 +126,9 @@ class ProofCheck:
         _need(n[1] in ("addc", "subc") and value in (0, 1), f"t{tid} decided as {value} is not a carry or borrow")
         if cert["how"] == "smt":
             self.query(cert["query"], bit=tid, value=1 - value)
+            assuming = self.log["queries"][cert["query"]]["claim"].get("assuming")
+            _need(bool(assuming) and all(facts.get(int(b)) == v for b, v in assuming.items()),
+                  f"t{tid}: its query assumes case bits {assuming} that are not facts of the step")
             return
         _need(cert["how"] == "chain", f"t{tid}: unknown certificate {cert['how']!r}")
         links = self.chain(tid)

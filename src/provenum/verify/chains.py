@@ -153,8 +153,9 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
         impossible = s.check() == z3.unsat
         log = current_log()
         if impossible and log is not None:
+            assuming = {str(tid): v for tid, (_, v) in assumptions.items()}   # the case bits the query assumes
             log.decide(bit, 1 - value, "smt", query=log.query(s, "chain bit forced by the case's bits",
-                                                            {"bit": bit.id, "value": value}))
+                                                            {"bit": bit.id, "value": value, "assuming": assuming}))
         s.pop()
         if impossible:
             return 1 - value
