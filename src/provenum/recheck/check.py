@@ -273,9 +273,13 @@ class ProofCheck:
         if strategy == "montgomery":
             _need(any(q["claim"].get("final") for q in self.log["queries"]),
                   "the final correction has no query")
+            bounds = [s["k"] for s in self.log["steps"] if s["kind"] == "montgomery"]
             for i, q in enumerate(self.log["queries"]):
-                if q["claim"].get("final"):
+                if q["claim"].get("final"):   # it assumes k_lo M <= K M <= k_hi M: every case's K must be within
                     self.query(i)
+                    lo, hi = q["claim"]["k"]
+                    _need(all(lo <= a and b <= hi for a, b in bounds),
+                          f"query {i} assumes K in [{lo}, {hi}], a case's K is outside")
 
 
 def zero_mod_2_64(p: dict, definitions: dict, w: int, m0: int) -> bool:

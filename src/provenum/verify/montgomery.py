@@ -258,16 +258,16 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
         raise GoalFailure(Obligation("range", "bound the quotient K", "failed", "interval bounds"))
     k_lo, k_hi = poly_interval(K, ranges)
     k_lo, k_hi = math.floor(k_lo), math.ceil(k_hi)
+    obligations.append(Obligation("range", f"0 ≤ K ≤ {_show_bound(k_hi)}", "proved" if k_lo >= 0 else "failed",
+                                  "interval bounds over the quotient words"))
+    if k_lo < 0:
+        raise GoalFailure(obligations[-1])
     if log is not None:   # R T - X - K M = 0 with the cleared carries exact, K within [k_lo, k_hi]
         log.terms_of(K, lifter)
         log.step("montgomery", label=label, R=64 * n, T=[[log.term(a), wt] for a, wt in weighted],
                  X=expr_json(cong.b, _leaf(trace, log)), M=[log.term(mw) for mw in m_words], K=poly_json(K),
                  k=[k_lo, k_hi], case={str(k): v for k, v in fixed.items()}, calls=lifter.summary_log,
                  cleared=[log.term(c) for c in cleared_carries])
-    obligations.append(Obligation("range", f"0 ≤ K ≤ {_show_bound(k_hi)}", "proved" if k_lo >= 0 else "failed",
-                                  "interval bounds over the quotient words"))
-    if k_lo < 0:
-        raise GoalFailure(obligations[-1])
 
     return k_lo, k_hi
 

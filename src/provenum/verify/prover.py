@@ -64,10 +64,8 @@ class ProofResult:
         return self.functional == self.frame == self.constant_time == "proved"
 
     def to_json(self) -> dict:
-        log, self.log = self.log, None
         d = asdict(self)
-        self.log = d["prooflog"] = log
-        d.pop("log")
+        d["prooflog"] = d.pop("log")
         d["obligations"] = [asdict(o) for o in self.obligations]
         d["proved"] = self.proved
         return d
