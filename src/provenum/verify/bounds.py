@@ -1,6 +1,7 @@
 """Interval bounds of spec expressions and polynomials over ranged atoms."""
 from __future__ import annotations
 
+from .prooflog import current as current_log, poly_json
 from .rules import fact_holds
 from .specs.base import Big, Num, Op, Pow2, Row, Scalar, Word
 
@@ -137,7 +138,14 @@ def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
             cands = (mlo * t.lo, mlo * t.hi, mhi * t.lo, mhi * t.hi)
             mlo, mhi = min(cands), max(cands)
         hi += c * mhi if c > 0 else c * mlo
-    return hi < 1 << (w + top)
+    if hi >= 1 << (w + top):
+        return False
+    log = current_log()
+    if log is not None:   # E = 2^top (a + b + c_in) exactly, and E < 2^(w + top) over its words' intervals
+        for a in {a for m in E for a in m}:
+            log.term(reg[a])
+        log.certify(carry, "local", top=top, E=[[list(m), c] for m, c in E.items()])
+    return True
 
 
 def carry_zero_by_prefix(carry, terms, regions) -> bool:
@@ -181,6 +189,11 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
         while True:
             ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
             if all(a in ranges for m in E for a in m) and poly_interval(E, ranges)[1] < 1 << (64 * (words - 1) + w):
+                log = current_log()
+                if log is not None:   # E = 2^(64 k)(a + b + c_in) + (the k words below, each >= 0), bounded
+                    log.terms_of(E, lifter)
+                    pad = [log.term(snapshot[k - 8 * i]) for i in range(1, words)]
+                    log.certify(carry, "prefix", pad=pad, E=poly_json(E))
                 return True
             if off not in snapshot or words > 64:
                 return False

@@ -23,6 +23,7 @@ from __future__ import annotations
 from .algebra import Lifter, p_add, p_scale, p_sub
 from .bounds import poly_interval
 from .fact_rules import chain_weight
+from .prooflog import current as current_log, poly_json
 from .rules import chain_allowed
 
 
@@ -101,7 +102,7 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) ->
 
     v = decide()
     if v is not None or depth == 0:
-        return v
+        return _logged(bit, v, j, E, lifter)
     inner = sorted({a for m in E for a in m if a != bit.id and a not in lifter.fixed
                     and lifter.kinds.get(a) in ("carry", "borrow")})
     found = False
@@ -110,7 +111,16 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) ->
         if w is not None:
             lifter.fixed[a] = w
             found = True
-    return decide() if found else None
+    return _logged(bit, decide(), j, E, lifter) if found else None
+
+
+def _logged(bit, v, j, E, lifter: Lifter):
+    """v, recorded in the proof log when decided: E (definitions expanded) is the chain's sum; its interval decides."""
+    log = current_log()
+    if v is not None and log is not None:
+        log.terms_of(E, lifter)
+        log.decide(bit, v, "chain", links=j, E=poly_json(E))
+    return v
 
 
 def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
@@ -164,6 +174,11 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
             lo, hi = (lifter.fixed[a], lifter.fixed[a]) if a in lifter.fixed else (t.lo, t.hi)
             s.add(x >= lo, x <= hi)
         impossible = s.check() == z3.unsat
+        log = current_log()
+        if impossible and log is not None:
+            assuming = {str(tid): v for tid, (_, v) in assumptions.items()}   # the case bits the query assumes
+            log.decide(bit, 1 - value, "smt", query=log.query(s, "chain bit forced by the case's bits",
+                                                            {"bit": bit.id, "value": value, "assuming": assuming}))
         s.pop()
         if impossible:
             return 1 - value

@@ -51,6 +51,7 @@ import random
 from dataclasses import dataclass
 
 from ..isa.domain import UNDEFINED
+from .prooflog import current as current_log
 from .specs.base import Big, Elem, Num, Op, Pow2, Rel, Row, Scalar, Select
 from .symstate import ProofFailure, SymbolicBranch, linear, linearise_pointer
 from .target import TARGETS, target_of
@@ -228,13 +229,20 @@ class Z3:
     def check(self, premises: list, claim, timeout_ms: int = 60_000) -> str:
         """"proved", "failed" (z3 found a model) or "unknown"; premises that cannot matter are left out."""
         z3 = self.z3
+        log = current_log()
         if z3.is_true(z3.simplify(claim)):
+            if log is not None:   # z3's simplifier said so: a query of its own for the second solver
+                s = z3.Solver()
+                s.add(z3.Not(claim))
+                log.query(s, "loop obligation (true by simplification)")
             return "proved"
         s = z3.Solver()
         s.set("timeout", timeout_ms)
         s.add(*self.relevant(premises, claim))
         s.add(z3.Not(claim))
         r = s.check()
+        if r == z3.unsat and log is not None:
+            log.query(s, "loop obligation")
         return "proved" if r == z3.unsat else "failed" if r == z3.sat else "unknown"
 
 

@@ -293,6 +293,7 @@ class Ledger:
         self.proved: set = set()
         self.refused: dict = {}
         self.fresh = 0            # proofs made in this process
+        self.used_by: list = []   # the rule sets of the proof logs open now (prooflog.py): keys used go there
         self._file: Path | None = None
         self._loaded = False
 
@@ -312,8 +313,13 @@ class Ledger:
 
     def allowed(self, r: Rule, sig: tuple) -> bool:
         key = f"{r.name}|{sig!r}"
-        if key in self.proved:
-            return True
+        if key not in self.proved and not self._prove(r, sig, key):
+            return False
+        for used in self.used_by:
+            used.add(key)
+        return True
+
+    def _prove(self, r: Rule, sig: tuple, key: str) -> bool:
         if key in self.refused:
             return False
         if not self._loaded:
@@ -752,6 +758,21 @@ def _fact_claim(r: Rule, B: ProofBuilder, root: Inst, v: Binding):
     return z3.And(out) if isinstance(out, (list, tuple)) else out     # smt: constraints the value meets
 
 
+_COLLECT: list | None = None   # statements() gathers the SMT-LIB text of each formula here instead of solving
+
+
+def statements(r: Rule, sig: dict) -> list[str]:
+    """The SMT-LIB text of each formula prove_rule(r, sig) has z3 refute, built but not solved (for a
+    second solver: `provenum recheck`); [] for a fold rule (evaluation, not a proof)."""
+    global _COLLECT
+    _COLLECT = []
+    try:
+        prove_rule(r, sig)
+        return _COLLECT
+    finally:
+        _COLLECT = None
+
+
 def _prove_formula(claim, B: ProofBuilder, timeout_ms: int) -> tuple[bool, str]:
     import z3
 
@@ -759,6 +780,9 @@ def _prove_formula(claim, B: ProofBuilder, timeout_ms: int) -> tuple[bool, str]:
     s.set("timeout", timeout_ms)
     s.add(*B.premises)
     s.add(z3.Not(claim))
+    if _COLLECT is not None:
+        _COLLECT.append(s.to_smt2())
+        return True, ""
     verdict = s.check()
     if verdict == z3.unsat:
         return True, ""
