@@ -153,5 +153,8 @@ def test_bench_kernels_cli_writes_the_issue_json(tmp_path):
     rows = {r["name"]: r for r in data["results"]}
     assert set(rows) == {"bignum_mul_4_8_scalar", "bignum_mul_4_8_neon"}
     for r in rows.values():
-        assert {"name", "words", "n1_cycles", "instructions"} <= set(r) and r["words"] == 4
+        assert {"name", "words", "n1_cycles", "n1_cycles_unscheduled", "instructions"} <= set(r) and r["words"] == 4
+        # unscheduled: the generator's order, from a library built of it
+        plain = [f"{i[1]} {', '.join(i[2])}".strip() for i in BY_NAME[r["name"]].function.items if i[0] == "op"]
+        assert r["n1_cycles_unscheduled"] == pytest.approx(n1.mca_cycles(plain), abs=0.01)
     assert rows["bignum_mul_4_8_neon"]["n1_cycles"] < rows["bignum_mul_4_8_scalar"]["n1_cycles"]

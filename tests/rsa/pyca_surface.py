@@ -12,6 +12,7 @@ that, with the reason; test_rsa_pyca_parity.py checks both.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import pathlib
 import sys
@@ -366,7 +367,11 @@ def _der_private() -> bytes:
     return _pyca_key().private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption())
 
 
+@functools.cache
 def _encrypted() -> bytes:
+    # One encryption for both libraries: a fresh salt and IV per call would make the
+    # wrong-password case differ by chance (about 1 in 256 wrong keys leave valid
+    # padding, and the error is then ASN.1's rather than "Incorrect password").
     return _pyca_key().private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.BestAvailableEncryption(b"pw"))
 
 

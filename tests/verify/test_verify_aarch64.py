@@ -293,16 +293,6 @@ def test_shipped_scalar_kernel_with_an_adds_for_an_adcs_fails(name):
         assert r.functional == "failed", f"adds at instruction {i} proved"
 
 
-@needs_compiler
-def test_loops_on_aarch64_are_refused_not_claimed():
-    from provenum.native import cross
-
-    lib = cross.library()
-    name = "bignum_copy_row_from_table_4_scalar"
-    r = prove(decode_symbol(lib, name), spec_for(name), search_counterexample=False, library=lib)
-    assert not r.proved and r.functional == "failed" and "loops on aarch64" in r.message
-
-
 # bignum_sqr_4_8 as a call of bignum_mul_4_8(z, x, x) with bl (x30 and x29 saved around it)
 SQR_BY_CALL = ["    stp x29, x30, [sp, #-16]!", "    mov x29, sp", "    mov x2, x1", "    bl .Lmul",
                "    ldp x29, x30, [sp], #16", "    ret"]

@@ -68,22 +68,30 @@ def build(workdir: Path, gmp: bool = True, catalog=None, asm_dir: Path | None = 
     By default the committed .S files of the catalog; with asm_dir, the
     catalog's kernels are generated there first (used to compare variants).
     """
+    catalog = runnable(CATALOG if catalog is None else catalog)
+    return compile_harness(workdir, _cases_header(catalog), kernel_sources(catalog, asm_dir), gmp)
+
+
+def kernel_sources(catalog, asm_dir: Path | None = None) -> list[str]:
+    """The .S files of `catalog`: committed, or (asm_dir) generated there afresh."""
+    if asm_dir is None:
+        return [str(k.path) for k in catalog]
+    asm = []
+    for k in catalog:
+        path = asm_dir / f"{k.name}.S"
+        path.write_text(k.function.text())
+        asm.append(str(path))
+    return asm
+
+
+def compile_harness(workdir: Path, cases: str, asm: list[str], gmp: bool = True) -> tuple[Path, bool]:
+    """The harness timing `cases` (CASE lines), linked with the .S files `asm`."""
     gcc = shutil.which("gcc") or shutil.which("cc")
     if gcc is None:
         raise BenchError("gcc is needed to build the benchmark harness")
-    catalog = runnable(CATALOG if catalog is None else catalog)
-    (workdir / "kernels_cases.h").write_text(_cases_header(catalog))
+    (workdir / "kernels_cases.h").write_text(cases)
     exe = workdir / "kernels_bench"
-    if asm_dir is None:
-        asm = [str(k.path) for k in catalog]
-    else:
-        asm = []
-        for k in catalog:
-            path = asm_dir / f"{k.name}.S"
-            path.write_text(k.function.text())
-            asm.append(str(path))
-    sources = [str(HARNESS)] + asm
-    base = [gcc, "-O2", "-march=native", "-I", str(workdir), "-o", str(exe), *sources]
+    base = [gcc, "-O2", "-march=native", "-I", str(workdir), "-o", str(exe), str(HARNESS), *asm]
     if gmp:
         r = subprocess.run(base + ["-DHAVE_GMP", "-lgmp"], capture_output=True, text=True)
         if r.returncode == 0:
@@ -122,25 +130,32 @@ def run(repeats: int = 101, budget_ms: float = 40.0, only: str = "", gmp: bool =
         cat = runnable(CATALOG if catalog is None else catalog)
         peers = {gmp_counterpart(k.name, k.n) for k in cat if only in k.name} - {None}
         gfilter = "*" if not only else "".join(f"{p}," for p in sorted(peers))
-        proc = subprocess.Popen([str(exe), str(repeats), str(budget_ms), only, gfilter,
-                                 str(Path(peer).resolve()) if peer else ""],
-                                stdout=subprocess.PIPE, text=True)
-        results, info = [], {"gmp": None}
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            parts = line.split()
-            if not parts:
-                continue
-            if parts[0] == "#":
-                info[parts[1]] = float(parts[2]) if parts[1] == "tsc_ghz" else parts[2]
-                continue
-            res = Result(parts[0], int(parts[1]), float(parts[2]), float(parts[3]), float(parts[4]))
-            results.append(res)
-            if on_result:
-                on_result(res)
-        if proc.wait() != 0:
-            raise BenchError(f"the benchmark harness failed (exit {proc.returncode})")
+        results, info = run_harness(exe, repeats, budget_ms, only, gfilter, peer, on_result)
     info["gmp_linked"] = have_gmp
+    return results, info
+
+
+def run_harness(exe: Path, repeats: int, budget_ms: float, only: str = "", gfilter: str = "",
+                peer: str | None = None, on_result=None) -> tuple[list[Result], dict]:
+    """Run a built harness; returns its results and the run information it printed."""
+    proc = subprocess.Popen([str(exe), str(repeats), str(budget_ms), only, gfilter,
+                             str(Path(peer).resolve()) if peer else ""],
+                            stdout=subprocess.PIPE, text=True)
+    results, info = [], {"gmp": None}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0] == "#":
+            info[parts[1]] = float(parts[2]) if parts[1] == "tsc_ghz" else parts[2]
+            continue
+        res = Result(parts[0], int(parts[1]), float(parts[2]), float(parts[3]), float(parts[4]))
+        results.append(res)
+        if on_result:
+            on_result(res)
+    if proc.wait() != 0:
+        raise BenchError(f"the benchmark harness failed (exit {proc.returncode})")
     return results, info
 
 

@@ -10,6 +10,13 @@ whose trace runs to millions of instructions, is its own instructions
 through llvm-mca plus, per call, the cycles of the kernels it calls (the
 table lookup at the exponentiation's own height).
 
+Scheduled against unscheduled, in the same run: `n1_cycles` is what ships
+(the committed files: list-scheduled, or a solver's order where `provenum
+schedule` found a faster one), `n1_cycles_unscheduled` the same kernel in
+the generator's order (every stretch as written, no scheduling), built into
+a second library and traced the same way; where a solver's order ships,
+`n1_cycles_list` is the list schedule it replaced.
+
 On an aarch64 host every variant is also timed: called back to back in the
 library, the median over rounds of CLOCK_MONOTONIC nanoseconds per call.
 
@@ -48,9 +55,15 @@ class Result:
     instructions: int
     ns: float | None = None
     note: str = ""
+    n1_cycles_unscheduled: float | None = None
+    n1_cycles_list: float | None = None
 
     def as_dict(self) -> dict:
         d = {"name": self.name, "words": self.words, "n1_cycles": self.n1_cycles, "instructions": self.instructions}
+        if self.n1_cycles_unscheduled is not None:
+            d["n1_cycles_unscheduled"] = self.n1_cycles_unscheduled
+        if self.n1_cycles_list is not None:
+            d["n1_cycles_list"] = self.n1_cycles_list
         if self.ns is not None:
             d["ns"] = self.ns
         if self.note:
@@ -130,24 +143,56 @@ def timed_ns(session, k, rounds: int = 7, repeats: int = 200) -> float:
     return statistics.median(samples)
 
 
-def run(only: str = "", levels=("scalar", "neon"), measure: bool | None = None, on_result=None) -> tuple[list, dict]:
+def library_in_order(order: str):
+    """The AArch64 library built from every kernel in `order` ("none": the generator's order;
+    "list": list-scheduled, no solver's order kept), its .S files written to the cache."""
+    from provenum.machine.harness import cache_dir
+    from provenum.native import cross
+
+    where = cache_dir() / f"aarch64-kernels-{order}"
+    where.mkdir(parents=True, exist_ok=True)
+    for k in catalog_of(ISA):
+        f = k.make()
+        f.order = order
+        path = where / f"{k.name}.S"
+        text = f.text()
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+    return cross.library(kernels=where)
+
+
+def ships_solver_schedule(k) -> bool:
+    return k.function.scheduled and k.function.committed_schedule() is not None
+
+
+def run(only: str = "", levels=("scalar", "neon"), measure: bool | None = None, on_result=None,
+        unscheduled: bool = True) -> tuple[list, dict]:
     from provenum.machine.aarch64 import Program
     from provenum.native import cross
     from provenum.toolchain import host_isa
 
     lib = cross.library()
     program = Program.from_elf(lib)
+    chosen = [k for k in catalog_of(ISA) if only in k.name and k.level in levels]
+    plain = Program.from_elf(library_in_order("none")) if unscheduled else None
+    listed = (Program.from_elf(library_in_order("list"))
+              if any(ships_solver_schedule(c) for c in catalog_of(ISA)) else None)
     measure = host_isa() == "aarch64" if measure is None else measure
     session = cross.Session(lib) if measure else None
     cache: dict = {}
+    plain_cache: dict = {}
+    list_cache: dict = {}
     results = []
     try:
-        for k in catalog_of(ISA):
-            if only not in k.name or k.level not in levels:
-                continue
+        for k in chosen:
             cycles, steps, note = cycles_of(program, k, cache)
             ns = timed_ns(session, k) if session else None
             r = Result(k.name, k.n, round(cycles, 2), steps, ns, note)
+            if plain is not None:
+                r.n1_cycles_unscheduled = round(cycles_of(plain, k, plain_cache)[0], 2)
+            if listed is not None:
+                listed_cycles = round(cycles_of(listed, k, list_cache)[0], 2)
+                r.n1_cycles_list = listed_cycles if listed_cycles != r.n1_cycles else None
             results.append(r)
             if on_result:
                 on_result(r)

@@ -127,7 +127,10 @@ def run_aarch64(args) -> int:
     measured = info["measured"]
     table = Table(title="AArch64 kernels: Neoverse N1 cycles (llvm-mca over the executed instructions)"
                   + (f", time measured on this {measured} host" if measured else ""))
-    cols = ["kernel", "words", "N1 cycles", "instructions", "s2n-bignum", "s2n N1", "x s2n", "target 0.8x"]
+    cols = ["kernel", "words", "N1 cycles", "unscheduled", "x unsch.", "instructions", "s2n-bignum", "s2n N1",
+            "x s2n", "target 0.8x"]
+    if any(r.n1_cycles_list is not None for r in results):
+        cols.insert(5, "list sched.")
     if measured:
         cols.append("ns")
     for col in cols:
@@ -135,7 +138,12 @@ def run_aarch64(args) -> int:
     notes = set()
     for r in results:
         anchor = bench.anchor_of(r.name)
-        row = [r.name, str(r.words), f"{r.n1_cycles:,.0f}", f"{r.instructions:,}"]
+        row = [r.name, str(r.words), f"{r.n1_cycles:,.0f}"]
+        u = r.n1_cycles_unscheduled
+        row += [f"{u:,.0f}", f"{r.n1_cycles / u:.2f}"] if u else ["", ""]
+        if "list sched." in cols:
+            row.append(f"{r.n1_cycles_list:,.0f}" if r.n1_cycles_list is not None else "")
+        row.append(f"{r.instructions:,}")
         if anchor and r.name.endswith("_neon"):
             ratio = r.n1_cycles / anchor[1]
             row += [anchor[0], f"{anchor[1]:,}", f"{ratio:.2f}", "met" if ratio <= bench.TARGET_RATIO else "NOT met"]
@@ -150,7 +158,8 @@ def run_aarch64(args) -> int:
         table.add_row(*row)
     out = Console(width=max(Console().width, 150))
     out.print(table)
-    out.print(f"cost model: {info['cost_model']}; library {info['library']}")
+    out.print(f"cost model: {info['cost_model']}; library {info['library']}; unscheduled: the same kernels in "
+              "the generator's order (no scheduling), built and traced alike")
     for line in sorted(notes):
         out.print(line)
     if args.json:

@@ -41,10 +41,10 @@ class CrossError(RuntimeError):
     """The AArch64 library or its driver could not be built or run, or a call failed."""
 
 
-def sources() -> list[Path]:
-    asm = sorted(KERNELS.glob("*.S"))
+def sources(kernels: Path = KERNELS) -> list[Path]:
+    asm = sorted(Path(kernels).glob("*.S"))
     if not asm:
-        raise CrossError(f"no AArch64 kernels under {KERNELS} (run python -m provenum.kernels)")
+        raise CrossError(f"no AArch64 kernels under {kernels} (run python -m provenum.kernels)")
     return asm + sorted((HERE / "csrc").glob("*.c"))
 
 
@@ -63,10 +63,11 @@ def _cache() -> Path:
     return cache_dir()
 
 
-def library(counting: bool = False) -> Path:
+def library(counting: bool = False, kernels: Path = KERNELS) -> Path:
     """The AArch64 native library (built unless cached). With `counting`, every dispatched
-    entry also counts its calls (provenum_dispatch_calls)."""
-    srcs = sources()
+    entry also counts its calls (provenum_dispatch_calls); `kernels`: another directory of the
+    kernels' .S files (the benchmarks' unscheduled build)."""
+    srcs = sources(kernels)
     flags = list(FLAGS) + ([f"-I{HERE / 'csrc'}"]) + (["-DPROVENUM_COUNT_CALLS"] if counting else [])
     out = _cache() / f"provenum-aarch64-{'counting-' if counting else ''}{_digest(srcs, ' '.join(flags))}.so"
     if not out.exists():

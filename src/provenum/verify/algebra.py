@@ -124,6 +124,7 @@ class Lifter:
         self.definitions: dict[int, Poly] = {}  # word atom id -> its exact polynomial
         self.kinds: dict[int, str] = {}
         self.fixed: dict[int, int] = {}         # atoms with a value fixed by a case split
+        self.summary_log: list = []             # calls replaced by their spec, as the proof log states them
 
     def atom(self, t: Term, kind: str) -> Poly:
         if t.id in self.fixed:

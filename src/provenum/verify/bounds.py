@@ -1,6 +1,7 @@
 """Interval bounds of spec expressions and polynomials over ranged atoms."""
 from __future__ import annotations
 
+from .prooflog import current as current_log, poly_json
 from .rules import fact_holds
 from .specs.base import Big, Num, Op, Pow2, Row, Scalar, Word
 
@@ -137,7 +138,14 @@ def carry_is_zero(carry, terms, depth: int = 3, steps: int = 64) -> bool:
             cands = (mlo * t.lo, mlo * t.hi, mhi * t.lo, mhi * t.hi)
             mlo, mhi = min(cands), max(cands)
         hi += c * mhi if c > 0 else c * mlo
-    return hi < 1 << (w + top)
+    if hi >= 1 << (w + top):
+        return False
+    log = current_log()
+    if log is not None:   # E = 2^top (a + b + c_in) exactly, and E < 2^(w + top) over its words' intervals
+        for a in {a for m in E for a in m}:
+            log.term(reg[a])
+        log.certify(carry, "local", top=top, E=[[list(m), c] for m, c in E.items()])
+    return True
 
 
 def carry_zero_by_prefix(carry, terms, regions) -> bool:
@@ -149,7 +157,10 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
     intervals; below 2^(64(k-s) + w) means a + b + c_in < 2^w, w the add's
     width (the stored words are 64-bit and non-negative). The start s is
     not known (a product may sit anywhere in a buffer), so each s from k down
-    is tried while the words are there.
+    is tried while the words are there. A word not yet stored when the carry
+    was made is taken as first stored after it (AArch64 stores words in
+    pairs): any non-negative words keep the argument sound, the choice only
+    decides whether the bound is tight.
     """
     from .algebra import Lifter, p_add, p_scale
 
@@ -168,6 +179,9 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
         for t, off, word in region.log:
             if t <= carry.time and off < k:
                 snapshot[off] = word
+        for t, off, word in region.log:   # words stored after the carry (a pair stored by one stp)
+            if t > carry.time and off < k:
+                snapshot.setdefault(off, word)
         lifter = Lifter(terms)
         E = p_add(*(lifter.lift(a) for a in carry.args))
         words = 1
@@ -175,6 +189,11 @@ def carry_zero_by_prefix(carry, terms, regions) -> bool:
         while True:
             ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
             if all(a in ranges for m in E for a in m) and poly_interval(E, ranges)[1] < 1 << (64 * (words - 1) + w):
+                log = current_log()
+                if log is not None:   # E = 2^(64 k)(a + b + c_in) + (the k words below, each >= 0), bounded
+                    log.terms_of(E, lifter)
+                    pad = [log.term(snapshot[k - 8 * i]) for i in range(1, words)]
+                    log.certify(carry, "prefix", pad=pad, E=poly_json(E))
                 return True
             if off not in snapshot or words > 64:
                 return False

@@ -23,6 +23,7 @@ from __future__ import annotations
 from .algebra import Lifter, p_add, p_scale, p_sub
 from .bounds import poly_interval
 from .fact_rules import chain_weight
+from .prooflog import current as current_log, poly_json
 from .rules import chain_allowed
 
 
@@ -69,8 +70,13 @@ def _proved(bit, links: int) -> bool:
     return chain_allowed("add" if bit.op == "addc" else "sub", width(bit), links)
 
 
-def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
-    """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None."""
+def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) -> int | None:
+    """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None.
+
+    When they do not, the carries and borrows inside that polynomial (an
+    absolute difference's dropped carry inside a middle product, say) are
+    decided the same way first, `depth` levels down; each one decided is a
+    fact of the lifter (`fixed`) from then on."""
     if bit.op not in ("addc", "subc"):
         return None
     E, j = chain_poly(bit, terms, lifter)
@@ -81,16 +87,40 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000) -> int | None:
             E = lifter.expand_definitions(E, limit)
         except OverflowError:
             return None
-    ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
-    for a, v in lifter.fixed.items():
-        ranges[a] = (v, v)
-    if any(a not in ranges for m in E for a in m):
-        return None
-    lo, hi = poly_interval(E, ranges)
-    if bit.op == "addc":
-        top = threshold(bit, j)
-        return 1 if lo >= top else 0 if hi < top else None
-    return 1 if hi < 0 else 0 if lo >= 0 else None
+
+    def decide():
+        ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
+        for a, v in lifter.fixed.items():
+            ranges[a] = (v, v)
+        if any(a not in ranges for m in E for a in m):
+            return None
+        lo, hi = poly_interval(E, ranges)
+        if bit.op == "addc":
+            top = threshold(bit, j)
+            return 1 if lo >= top else 0 if hi < top else None
+        return 1 if hi < 0 else 0 if lo >= 0 else None
+
+    v = decide()
+    if v is not None or depth == 0:
+        return _logged(bit, v, j, E, lifter)
+    inner = sorted({a for m in E for a in m if a != bit.id and a not in lifter.fixed
+                    and lifter.kinds.get(a) in ("carry", "borrow")})
+    found = False
+    for a in inner[:64]:
+        w = bit_value(lifter.atoms[a], terms, lifter, limit, depth - 1)
+        if w is not None:
+            lifter.fixed[a] = w
+            found = True
+    return _logged(bit, decide(), j, E, lifter) if found else None
+
+
+def _logged(bit, v, j, E, lifter: Lifter):
+    """v, recorded in the proof log when decided: E (definitions expanded) is the chain's sum; its interval decides."""
+    log = current_log()
+    if v is not None and log is not None:
+        log.terms_of(E, lifter)
+        log.decide(bit, v, "chain", links=j, E=poly_json(E))
+    return v
 
 
 def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
@@ -144,6 +174,11 @@ def bit_forced(bit, assumptions: dict, terms, lifter: Lifter) -> int | None:
             lo, hi = (lifter.fixed[a], lifter.fixed[a]) if a in lifter.fixed else (t.lo, t.hi)
             s.add(x >= lo, x <= hi)
         impossible = s.check() == z3.unsat
+        log = current_log()
+        if impossible and log is not None:
+            assuming = {str(tid): v for tid, (_, v) in assumptions.items()}   # the case bits the query assumes
+            log.decide(bit, 1 - value, "smt", query=log.query(s, "chain bit forced by the case's bits",
+                                                            {"bit": bit.id, "value": value, "assuming": assuming}))
         s.pop()
         if impossible:
             return 1 - value

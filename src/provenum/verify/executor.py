@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..isa.domain import UndefinedFlagError
 from .symstate import STACK_BYTES, ProofFailure, Region, SymbolicDomain, SymbolicState
 from .target import TARGETS, Target, target_of
+from .prooflog import innermost as current_log
 from .terms import Term
 
 MAX_STEPS = 500_000
@@ -291,6 +292,9 @@ class Runner:
                     e.state = s
                     raise
                 self.code.called.append(callee)
+                log = current_log()
+                if log is not None:   # the report's dependency tree: this proof assumed that spec
+                    log.assume(callee, cspecs[0].label, proof.code, proof.depends)
                 for dep in proof.code:
                     self.code.executed.setdefault(dep["address"], dict(dep))
                 s.rip = insn.next_address

@@ -18,7 +18,7 @@ node's own parameters, e.g. extract's hi and lo).
 """
 from __future__ import annotations
 
-from .rules import ALL, C, N, X, mask, rule
+from .rules import ALL, C, N, X, rule
 
 W = (8, 16, 32, 64)
 
@@ -60,18 +60,12 @@ rule("lift-ite", "lift", (X("c", 1), X("t", "w"), X("e", "w")), op="ite", params
 rule("lift-extract-low", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
      when=lambda v: ALL(v.lo == 0, v.a.hi < (1 << v.w)), then=lambda P, v: P.val(v.a),
      sigs=(dict(w=32, hi=31, lo=0, aw=64), dict(w=8, hi=7, lo=0, aw=64)), doc="the low bits of a value that fits")
-# radix 2^52 (vpmadd52luq/huq read the low 52 bits of each lane; normalisation masks and shifts by 52): the
-# bits dropped or kept are a word of their own, a >> k, as shl's shifted-out bits are
-rule("lift-extract-low-wrap", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
-     when=lambda v: ALL(v.lo == 0, v.hi + 1 < v.aw),
-     then=lambda P, v: P.val(v.a) - (1 << (v.hi + 1)) * P.shifted_out(v.a, v.hi + 1),
-     sigs=(dict(w=52, hi=51, lo=0, aw=64), dict(w=32, hi=31, lo=0, aw=64)),
-     doc="the low bits of any value: a mod 2^(hi+1) = a - 2^(hi+1) (a >> (hi+1))")
-rule("lift-and-low-mask", "lift", (X("a", "w"), C("k", w="w")), op="and", params=("w",), concrete=("k",), comm=True,
-     theory="bv", when=lambda v: ALL(0 < v.k.value, v.k.value < mask(v.w), (v.k.value + 1) & v.k.value == 0),
-     then=lambda P, v: P.val(v.a) - (v.k.value + 1) * P.shifted_out(v.a, (v.k.value + 1).bit_length() - 1),
-     sigs=(dict(w=64, k=(1 << 52) - 1), dict(w=64, k=0xFF)),
-     doc="a & (2^j - 1) = a - 2^j (a >> j): a digit's low bits, the rest a word of its own")
+# radix 2^52 (vpmadd52luq/huq read the low 52 bits of each lane; normalisation shifts by 52): a lane's digit in
+# terms of the lane itself (a sum of products stays a polynomial, unlike a Neon multiplier's halves below)
+rule("lift-extract-digit52", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
+     when=lambda v: ALL(v.lo == 0, v.hi == 51, v.aw == 64),
+     then=lambda P, v: P.val(v.a) - (1 << 52) * P.shifted_out(v.a, 52),
+     sigs=(dict(w=52, hi=51, lo=0, aw=64),), doc="a lane's low 52 bits: a mod 2^52 = a - 2^52 (a >> 52)")
 rule("lift-or-disjoint-shifts", "lift",
      (N("lshr", (X("a", "w"), C("k", w=8)), name="l"), N("shl", (X("b", "w"), C("j", w=8)), name="h")),
      op="or", params=("w",), concrete=("k", "j"), comm=True, theory="bv",
@@ -79,6 +73,26 @@ rule("lift-or-disjoint-shifts", "lift",
      then=lambda P, v: P.val(v.l) + P.val(v.h),
      sigs=(dict(w=64, k=52, j=12), dict(w=64, k=40, j=24), dict(w=64, k=60, j=8)),
      doc="(a >> k) | (b << j) with j >= w - k: the bits do not overlap, so the or is the sum (a double shift)")
+# 32-bit lanes of 64-bit words (A64 Neon products: umull of halves, usra #32, and with 2^32 - 1, sli #32): each
+# piece in terms of the word and the word's high bits a >> k, one atom shared by every piece that needs it (a
+# multiplier's halves in terms of the word as an operand: a Montgomery quotient word stays one atom)
+SPLIT = tuple(dict(w=32, hi=hi, lo=lo, aw=64) for hi, lo in ((31, 0), (63, 32)))
+rule("lift-extract-top", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
+     when=lambda v: ALL(v.lo > 0, v.hi == v.aw - 1), then=lambda P, v: P.shifted_out(v.a, v.lo),
+     sigs=SPLIT[1:], theory="bv", doc="the top bits of a: a >> lo")
+rule("lift-extract-bottom", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
+     when=lambda v: ALL(v.lo == 0, v.hi < v.aw - 1),
+     then=lambda P, v: P.operand(v.a) - (1 << (v.hi + 1)) * P.shifted_out(v.a, v.hi + 1),
+     sigs=SPLIT[:1], theory="bv", doc="the low bits of a: a - 2^(hi+1) (a >> (hi+1))")
+rule("lift-and-low", "lift", (X("a", "w"), C("m", w="w")), op="and", params=("w",), comm=True, concrete=("m",),
+     when=lambda v: ALL(0 < v.m.value, v.m.value < (1 << v.w) - 1, v.m.value & (v.m.value + 1) == 0),
+     then=lambda P, v: P.val(v.a) - (v.m.value + 1) * P.shifted_out(v.a, (v.m.value + 1).bit_length() - 1),
+     sigs=(dict(w=64, m=0xFFFFFFFF), dict(w=64, m=(1 << 52) - 1), dict(w=64, m=0xFF)), theory="bv",
+     doc="a & (2^k - 1) = a - 2^k (a >> k)")
+rule("lift-or-shl", "lift", (N("shl", (X("a", "w"), C("k", w=8)), name="s"), X("y", "w")), op="or", params=("w",),
+     comm=True, concrete=("k",), when=lambda v: ALL(v.k.value < v.w, v.y.hi < (1 << v.k.value)),
+     then=lambda P, v: P.val(v.s) + P.val(v.y), sigs=(dict(w=64, k=32),), theory="bv",
+     doc="(a << k) | y = (a << k) + y for y < 2^k: no bit in common (A64 sli)")
 rule("lift-shl-exact", "lift", (X("a", "w"), C("k", w=8)), op="shl", params=("w",), concrete=("k",),
      when=lambda v: v.a.hi * (1 << v.k.value) < (1 << v.w), then=lambda P, v: P.val(v.a) * (1 << v.k.value),
      sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 5)), doc="no bit shifted out: a << k = 2^k a")

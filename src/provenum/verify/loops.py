@@ -51,9 +51,10 @@ import random
 from dataclasses import dataclass
 
 from ..isa.domain import UNDEFINED
-from ..isa.x86_64.registers import CALLEE_SAVED, FLAGS, GPR64, NUM_MASK, NUM_VEC
+from .prooflog import current as current_log
 from .specs.base import Big, Elem, Num, Op, Pow2, Rel, Row, Scalar, Select
 from .symstate import ProofFailure, SymbolicBranch, linear, linearise_pointer
+from .target import TARGETS, target_of
 from .terms import walk
 
 # spec expressions are integers: at this width they never wrap, as long as every product has one constant
@@ -80,14 +81,12 @@ class End:
 
 def loop_heads(function) -> list[int]:
     """Targets of backward branches inside the function, in address order."""
-    from ..isa.x86_64.instruction import Rel as RelOp
-
+    target = target_of(function)
     heads = set()
     for insn in function.instructions:
-        if insn.mnemonic.startswith("j") and insn.operands and isinstance(insn.operands[0], RelOp):
-            t = insn.operands[0].target
-            if function.address <= t <= insn.address:
-                heads.add(t)
+        t = target.branch_target(insn)
+        if t is not None and function.address <= t <= insn.address:
+            heads.add(t)
     return sorted(heads)
 
 
@@ -230,13 +229,20 @@ class Z3:
     def check(self, premises: list, claim, timeout_ms: int = 60_000) -> str:
         """"proved", "failed" (z3 found a model) or "unknown"; premises that cannot matter are left out."""
         z3 = self.z3
+        log = current_log()
         if z3.is_true(z3.simplify(claim)):
+            if log is not None:   # z3's simplifier said so: a query of its own for the second solver
+                s = z3.Solver()
+                s.add(z3.Not(claim))
+                log.query(s, "loop obligation (true by simplification)")
             return "proved"
         s = z3.Solver()
         s.set("timeout", timeout_ms)
         s.add(*self.relevant(premises, claim))
         s.add(z3.Not(claim))
         r = s.check()
+        if r == z3.unsat and log is not None:
+            log.query(s, "loop obligation")
         return "proved" if r == z3.unsat else "failed" if r == z3.sat else "unknown"
 
 
@@ -258,10 +264,13 @@ def _functions(e) -> set:
 
 # --- places of the state ------------------------------------------------------------------------
 
-def places(states) -> list[tuple]:
-    """Every place a loop may carry a value in: registers, vector pieces, masks, flags, stack and writable words."""
-    out = [("gpr", r) for r in GPR64 if r != "rsp"] + [("vec", i, p) for i in range(NUM_VEC) for p in range(8)]
-    out += [("mask", i) for i in range(NUM_MASK)] + [("flag", f) for f in FLAGS]
+def places(states, target=TARGETS["x86_64"]) -> list[tuple]:
+    """Every place a loop may carry a value in: registers, 64-bit vector pieces, masks, flags, stack and
+    writable words (the target's registers)."""
+    abi = target.abi
+    out = [("gpr", r) for r in abi.gprs if r != abi.stack_pointer]
+    out += [("vec", i, p) for i in range(abi.num_vectors) for p in range(abi.vector_bits // 64)]
+    out += [("mask", i) for i in range(target.mask_registers)] + [("flag", f) for f in abi.flags]
     words = set()
     for s in states:
         for rid, r in s.regions.items():
@@ -292,8 +301,8 @@ def put(s, place, value, d) -> None:
         i, p = place[1], place[2]
         old = s.vecs[i]
         parts = []
-        if p < 7:
-            parts.append(d.extract(old, 511, 64 * p + 64))
+        if 64 * p + 64 < old.width:
+            parts.append(d.extract(old, old.width - 1, 64 * p + 64))
         parts.append(value)
         if p:
             parts.append(d.extract(old, 64 * p - 1, 0))
@@ -313,10 +322,10 @@ def put(s, place, value, d) -> None:
             r.words[place[2]] = value
 
 
-def show_place(place, state) -> str:
+def show_place(place, state, target=TARGETS["x86_64"]) -> str:
     kind = place[0]
     if kind == "vec":
-        return f"zmm{place[1]}[{64 * place[2] + 63}:{64 * place[2]}]"
+        return f"{target.vector_name}{place[1]}[{64 * place[2] + 63}:{64 * place[2]}]"
     if kind == "mem":
         return f"{state.regions[place[1]].name}{place[2]:+d}"
     if kind == "mask":
@@ -521,13 +530,21 @@ class LoopProof:
 
         self.function, self.spec, self.obligations = function, spec, obligations
         self.d = d = SymbolicDomain()
-        self.s0, self.stack, self.ret, self.scalars = initial_state(spec, d)
+        self.target = target_of(function)
+        self.s0, self.stack, self.ret, self.scalars = initial_state(spec, d, self.target)
         self.initial = dict(self.s0.gprs)
+        self.initial_vecs = dict(self.s0.vecs)
         self.runner = Runner(function, library, summarize)
         self.z = Z3(self.scalars)
         self.heads = loop_heads(function)
         self.checked_states: list = []      # states whose accesses and taint are checked, with premises
         self.steps = 0
+
+    def places(self, states) -> list[tuple]:
+        return places(states, self.target)
+
+    def where(self, place, state) -> str:
+        return show_place(place, state, self.target)
 
     # facts -------------------------------------------------------------------------------------
     def cond(self, t) -> Fact:
@@ -634,19 +651,33 @@ class LoopProof:
         self.checked_states.append((s, premises))
         premises = premises + self.path(s)
         light = None if light is None else light + self.path(s)
-        for reg in CALLEE_SAVED:
+        abi, d = self.target.abi, self.d
+        for reg in self.target.preserved:
             if s.gprs[reg] is not self.initial[reg]:
                 a, b = s.gprs[reg], self.initial[reg]
                 self.require("frame", f"{reg} restored ({where})", premises,
                              Fact(lambda z, a=a, b=b: z.bv(a) == z.bv(b)), light=light)
-        base, off = linearise_pointer(s.gprs["rsp"])
-        if base is not self.stack or off != 8:
-            self.note("frame", f"rsp on return = rsp on entry + 8 ({where})", "failed", "term identity")
-        if s.stack.words.get(0) is not self.ret:
+        for part in abi.callee_saved_vector:
+            hi = part.lo + part.width - 1
+            a, b = (d.extract(v[part.index], hi, part.lo) for v in (s.vecs, self.initial_vecs))
+            if a is not b:
+                self.require("frame", f"bits {hi}..{part.lo} of v{part.index} restored ({where})", premises,
+                             Fact(lambda z, a=a, b=b: z.bv(a) == z.bv(b)), light=light)
+        sp = abi.stack_pointer
+        on_stack = abi.return_address.register is None     # x86-64: ret pops the return address
+        base, off = linearise_pointer(s.gprs[sp])
+        if base is not self.stack or off != (8 if on_stack else 0):
+            self.note("frame", f"{sp} on return = {sp} on entry{' + 8' if on_stack else ''} ({where})", "failed",
+                      "term identity")
+        if on_stack and s.stack.words.get(0) is not self.ret:
             self.note("frame", f"return address unchanged ({where})", "failed", "term identity")
         for r in s.regions.values():
             if r.written and not r.writable:
                 self.note("frame", f"{r.name} unchanged ({where})", "failed", "store tracking")
+        # a run ends only at a jump to the return-address term (on AArch64 x30 on entry): explore stops there
+        vectors = " and the preserved vector bits" if abi.callee_saved_vector else ""
+        self.note("frame", f"{', '.join(self.target.preserved)}{vectors} restored, {sp} as on entry, the return to "
+                  f"the caller ({where})", "proved", "term identity, z3 where the terms differ")
         for post in self.spec.post:
             claims = self.post_claims(post, s)
             for k, claim in enumerate(claims):
@@ -685,14 +716,15 @@ class LoopProof:
         s1, s2 = trips
         states = [s0, s1, s2]
         kinds: dict = {}
-        for place in places(states):
+        for place in self.places(states):
             v0, v1, v2 = (get(x, place, d) for x in states)
             if v0 is v1 and v1 is v2:
                 kinds[place] = ("invariant",)
             elif (place[0] in ("gpr", "vec") and (c := _difference(v0, v1)) is not None and c
                   and c == _difference(v1, v2)):      # a counter in a register or in vector lanes
                 kinds[place] = ("induction", c)
-        data = _locate(self.spec, assertion, states, [p for p in places(states) if p not in kinds], d, self.scalars)
+        data = _locate(self.spec, assertion, states, [p for p in self.places(states) if p not in kinds], d,
+                       self.scalars)
         for k, e in enumerate(assertion.holds):
             if k not in data.values():
                 when = f" when entered with {' and '.join(repr(t) for t in s0.path)}" if s0.path else ""
@@ -718,7 +750,7 @@ class LoopProof:
         fresh_vars = set()
         premises_data = []
         data_of: dict = {}     # k -> the premises on the places holding E_k
-        for place in places(states):
+        for place in self.places(states):
             kind = kinds.get(place)
             v0 = get(s0, place, d)
             if kind and kind[0] == "invariant":
@@ -727,7 +759,7 @@ class LoopProof:
                 put(c, place, d.add(v0, d.mul_wide(d.const(kind[1], 64), j)[1])[0], d)
                 continue
             if place in data:
-                x = d.fresh(f"{show_place(place, s0)}@head", 64, secret=True)
+                x = d.fresh(f"{self.where(place, s0)}@head", 64, secret=True)
                 fresh_vars.add(x.id)
                 put(c, place, x, d)
                 premises_data.append(holds(data[place], x, 0))
@@ -738,7 +770,7 @@ class LoopProof:
             if v0 is UNDEFINED:
                 put(c, place, UNDEFINED, d)
                 continue
-            x = d.fresh(f"{show_place(place, s0)}@head", v0.width, secret=True)   # havoc: any value
+            x = d.fresh(f"{self.where(place, s0)}@head", v0.width, secret=True)   # havoc: any value
             fresh_vars.add(x.id)
             put(c, place, x, d)
         for a in c.regions.values():
@@ -772,7 +804,7 @@ class LoopProof:
             def lia(L):
                 value = L.term(v0) + cs * (L.term(j) + extra)
                 return L.z3.And(value >= 0, value < 1 << 64)
-            return Fact(bv, lia, f"{show_place(place, s0)} in range")
+            return Fact(bv, lia, f"{self.where(place, s0)} in range")
 
         kept = {p for p, k in kinds.items() if k[0] == "induction"
                 and abs(_signed64(k[1])) < 1 << SMALL}     # steps c j that WIDE bits hold
@@ -785,7 +817,7 @@ class LoopProof:
             kept -= lost
         ranges = [in_range(p, 0) for p in sorted(kept, key=str)]
         if kept:
-            self.note("smt", f"loop {head:#x}: {', '.join(sorted(show_place(p, s0) for p in kept))} do not wrap "
+            self.note("smt", f"loop {head:#x}: {', '.join(sorted(self.where(p, s0) for p in kept))} do not wrap "
                       "round 2^64 while the loop runs", "proved", "z3 linear integer arithmetic: induction over trips")
         premises = premises + ranges + premises_data
         # bit-blasting is cheaper without the ranges of registers that move by a non-power of two, and a
@@ -799,30 +831,30 @@ class LoopProof:
         base = self.pre() + self.path(s0)
         at_start = lambda z: {**self.scalars, assertion.name: z.z3.BitVecVal(assertion.start, WIDE)}  # noqa: E731
         for place, k in sorted(data.items(), key=lambda pk: pk[1]):
-            self.require("smt", f"loop {head:#x}, first arrival: {show_place(place, s0)} = {assertion.holds[k].show()}",
+            self.require("smt", f"loop {head:#x}, first arrival: {self.where(place, s0)} = {assertion.holds[k].show()}",
                          base, Fact(lambda z, e=assertion.holds[k], v=get(s0, place, d):
                                     z.wide_term(v) == z.expr(e, at_start(z))), head)
         # step: every way back to the head gives the claims for j + 1
         for e in back:
             s = e.state
             here, here_light = premises + self.path(s), light + self.path(s)
-            for place in places(states):
+            for place in self.places(states):
                 kind = kinds.get(place)
                 new, old = get(s, place, d), get(c, place, d)
                 if kind and kind[0] == "invariant" and new is not old:
                     if new is None or new is UNDEFINED or old is None or old is UNDEFINED:
-                        self.note("smt", f"loop {head:#x}: {show_place(place, s0)} unchanged round the loop",
+                        self.note("smt", f"loop {head:#x}: {self.where(place, s0)} unchanged round the loop",
                                   "failed", "term identity", head)
-                    self.require("smt", f"loop {head:#x}: {show_place(place, s0)} unchanged round the loop", here,
+                    self.require("smt", f"loop {head:#x}: {self.where(place, s0)} unchanged round the loop", here,
                                  Fact(lambda z, a=new, b=old: z.bv(a) == z.bv(b)), head, here_light)
                 elif kind and kind[0] == "induction":
                     want = d.add(old, d.const(kind[1], 64))[0]
                     if new is not want:
-                        self.require("smt", f"loop {head:#x}: {show_place(place, s0)} grows by {kind[1]:#x}", here,
+                        self.require("smt", f"loop {head:#x}: {self.where(place, s0)} grows by {kind[1]:#x}", here,
                                      Fact(lambda z, a=new, b=want: z.bv(a) == z.bv(b),
                                           lambda L, a=new, b=want: L.term(a) == L.term(b)), head)
             for place, k in sorted(data.items(), key=lambda pk: pk[1]):
-                self.require("smt", f"loop {head:#x}: {show_place(place, s0)} = {assertion.holds[k].show()} "
+                self.require("smt", f"loop {head:#x}: {self.where(place, s0)} = {assertion.holds[k].show()} "
                              f"after a trip", here, holds(k, get(s, place, d), 1), head,
                              light_of[k] + self.path(s))
         self.note("smt", f"loop {head:#x}: {assertion.show()}", "proved",

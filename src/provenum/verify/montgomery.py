@@ -23,7 +23,8 @@ from fractions import Fraction
 
 from .algebra import Lifter, p_add, p_atoms, p_mul, p_scale, p_sub, p_substitute, show_poly
 from .bounds import expr_interval, poly_interval
-from .prover import (GoalFailure, Obligation, atom_names, decide_chain_bits, drop_zero_carries, expr_poly,
+from .prooflog import current as current_log, expr_json, poly_json
+from .prover import (GoalFailure, Obligation, _leaf, atom_names, decide_chain_bits, drop_zero_carries, expr_poly,
                      first_address, install_summaries, register_strategy, split_bits,
                      summary_inputs)
 from .rules import encode, fact_holds
@@ -180,6 +181,9 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
         install_summaries(lf, trace, {b: d.const(fixed[i], 1) for i, b in bit_terms.items()})
         return lf
 
+    log = current_log()
+    if log is not None:
+        log.begin()
     lifter = fresh()
     names = lambda: atom_names(lifter)  # noqa: E731
     # 1. words computed only for their carry are 0 (Montgomery's q clears them)
@@ -207,6 +211,9 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
         total = p_add(*(lifter.lift(a) for a in carry.args))
         lifter.polys[carry.id] = {mono: _exact_div(c, 1 << carry.args[0].width) for mono, c in total.items()}
     cleared = len(cleared_carries)
+    if log is not None:   # each carry's word is 0 mod 2^64 given m[0] w == -1 (mod 2^64)
+        log.step("cleared", label=label, carries=[log.term(c) for c in cleared_carries], m0=log.term(m_words[0]),
+                 w=log.term(w), case={str(k): v for k, v in fixed.items()})
     obligations.append(Obligation("algebraic", f"{label}{cleared} low words cleared by the Montgomery quotient are 0",
                                   "proved", "polynomial modulo 2^64 with q = t*w and m[0]*w ≡ -1 rewriting"))
 
@@ -224,11 +231,13 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
     M = p_add(*(p_scale(lifter.lift(mw), 1 << (64 * k)) for k, mw in enumerate(m_words)))
     residual = p_sub(G, p_mul(K, M))
     if residual and lifter.definitions:
-        # words built without products (Karatsuba's |x0 - x1|) may be expanded; quotient words may not
+        # words built without products (Karatsuba's |x0 - x1|) may be expanded, and a quotient word's 32-bit
+        # halves (A64 Neon's operands: the word less its high bits); quotient words themselves may not
         free = _mul_free_ids([lifter.atoms[a] for a in lifter.definitions])
         try:
             residual = lifter.expand_definitions(
-                residual, only=lambda t: free.get(t.id, False) or lifter.kinds.get(t.id) == "call")
+                residual, only=lambda t: free.get(t.id, False) or lifter.kinds.get(t.id) == "call"
+                or t.op == "extract")
         except OverflowError:
             pass  # the residual below says what did not close
     residual, zeros = drop_zero_carries(residual, lifter, d, 1 << (256 * n), trace.regions.values())
@@ -257,6 +266,12 @@ def _identity(trace, spec, weighted, fixed: dict, bit_terms: dict, label: str, o
                                   "interval bounds over the quotient words"))
     if k_lo < 0:
         raise GoalFailure(obligations[-1])
+    if log is not None:   # R T - X - K M = 0 with the cleared carries exact, K within [k_lo, k_hi]
+        log.terms_of(K, lifter)
+        log.step("montgomery", label=label, R=64 * n, T=[[log.term(a), wt] for a, wt in weighted],
+                 X=expr_json(cong.b, _leaf(trace, log)), M=[log.term(mw) for mw in m_words], K=poly_json(K),
+                 k=[k_lo, k_hi], case={str(k): v for k, v in fixed.items()}, calls=lifter.summary_log,
+                 cleared=[log.term(c) for c in cleared_carries])
 
     return k_lo, k_hi
 
@@ -305,6 +320,9 @@ def prove_montgomery(trace, spec, obligations: list) -> None:
             k_hi = hi if k_hi is None else max(k_hi, hi)
         obligations.append(Obligation("algebraic", f"2^{64 * n}·T = X + K·m in every case", "proved",
                                       f"case split over {len(bits)} sign bits"))
+        log = current_log()
+        if log is not None:
+            log.step("split", bits=[log.term(b) for b in bits])
 
     cong = spec.post[0]
 
@@ -350,6 +368,9 @@ def prove_montgomery(trace, spec, obligations: list) -> None:
         s.add(*assume)
         s.add(z3.Not(goal))
         verdict = s.check()
+        log = current_log()
+        if verdict == z3.unsat and log is not None:
+            log.query(s, statement, {"final": True, "k": [k_lo, k_hi]})
         s.pop()
         if verdict != z3.unsat:
             ob = Obligation("smt", statement, "failed", "z3 linear integer arithmetic", None,
@@ -391,6 +412,9 @@ def _input_bound_lemma(spec, n: int) -> Obligation:
     yy = x if inp == "xx" else y
     s.add(x >= 0, yy >= 0, x < m, yy < m, m < R, z3.Not(x * yy < R * m))
     verdict = s.check()
+    log = current_log()
+    if verdict == z3.unsat and log is not None:
+        log.query(s, "X < R m from the preconditions", {"input-bound": inp})
     return Obligation("smt", f"{spec.post[0].b.show()} < 2^{64 * n}·m from the preconditions",
                       "proved" if verdict == z3.unsat else "failed", "z3 nonlinear integer arithmetic")
 

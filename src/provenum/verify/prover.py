@@ -10,14 +10,15 @@ Obligations are kept by kind, so a failure says which one failed:
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from dataclasses import asdict, dataclass, field
 
 from .algebra import Lifter, coefficients_divisible, p_add, p_scale, p_sub, show_poly
 from .bounds import expr_interval
+from .prooflog import current as current_log, expr_json, poly_json
 from .specs.base import Big, Num, Op, Pow2, Rel, Scalar, Word
 from .symstate import ProofFailure, linearise_pointer
-from .target import target_of
 
 
 @dataclass
@@ -53,6 +54,9 @@ class ProofResult:
     # every function whose bytes the proof executed or rests on (summarised callees and what they ran):
     # {"name", "address", "size", "sha256"}
     code: list = field(default_factory=list)
+    # the dependency tree: callee specs the proof assumed, {"callee", "spec", "code", "depends"}
+    depends: list = field(default_factory=list)
+    log: bytes | None = None    # the packed proof log (prooflog.py) of a functional proof, for `provenum recheck`
 
     @property
     def proved(self) -> bool:
@@ -60,6 +64,7 @@ class ProofResult:
 
     def to_json(self) -> dict:
         d = asdict(self)
+        d["prooflog"] = d.pop("log")
         d["obligations"] = [asdict(o) for o in self.obligations]
         d["proved"] = self.proved
         return d
@@ -144,6 +149,10 @@ def install_summaries(lifter: Lifter, trace, case: dict | None = None) -> None:
         lifter.lift(first)
         rest = p_add(*(p_scale(lifter.lift(v), 1 << (64 * i)) for i, v in enumerate(outs) if i))
         lifter.definitions[first.id] = p_sub(rhs, rest)
+        log = current_log()
+        if log is not None:   # the call's postcondition, a fact of the steps this lifter makes
+            lifter.summary_log.append({"callee": sm.callee, "outs": [log.term(v) for v in outs],
+                                       "rhs": expr_json(post.b, lambda b, i: log.term(inputs[b][i]))})
 
 
 def output_poly(words, lifter: Lifter) -> dict:
@@ -183,6 +192,9 @@ def prove_exact(trace, spec, obligations: list) -> None:
                     {b.id: b for b in bits})
     obligations.append(Obligation("algebraic", f"{post.a.show()} = {post.b.show()}", "proved",
                                   f"case split over the {len(bits)} sign bits {names}; every case closes"))
+    log = current_log()
+    if log is not None:
+        log.step("split", bits=[log.term(b) for b in bits])
 
 
 def summary_inputs(trace) -> list:
@@ -213,6 +225,9 @@ def split_bits(words) -> list:
 
 def _exact_case(trace, post, W: int, words, fixed: dict, obligations: list, label: str,
                 bit_terms: dict | None = None) -> None:
+    log = current_log()
+    if log is not None:
+        log.begin()
     lifter = Lifter(trace.d)
     lifter.fixed = dict(fixed)
     for b in (bit_terms or {}).values():
@@ -262,6 +277,11 @@ def _exact_case(trace, post, W: int, words, fixed: dict, obligations: list, labe
         obligations.append(ob)
         if not ok:
             raise GoalFailure(ob)
+    if log is not None:   # bignum(words) - rhs = goal, every coefficient of goal divisible by 2^W
+        log.terms_of(goal, lifter)
+        log.step("identity", label=label, W=W, words=[log.term(w) for w in words],
+                 rhs=expr_json(post.b, _leaf(trace, log)), case={str(k): v for k, v in fixed.items()},
+                 calls=lifter.summary_log, residual=poly_json(goal))
 
 
 def decide_chain_bits(goal: dict, lifter: Lifter, terms, modulus: int, case: dict) -> tuple[dict, dict]:
@@ -320,10 +340,22 @@ def drop_zero_carries(goal: dict, lifter: Lifter, terms, modulus: int, regions=(
 
             c = lifter.atoms[a]
             origin = terms.origin.get(c.id)  # a case's carry is 0 when the general one is
-            if (origin is not None and origin.op == "addc" and zero(origin)) or zero(c):
-                goal = p_substitute(goal, a, {})
-                lifter.fixed[a] = 0
-                proved += 1
+            log = current_log()
+            if origin is not None and origin.op == "addc" and zero(origin):
+                if log is not None:
+                    log.certify(c, "origin", of=log.term(origin))
+            elif not zero(c):
+                continue
+            goal = p_substitute(goal, a, {})
+            lifter.fixed[a] = 0
+            proved += 1
+            if log is not None:
+                log.zero(c)
+
+
+def _leaf(trace, log):
+    """Term ids of a spec expression's leaves: input words and scalars."""
+    return lambda b, i: log.term(trace.input_word(b, i) if i is not None else trace.scalars[b])
 
 
 def _p2(v: int) -> str:
@@ -440,6 +472,7 @@ _CALLEE_PROOFS: dict = {}
 class CalleeProof:
     proved: bool
     code: list          # the bytes the proof rests on (see ProofResult.code)
+    depends: list = field(default_factory=list)   # what it assumed (see ProofResult.depends)
 
 
 def _current(library, code: list) -> bool:
@@ -474,13 +507,26 @@ def _summarizer(library):
                 return hit
         function = library_target(library).decode_symbol(library, name)
         res = prove(function, specs_for(name)[0], search_counterexample=False, library=library)
-        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [code_entry(function)])
+        _CALLEE_PROOFS[key] = CalleeProof(res.proved, res.code or [code_entry(function)], res.depends)
         return _CALLEE_PROOFS[key]
     return summarize
 
 
 def prove(function, spec, search_counterexample: bool = True, library=None) -> ProofResult:
-    """Prove `function` (decoded bytes) against `spec`."""
+    """Prove `function` (decoded bytes) against `spec`; a functional proof carries its log (prooflog.py)."""
+    from .prooflog import ProofLog, logging_proof
+
+    log = ProofLog(function.name, spec.label, "loop" if spec.loops else spec.strategy,
+                   full=os.environ.get("PROVENUM_PROOF_LOG", "1") != "0")
+    with logging_proof(log):
+        res = _prove(function, spec, search_counterexample, library, log)
+    res.depends = log.assumed
+    if res.functional == "proved" and log.full:
+        res.log = log.packed()
+    return res
+
+
+def _prove(function, spec, search_counterexample: bool, library, log) -> ProofResult:
     import sys
 
     from . import montgomery  # noqa: F401  (registers its strategy)
@@ -493,14 +539,6 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     res = ProofResult(function.name, spec.label, function.sha256, len(function.instructions))
     obligations: list = res.obligations
     trace = None
-    target = target_of(function)
-    if target.isa != "x86_64" and spec.loops:
-        # the loop prover reads x86-64 registers (its places, its frame): not claimed on other ISAs yet
-        obligations.append(Obligation("execution", f"prove {spec.label} on {target.isa}", "failed", "not supported",
-                                      None, f"loops are not supported on {target.isa} yet"))
-        res.message = f"loops on {target.isa}: not supported by the verifier yet"
-        res.seconds = time.perf_counter() - start
-        return res
     if spec.loops:
         from .loops import prove_loops
 
@@ -514,6 +552,7 @@ def prove(function, spec, search_counterexample: bool = True, library=None) -> P
     try:
         trace = run(function, spec, library=library,
                     summarize=_summarizer(library) if library is not None else None)
+        log.d = trace.d
         res.calls = sorted(set(trace.called))
         res.code = trace.executed
         for sm in trace.summaries:

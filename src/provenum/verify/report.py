@@ -92,15 +92,42 @@ def run_all(library, jobs: list, workers: int = 1, counterexamples: bool = True,
     return results
 
 
+def prooflog_path(path) -> Path:
+    """The proof logs of the report at `path` (for `provenum recheck`): a zip file beside it."""
+    p = Path(path)
+    return p.with_name(p.stem + ".prooflog.zip")
+
+
 def write_json(path, library, results: list[dict]) -> None:
-    functions = []
-    for r in results:
-        entry = {k: r[k] for k in JSON_KEYS}
-        entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code", "counterexample")})
-        functions.append(entry)
+    """The JSON report, and beside it (prooflog_path) the log of every functional proof and the SMT-LIB
+    statements of the rules they used; the report names each log member and its SHA-256."""
+    import hashlib
+    import zipfile
+    import zlib
+
+    from .prooflog import rule_queries
+
+    functions, rules = [], set()
+    logs = prooflog_path(path)
+    with zipfile.ZipFile(logs, "w", zipfile.ZIP_STORED) as z:   # members are zlib-packed already
+        for i, r in enumerate(results):
+            entry = {k: r[k] for k in JSON_KEYS}
+            entry.update({k: r[k] for k in ("spec", "steps", "obligations", "message", "calls", "code",
+                                            "depends", "counterexample")})
+            packed = r.get("prooflog")
+            if packed:
+                member = f"proof-{i:04d}.json.z"
+                z.writestr(member, packed)
+                entry["prooflog"] = {"member": member, "sha256": hashlib.sha256(packed).hexdigest()}
+                rules.update(json.loads(zlib.decompress(packed))["rules"])
+            functions.append(entry)
+        packed = zlib.compress(json.dumps(rule_queries(rules)).encode(), 6)
+        z.writestr("rules.json.z", packed)
     from ..isa.elf import elf_machine
 
-    doc = {"library": str(library), "isa": elf_machine(library), "functions": functions}
+    doc = {"library": str(library), "isa": elf_machine(library), "functions": functions,
+           "prooflog": {"file": logs.name, "rules": {"member": "rules.json.z",
+                                                     "sha256": hashlib.sha256(packed).hexdigest()}}}
     Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
 
@@ -133,9 +160,23 @@ def markdown(library, results: list[dict]) -> str:
     for r in results:
         lines.append(f"### {r['spec']}")
         lines.append("")
+        if r.get("depends"):
+            lines += ["Assumes (the callee specs replacing its calls, each proved for these bytes):", ""]
+            lines += dependency_lines(r["depends"])
+            lines.append("")
         for o in r["obligations"]:
             where = f" at {o['address']:#x}" if o.get("address") is not None else ""
             lines.append(f"- [{o['kind']}] {o['statement']}: **{o['status']}**{where} — {o['method']}"
                          + (f" ({o['detail']})" if o.get("detail") and o["status"] != "proved" else ""))
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def dependency_lines(depends: list, indent: str = "") -> list[str]:
+    """The dependency tree of a proof as nested Markdown items: callee spec and the SHA-256 of its bytes."""
+    out = []
+    for dep in depends:
+        own = next((c["sha256"][:16] for c in dep["code"] if c["name"] == dep["callee"]), "?")
+        out.append(f"{indent}- {dep['spec']} (`{own}`)")
+        out += dependency_lines(dep.get("depends", []), indent + "  ")
+    return out

@@ -204,7 +204,8 @@ def _matches(p, t, v: Binding):
         v[name] = value
     if p.name:
         v[p.name] = t
-    orders = [t.args, t.args[::-1]] if p.comm and len(t.args) == 2 else [t.args]
+    # commutative: the first two arguments either way round (an add's carry in stays last)
+    orders = [t.args, (t.args[1], t.args[0]) + tuple(t.args[2:])] if p.comm and len(t.args) >= 2 else [t.args]
     for args in orders:
         yield from _match_all(p.args, args, v)
 
@@ -292,6 +293,7 @@ class Ledger:
         self.proved: set = set()
         self.refused: dict = {}
         self.fresh = 0            # proofs made in this process
+        self.used_by: list = []   # the rule sets of the proof logs open now (prooflog.py): keys used go there
         self._file: Path | None = None
         self._loaded = False
 
@@ -311,8 +313,13 @@ class Ledger:
 
     def allowed(self, r: Rule, sig: tuple) -> bool:
         key = f"{r.name}|{sig!r}"
-        if key in self.proved:
-            return True
+        if key not in self.proved and not self._prove(r, sig, key):
+            return False
+        for used in self.used_by:
+            used.add(key)
+        return True
+
+    def _prove(self, r: Rule, sig: tuple, key: str) -> bool:
         if key in self.refused:
             return False
         if not self._loaded:
@@ -586,7 +593,7 @@ def _instance(p, B: ProofBuilder, sig: dict, v: Binding, default_width: int, fli
     for q in p.args:
         args.append(_instance(q, B, sig, v, inner, flips))
     if flip:
-        args.reverse()
+        args[0], args[1] = args[1], args[0]
     params = tuple(sig[n] for n in p.params)
     width = w if p.w is not None else _result_width(p.op, args, params, w)
     t = B.node(p.op, args, width, params, symbolic_bounds=True)
@@ -751,6 +758,21 @@ def _fact_claim(r: Rule, B: ProofBuilder, root: Inst, v: Binding):
     return z3.And(out) if isinstance(out, (list, tuple)) else out     # smt: constraints the value meets
 
 
+_COLLECT: list | None = None   # statements() gathers the SMT-LIB text of each formula here instead of solving
+
+
+def statements(r: Rule, sig: dict) -> list[str]:
+    """The SMT-LIB text of each formula prove_rule(r, sig) has z3 refute, built but not solved (for a
+    second solver: `provenum recheck`); [] for a fold rule (evaluation, not a proof)."""
+    global _COLLECT
+    _COLLECT = []
+    try:
+        prove_rule(r, sig)
+        return _COLLECT
+    finally:
+        _COLLECT = None
+
+
 def _prove_formula(claim, B: ProofBuilder, timeout_ms: int) -> tuple[bool, str]:
     import z3
 
@@ -758,6 +780,9 @@ def _prove_formula(claim, B: ProofBuilder, timeout_ms: int) -> tuple[bool, str]:
     s.set("timeout", timeout_ms)
     s.add(*B.premises)
     s.add(z3.Not(claim))
+    if _COLLECT is not None:
+        _COLLECT.append(s.to_smt2())
+        return True, ""
     verdict = s.check()
     if verdict == z3.unsat:
         return True, ""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from .prooflog import current as current_log
+
 
 def carry_zero_smt(carry, terms, budget: int = 120, timeout_ms: int = 20_000) -> bool:
     """True when z3 shows the carry (addc term) cannot be 1 (each node encoded by its smt rule)."""
@@ -55,4 +57,9 @@ def carry_zero_smt(carry, terms, budget: int = 120, timeout_ms: int = 20_000) ->
             if node.op != "mulhi":
                 queue.extend(node.args)
     s.add(v(carry) == 1)
-    return s.check() == z3.unsat
+    if s.check() != z3.unsat:
+        return False
+    log = current_log()
+    if log is not None:
+        log.certify(carry, "smt", query=log.query(s, "carry is 0 (its word-level cone)", {"carry": carry.id}))
+    return True

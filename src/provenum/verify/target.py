@@ -51,6 +51,19 @@ class Target:
         code = elf.code_bytes(library, address, sym.size, f"function {sym.name!r}")
         return self.module("decode").decode_function(sym.name, code, address)
 
+    def branch_target(self, insn) -> int | None:
+        """The target of a direct jump or conditional branch (not a call), else None: loop heads are read off these."""
+        if self.isa == "x86_64":
+            from ..isa.x86_64.instruction import Rel
+
+            ok = insn.mnemonic.startswith("j") and insn.operands and isinstance(insn.operands[0], Rel)
+            return insn.operands[0].target if ok else None
+        from ..isa.aarch64.instruction import Label
+
+        ok = (insn.mnemonic in ("b", "cbz", "cbnz", "tbz", "tbnz") or insn.mnemonic.startswith("b.")) and \
+            insn.operands and isinstance(insn.operands[-1], Label)
+        return insn.operands[-1].target if ok else None
+
     def argument_register(self, x86_register: str) -> str:
         """Spec arguments are written with System V register names in ABI order: the same position here."""
         position = abi_for("x86_64").argument_registers.index(x86_register)

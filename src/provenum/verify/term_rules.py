@@ -40,6 +40,32 @@ rule("add-commute", "add", (X("a", "w"), X("b", "w"), X("c", 1)), when=_by_id,
      then=lambda D, v: D.add(v.b, v.a, v.c), sigs=_w(*W), doc="a + b + c = b + a + c")
 rule("add-zero", "add", (ZERO, X("b", "w"), ZERO1), comm=True,
      then=lambda D, v: (v.b, D.const(0, 1)), sigs=_w(*W), doc="0 + b + 0 = b, no carry")
+# A64 Neon's 64x64 product on 32-bit lanes (kernels/aarch64/neon.py): P_xy the four 32x32 products (each at
+# most (2^32 - 1)^2), v6 = P_hl + (P_ll >> 32), v7 = (v6 & (2^32 - 1)) + P_lh, the high word
+# P_hh + (v6 >> 32) + (v7 >> 32). No add wraps, and the high word is at most 2^64 - 2, as a 64x64 product's:
+# lo + 2^64 hi = P_ll + 2^32 (P_hl + P_lh) + 2^64 P_hh <= (2^64 - 1)^2.
+PROD32 = (1 << 32) - 1
+_LANE = dict(w=64)
+
+
+def _p(name):
+    return X(name, 64)
+
+
+def _lane_products_fit(v) -> bool:
+    return ALL(*[v[p].hi <= PROD32 * PROD32 for p in ("pll", "phl", "plh", "phh")])
+
+
+_K32 = C(value=32, w=8)
+_V6 = N("addr", (_p("phl"), N("lshr", (_p("pll"), _K32)), ZERO1), comm=True, name="v6")
+_V7 = N("addr", (N("and", (S("v6"), C(value=PROD32, w=64)), comm=True), _p("plh"), ZERO1), comm=True)
+rule("add-neon-high", "add", (N("addr", (_p("phh"), N("lshr", (_V6, _K32)), ZERO1), comm=True, name="top"),
+                              N("lshr", (_V7, _K32), name="s7"), ZERO1), comm=True, when=_lane_products_fit,
+     then=lambda D, v: (D.node("addr", tuple(sorted((v.top, v.s7), key=lambda t: t.id)) + (D.const(0, 1),), 64,
+                               lo=0, hi=(1 << 64) - 2), D.const(0, 1)),
+     sigs=(_LANE,), theory="bv", doc="the high word of a 64x64 product made of four 32x32 products: "
+                                     "no carry, at most 2^64 - 2")
+
 rule("add-exact", "add", (X("a", "w"), X("b", "w"), X("c", 1)),
      when=lambda v: v.a.hi + v.b.hi + v.c.hi <= mask(v.w),
      then=lambda D, v: (D.node("addr", (v.a, v.b, v.c), v.w, lo=v.a.lo + v.b.lo + v.c.lo,
@@ -56,8 +82,24 @@ rule("sub-zero", "sub", (X("a", "w"), ZERO, ZERO1),
      then=lambda D, v: (v.a, D.const(0, 1)), sigs=_w(*W), doc="a - 0 - 0 = a, no borrow")
 rule("sub-neg-bit", "sub", (ZERO, N("zext", (X("b", 1),), w="w"), ZERO1),
      then=lambda D, v: (D.sext(v.b, v.w), v.b), sigs=_w(*W), doc="0 - zext(b) = sext(b), borrow b (1-bit b)")
+rule("sub-bit-one", "sub", (N("zext", (X("b", 1),), w="w"), C(value=1, w="w"), ZERO1),
+     then=lambda D, v: (D.sext(D.not_(v.b), v.w), D.not_(v.b)), sigs=_w(*W),
+     doc="zext(b) - 1 = sext(NOT b), borrow NOT b (A64 cmp r, #1 gives a carry kept by cset back to C)")
 rule("sub-self", "sub", (X("a", "w"), S("a"), X("c", 1)),
      then=lambda D, v: (D.sext(v.c, v.w), v.c), sigs=_w(*W), doc="a - a - c = -c = sext(c), borrow c (sbb r, r)")
+
+
+def _sub_by_add(D, a, b, carry):
+    r, k = D.add(a, D.not_(b), carry)
+    return r, D.not_(k)
+
+
+# A64 sbc after an add chain: its borrow in NOT C is the negation of a carry; as a + ~b + C the chain it
+# continues is that add chain (what x86's adc of an all-ones word gives), so chains.py can follow it
+rule("sub-not-carry", "sub", (X("a", "w"), X("b", "w"),
+                              N("not", (N("addc", (X("p", "w"), X("q", "w"), X("r", 1)), name="c"),))),
+     then=lambda D, v: _sub_by_add(D, v.a, v.b, v.c), sigs=_w(*W),
+     doc="a - b - NOT c = a + ~b + c - 2^w: the same word, and the borrow is NOT the carry")
 rule("sub-exact", "sub", (X("a", "w"), X("b", "w"), X("c", 1)),
      when=lambda v: v.a.lo - v.b.hi - v.c.hi >= 0,
      then=lambda D, v: (D.node("subr", (v.a, v.b, v.c), v.w, lo=v.a.lo - v.b.hi - v.c.hi,
@@ -259,6 +301,11 @@ rule("concat-adjacent-right", "concat", (N("extract", (X("x", "xw"),), params=("
 rule("concat-sext-bit", "concat", (N("sext", (X("b", 1),), w="w1"), N("sext", (S("b"),), w="w2")), theory="bv",
      then=lambda D, v: D.sext(v.b, v.w1 + v.w2), sigs=(dict(w1=32, w2=32), dict(w1=8, w2=56), dict(w1=1, w2=63)),
      doc="concat(sext(b, w1), sext(b, w2)) = sext(b, w1 + w2) for 1-bit b (only then)")
+rule("concat-mul-pair", "concat", (N("mulhi", (X("a", "w"), X("b", "w")), name="h"),
+                                   N("mullo", (S("a"), S("b")), name="l")),
+     then=lambda D, v: D.node("concat", (v.h, v.l), 2 * v.w, lo=v.a.lo * v.b.lo, hi=v.a.hi * v.b.hi),
+     sigs=_w(32), doc="the two words of a product a b, as one number, lie between the products of the bounds "
+                      "(A64 umull)")
 rule("concat-node", "concat", (X("h", "hw"), X("l", "lw")),
      then=lambda D, v: D.node("concat", (v.h, v.l), v.hw + v.lw, lo=SHL(v.h.lo, v.lw) + v.l.lo,
                               hi=SHL(v.h.hi, v.lw) + v.l.hi), sigs=CC, doc="h 2^lw + l")

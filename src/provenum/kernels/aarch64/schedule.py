@@ -71,14 +71,13 @@ def _access_bytes(regs: list[str], ops: tuple) -> int:
 
 
 class Node:
-    __slots__ = ("index", "item", "latency", "uops", "uses", "defs", "mem", "succ", "npred", "ready_at",
-                 "priority", "comments")
+    __slots__ = ("index", "item", "latency", "uops", "uses", "defs", "mem", "succ", "npred", "priority",
+                 "comments")
 
     def __init__(self, index, item):
         self.index, self.item = index, item
         self.succ = []          # (node, latency)
         self.npred = 0
-        self.ready_at = 0
         self.priority = 0
         self.comments = []
 
@@ -148,7 +147,11 @@ def _barrier(item, f) -> bool:
         mnemonic in _LOADS and not ops[-1].startswith("["))
 
 
-def _schedule_block(items: list, f) -> list:
+def graph(items: list, f) -> tuple[list, list]:
+    """The dependence graph of one straight-line stretch: (nodes in program order, the comments
+    after the last instruction). Each node's succ lists (successor, latency) edges: true
+    dependences at the producer's latency (1 through NZCV), anti and output dependences and
+    memory order at 0 (a load after a store it may read: the store's latency)."""
     nodes, pending = [], []
     for it in items:
         if it[0] == "comment":
@@ -158,8 +161,6 @@ def _schedule_block(items: list, f) -> list:
         n.comments, pending = pending, []
         _analyse(n, f)
         nodes.append(n)
-    if not nodes:
-        return pending
     last_def, readers, mems = {}, {}, []
 
     def edge(a, b, lat):
@@ -195,7 +196,13 @@ def _schedule_block(items: list, f) -> list:
     # priority: longest latency path to the end
     for n in reversed(nodes):
         n.priority = max((lat + s.priority for s, lat in n.succ), default=n.latency)
+    return nodes, pending
 
+
+def list_order(nodes: list) -> list:
+    """The nodes of one stretch in the order the cycle-by-cycle list scheduler issues them."""
+    npred = {n.index: n.npred for n in nodes}
+    ready_at = {n.index: 0 for n in nodes}
     busy = {p: 0 for p in PIPES}
     ready = [(-n.priority, n.index, n) for n in nodes if n.npred == 0]
     heapq.heapify(ready)
@@ -216,20 +223,41 @@ def _schedule_block(items: list, f) -> list:
             for pipe, cycles in plan:
                 busy[pipe] = cycle + cycles
             issued += 1
-            out.extend(n.comments)
-            out.append(n.item)
+            out.append(n)
             for s, lat in n.succ:
-                s.ready_at = max(s.ready_at, cycle + lat)
-                s.npred -= 1
-                if s.npred == 0:
-                    if s.ready_at <= cycle:
+                ready_at[s.index] = max(ready_at[s.index], cycle + lat)
+                npred[s.index] -= 1
+                if npred[s.index] == 0:
+                    if ready_at[s.index] <= cycle:
                         heapq.heappush(ready, (-s.priority, s.index, s))
                     else:
-                        heapq.heappush(waiting, (s.ready_at, s.index, s))
+                        heapq.heappush(waiting, (ready_at[s.index], s.index, s))
         for item in deferred:
             heapq.heappush(ready, item)
         cycle += 1
+    return out
+
+
+def respects(order_: list, nodes: list) -> bool:
+    """Whether `order_` (nodes of one stretch) lists every node once, each after its predecessors."""
+    pos = {n.index: k for k, n in enumerate(order_)}
+    if len(order_) != len(nodes) or len(pos) != len(nodes):
+        return False
+    return all(pos[n.index] < pos[s.index] for n in nodes for s, _ in n.succ)
+
+
+def emit(order_: list, pending: list) -> list:
+    """Items of a stretch in the given node order, each comment before its instruction."""
+    out = []
+    for n in order_:
+        out.extend(n.comments)
+        out.append(n.item)
     return out + pending
+
+
+def _schedule_block(items: list, f) -> list:
+    nodes, pending = graph(items, f)
+    return emit(list_order(nodes), pending)
 
 
 def _claim(uops, busy, cycle):
@@ -246,15 +274,80 @@ def _claim(uops, busy, cycle):
     return list(load.items())
 
 
-def order(f) -> list:
-    """The Function's items with each straight-line stretch list-scheduled."""
+def stretches(items: list, f) -> list[tuple[list, tuple | None]]:
+    """The items cut into (straight-line stretch, the barrier after it or None at the end)."""
     out, block = [], []
-    for it in f.items:
+    for it in items:
         if _barrier(it, f):
-            out.extend(_schedule_block(block, f))
+            out.append((block, it))
             block = []
-            out.append(it)
         else:
             block.append(it)
-    out.extend(_schedule_block(block, f))
+    out.append((block, None))
     return out
+
+
+def order(f) -> list:
+    """The Function's items with each straight-line stretch list-scheduled."""
+    out = []
+    for block, barrier in stretches(f.items, f):
+        out.extend(_schedule_block(block, f))
+        if barrier is not None:
+            out.append(barrier)
+    return out
+
+
+# -- schedules found by a solver (provenum schedule), kept in the committed file ---------------
+NOTE = "Schedule: "          # the banner line that marks a committed file's order as a solver's
+
+
+def _text(item) -> str:
+    return " ".join(f"{item[1]} {', '.join(item[2])}".split())
+
+
+def committed_body(text: str, name: str) -> tuple[str | None, list[str]]:
+    """(the schedule note, or None, and the instruction lines) of a committed kernel file."""
+    lines = text.splitlines()
+    note = next((ln[3:] for ln in lines if ln.startswith("// " + NOTE)), None)
+    try:
+        start = lines.index(f"{name}:") + 1
+    except ValueError:
+        return note, []
+    body = []
+    for ln in lines[start:]:
+        s = ln.strip()
+        if s.startswith(".size"):
+            break
+        if s and not s.startswith("//"):
+            body.append(" ".join(s.split()))
+    return note, body
+
+
+def kept_order(f, body: list[str]) -> list | None:
+    """The Function's items in the order of `body` (a committed file's instructions and labels),
+    if that order is the generator's instructions, each stretch a reordering of its own that
+    every dependence allows (schedule.respects) and every barrier in place; else None."""
+    out, k = [], 0
+    for block, barrier in stretches(f.items, f):
+        nodes, pending = graph(block, f)
+        mine = body[k:k + len(nodes)]
+        k += len(nodes)
+        by_text: dict = {}
+        for n in nodes:
+            by_text.setdefault(_text(n.item), []).append(n)
+        order_ = []
+        for line in mine:
+            same = by_text.get(line)
+            if not same:
+                return None
+            order_.append(same.pop(0))
+        if not respects(order_, nodes):
+            return None
+        out.extend(emit(order_, pending))
+        if barrier is not None:
+            expect = f"{barrier[1]}:" if barrier[0] == "label" else _text(barrier)
+            if k >= len(body) or body[k] != expect:
+                return None
+            k += 1
+            out.append(barrier)
+    return out if k == len(body) else None

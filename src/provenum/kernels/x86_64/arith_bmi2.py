@@ -13,10 +13,11 @@ takes a chunk of at most 8 words of b and runs over the rows (words a_r). A
 band keeps a window of c+1 result words in registers; each row multiplies
 a_r (in rdx) by the chunk with mulx, adds the low halves on the adcx (CF)
 chain and the high halves on the adox (OF) chain, then retires the window's
-lowest word to memory. Bands after the first add the previous bands' word
-at the retired position with adcx; that carry is absorbed by the next row's
-first adcx, so there is no third carry chain. Value bounds keep every final
-carry of a row zero (the partial sum always fits the window).
+lowest word to memory. Each row clears both flags first (xor), so rows
+do not wait on each other's carries. Bands after the first add the previous
+bands' word at the retired position at the start of the row's OF chain,
+so there is no third carry chain. Value bounds keep every final carry of a
+row zero (the partial sum always fits the window).
 """
 from __future__ import annotations
 
@@ -42,31 +43,46 @@ class Bands:
     def band(self, chunk: list[str], rows: list[Row], width: int, keep: bool = False) -> dict:
         """One band: `chunk` are the memory operands of the b words (len == width).
 
-        With keep=True the final window is not stored: the result maps each
-        of its positions to the register holding it (None: the word is 0).
+        Every row starts with `xor lo, lo`, which clears CF and OF: no flag
+        carries from one row into the next, so consecutive rows overlap
+        (their only dependencies are the window registers). A word of an
+        earlier band at the row's retired position enters on the OF chain
+        before the row's high halves. With keep=True the final window is not
+        stored: the result maps each of its positions to the register holding
+        it (None: the word is 0).
         """
         f, lo, hi, z = self.f, self.lo, self.hi, self.z
         win = list(self.window[: width + 1])
         live = [False] * (width + 1)
         prev_top = self.top
-        carry_pending = False  # CF holds a retire carry not yet absorbed
         for idx, row in enumerate(rows):
             length = row.length
             assert 1 <= length <= width
+            pos = row.base
+            earlier = pos <= prev_top  # an earlier band's word is at pos
             f.op("mov", "rdx", row.rdx)
             if idx == 0:
+                # fresh window: the high halves go straight into it, lows on the CF chain
                 f.op("xor", hi, hi)  # clears CF and OF; hi = 0
-                f.op("mulx", win[1], win[0], chunk[0])
+                if earlier:
+                    f.op("mov", win[0], mem(z, 8 * pos))
+                    f.op("mulx", win[1], lo, chunk[0])
+                    f.op("adcx", win[0], lo)
+                else:
+                    f.op("mulx", win[1], win[0], chunk[0])
                 for t in range(1, length):
                     f.op("mulx", win[t + 1], lo, chunk[t])
                     f.op("adcx", win[t], lo)
-                if length > 1:
+                if length > 1 or earlier:
                     f.op("adcx", win[length], hi)
             else:
                 assert not live[length], "the row's top word must be fresh"
                 for t in range(length):
                     if not live[t]:
                         f.op("mov", win[t], "0")
+                f.op("xor", lo, lo)  # clears CF and OF: this row's chains start here
+                if earlier:
+                    f.op("adox", win[0], mem(z, 8 * pos))
                 for t in range(length):
                     top = t == length - 1
                     f.op("mulx", win[length] if top else hi, lo, chunk[t])
@@ -79,12 +95,6 @@ class Bands:
             for t in range(length + 1):
                 live[t] = True
             # retire the lowest window word
-            pos = row.base
-            if pos <= prev_top:
-                if not live[0]:
-                    f.op("mov", win[0], "0")
-                f.op("adcx", win[0], mem(z, 8 * pos))
-                carry_pending = True
             f.op("mov", mem(z, 8 * pos), win[0])
             win = win[1:] + win[:1]
             live = live[1:] + [False]
@@ -92,20 +102,11 @@ class Bands:
         last = rows[-1].base
         self.top = last + width
         if keep:
-            assert not carry_pending
             return {last + 1 + t: (win[t] if live[t] else None) for t in range(width)}
         for t in range(width):
             pos = last + 1 + t
             assert pos > prev_top
-            if carry_pending:
-                if not live[t]:
-                    f.op("mov", win[t], "0")
-                f.op("adc", win[t], "0")
-                f.op("mov", mem(z, 8 * pos), win[t])
-            elif live[t]:
-                f.op("mov", mem(z, 8 * pos), win[t])
-            else:
-                f.op("mov", mem(z, 8 * pos), "0")
+            f.op("mov", mem(z, 8 * pos), win[t] if live[t] else "0")
         return {}
 
 
@@ -153,6 +154,61 @@ def emit_cross_triangle(f: Function, z: str, x: str, n: int,
     return held
 
 
+def emit_cross_passes(f: Function, z: str, x: str, n: int, window: list[str], lo: str, hi: str) -> dict:
+    """sum_{i<k} x_i x_k 2^(64(i+k)) for even n <= 8 in n/2 passes of n-1 products each.
+
+    Pass p adds x_p * x_k (k > p) and then x_{h+p} * x_i (h <= i < h+p, h = n/2):
+    n-1 products at the consecutive positions 2p+1 .. 2p+n-1, so every pass
+    is one full-length row of a window of n registers (positions 2p+1 ..
+    2p+n) that moves up by two words per pass. Half the rows of the
+    row-by-row triangle, each starting its own two carry chains (xor). The
+    last pass's window stays in registers; the result maps positions to
+    registers as emit_cross_triangle's does.
+    """
+    h = n // 2
+    assert n % 2 == 0 and 4 <= n <= len(window)
+    win = list(window[:n])
+    for p in range(h):
+        products = [(p, k) for k in range(p + 1, n)] + [(h + p, i) for i in range(h, h + p)]
+        assert len(products) == n - 1
+        base = 2 * p + 1
+        f.comment(f"pass {p}: positions {base} .. {base + n - 2}")
+        if p == 0:  # fresh window: highs straight into it, lows on the CF chain
+            f.op("mov", "rdx", mem(x, 8 * p))
+            f.op("xor", lo, lo)
+            for t, (_, k) in enumerate(products):
+                if t == 0:
+                    f.op("mulx", win[1], win[0], mem(x, 8 * k))
+                else:
+                    f.op("mulx", win[t + 1], hi, mem(x, 8 * k))
+                    f.op("adcx", win[t], hi)
+            f.op("adcx", win[n - 1], lo)
+        else:
+            f.op("xor", win[n - 2], win[n - 2])   # position 2p+n-1: no earlier pass reached it
+            f.op("xor", lo, lo)                   # CF = OF = 0: this pass's chains start here
+            rdx = None
+            for t, (i, k) in enumerate(products):
+                if i != rdx:
+                    f.op("mov", "rdx", mem(x, 8 * i))
+                    rdx = i
+                top = t == n - 2
+                f.op("mulx", win[n - 1] if top else hi, lo, mem(x, 8 * k))
+                f.op("adcx", win[t], lo)
+                if not top:
+                    f.op("adox", win[t + 1], hi)
+            f.op("mov", lo, "0")
+            f.op("adox", win[n - 1], lo)
+            f.op("adcx", win[n - 1], lo)
+        if p < h - 1:  # positions base and base+1 are final: retire them
+            f.op("mov", mem(z, 8 * base), win[0])
+            f.op("mov", mem(z, 8 * (base + 1)), win[1])
+            win = win[2:] + win[:2]
+    held = {n - 1 + t: win[t] for t in range(n)}
+    held[0] = None
+    held[2 * n - 1] = None
+    return held
+
+
 def emit_double_add_squares(f: Function, z: str, x: str, n: int, held: dict, tmp: str,
                             lo: str, hi: str) -> None:
     """z := 2*z + sum_i x_i^2 2^(128 i): doubling on the adcx chain, squares on adox.
@@ -181,8 +237,12 @@ def emit_double_add_squares(f: Function, z: str, x: str, n: int, held: dict, tmp
 
 
 def emit_sqr(f: Function, z: str, x: str, n: int, window: list[str], lo: str, hi: str, tmp: str) -> None:
-    """z[0 .. 2n) := x^2: the cross triangle by bands, then doubling plus the diagonal squares."""
-    held = emit_cross_triangle(f, z, x, n, window[: min(n - 1, 8) + 1], lo, hi)
+    """z[0 .. 2n) := x^2: the cross products (by passes up to 8 words, else by bands),
+    then doubling plus the diagonal squares."""
+    if _by_passes(n, window):
+        held = emit_cross_passes(f, z, x, n, window, lo, hi)
+    else:
+        held = emit_cross_triangle(f, z, x, n, window[: min(n - 1, 8) + 1], lo, hi)
     emit_double_add_squares(f, z, x, n, held, tmp, lo, hi)
 
 
@@ -392,5 +452,10 @@ def mul_registers(n: int, window: list[str], lo: str, hi: str) -> list[str]:
     return window[: min(n, 8) + 1] + [lo, hi, "rdx"]
 
 
+def _by_passes(n: int, window: list[str]) -> bool:
+    return n % 2 == 0 and 4 <= n <= min(8, len(window))
+
+
 def sqr_registers(n: int, window: list[str], lo: str, hi: str, tmp: str) -> list[str]:
-    return window[: min(n - 1, 8) + 1] + [lo, hi, tmp, "rdx"]
+    used = window[:n] if _by_passes(n, window) else window[: min(n - 1, 8) + 1]
+    return used + [lo, hi, tmp, "rdx"]

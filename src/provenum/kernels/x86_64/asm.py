@@ -23,6 +23,11 @@ def mem(base: str, disp: int = 0, index: str | None = None, scale: int = 1, size
     return f"{size} PTR [{inner}]" if size else f"[{inner}]"
 
 
+# Every kernel starts on a 2^FUNCTION_ALIGN-byte boundary (chosen by
+# measurement across link layouts: python -m provenum.bench.placement; docs/tuning.md).
+FUNCTION_ALIGN = 6
+
+
 @dataclass
 class Function:
     name: str
@@ -60,7 +65,8 @@ class Function:
         for r in reversed(list(regs)):
             self.op("pop", r)
 
-    def text(self) -> str:
+    def text(self, align: int | None = None) -> str:
+        """The .S file; `align`: the function's alignment (log2 bytes), FUNCTION_ALIGN by default."""
         rule = "// " + "-" * 76
         head = [rule, f"// {self.summary}", "//", f"//    extern {self.prototype};", "//"]
         head += [f"// {line}" if line else "//" for line in self.registers.splitlines()]
@@ -75,7 +81,7 @@ class Function:
             "",
             "        .intel_syntax noprefix",
             "        .text",
-            "        .p2align 5",
+            f"        .p2align {FUNCTION_ALIGN if align is None else align}",
             f"        .globl {self.name}",
             # Protected: exported, but calls from other kernels in the library
             # bind directly (no PLT), so the verifier sees the real callee.

@@ -1,8 +1,9 @@
 """Squaring bignum_sqr_{n}_{2n}_{level}: z := x^2, fully unrolled.
 
-bmi2: each cross product x_i*x_k (i < k) once, by bands, then one pass that
-doubles the cross sum on the adcx chain and adds the diagonal squares on
-the adox chain. baseline: column by column, the column's cross products
+bmi2: each cross product x_i*x_k (i < k) once -- up to 8 words in n/2
+passes of n-1 products (arith_bmi2.emit_cross_passes), above by bands --
+then one pass that doubles the cross sum on the adcx chain and adds the
+diagonal squares on the adox chain. baseline: column by column, the column's cross products
 once, doubled, plus its diagonal square.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontmul_24_bmi2
         .protected bignum_amontmul_24_bmi2
         .type bignum_amontmul_24_bmi2, @function
@@ -52,6 +52,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rbx], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -74,6 +75,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+8], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -96,6 +98,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+16], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -118,6 +121,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+24], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -140,6 +144,7 @@ bignum_amontmul_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+32], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r9, rax
         adox         r10, r15
@@ -162,6 +167,7 @@ bignum_amontmul_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+40], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r10, rax
         adox         rcx, r15
@@ -184,6 +190,7 @@ bignum_amontmul_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+48], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rcx, rax
         adox         rsi, r15
@@ -206,6 +213,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+56], rcx
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -228,6 +236,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+64], rsi
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -250,6 +259,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+72], rdi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -272,6 +282,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+80], rbp
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -301,7 +312,9 @@ bignum_amontmul_24_bmi2:
         mov          QWORD PTR [rbx+136], rbp
         mov          rdx, QWORD PTR [r12]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r13+48]
+        mov          rcx, QWORD PTR [rbx+48]
+        mulx         rsi, rax, QWORD PTR [r13+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [r13+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [r13+64]
@@ -313,9 +326,10 @@ bignum_amontmul_24_bmi2:
         mulx         r10, rax, QWORD PTR [r13+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rbx+48]
         mov          QWORD PTR [rbx+48], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+56]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -336,9 +350,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+56]
         mov          QWORD PTR [rbx+56], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+64]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -359,9 +374,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+64]
         mov          QWORD PTR [rbx+64], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+72]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -382,9 +398,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+72]
         mov          QWORD PTR [rbx+72], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+80]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r8, rax
         adox         r9, r15
@@ -405,9 +422,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+80]
         mov          QWORD PTR [rbx+80], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rbx+88]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r9, rax
         adox         r10, r15
@@ -428,9 +446,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rbx+88]
         mov          QWORD PTR [rbx+88], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rbx+96]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -451,9 +470,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rbx+96]
         mov          QWORD PTR [rbx+96], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rbx+104]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -474,9 +494,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rbx+104]
         mov          QWORD PTR [rbx+104], rcx
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+112]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -497,9 +518,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+112]
         mov          QWORD PTR [rbx+112], rsi
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+120]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -520,9 +542,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+120]
         mov          QWORD PTR [rbx+120], rdi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+128]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -543,9 +566,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+128]
         mov          QWORD PTR [rbx+128], rbp
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+136]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r8, rax
         adox         r9, r15
@@ -566,19 +590,12 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+136]
         mov          QWORD PTR [rbx+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rbx+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rbx+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+184], rbp
         mov          rdx, QWORD PTR [r12+96]
         xor          r15, r15
@@ -596,6 +613,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rbx+192], rcx
         mov          rdx, QWORD PTR [r12+96+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -618,6 +636,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+8], rsi
         mov          rdx, QWORD PTR [r12+96+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -640,6 +659,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+16], rdi
         mov          rdx, QWORD PTR [r12+96+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -662,6 +682,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+192+24], rbp
         mov          rdx, QWORD PTR [r12+96+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r8, rax
         adox         r9, r15
@@ -684,6 +705,7 @@ bignum_amontmul_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+192+32], r8
         mov          rdx, QWORD PTR [r12+96+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r9, rax
         adox         r10, r15
@@ -706,6 +728,7 @@ bignum_amontmul_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+192+40], r9
         mov          rdx, QWORD PTR [r12+96+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r10, rax
         adox         rcx, r15
@@ -728,6 +751,7 @@ bignum_amontmul_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+192+48], r10
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rcx, rax
         adox         rsi, r15
@@ -750,6 +774,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+192+56], rcx
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -772,6 +797,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+64], rsi
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -794,6 +820,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+72], rdi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -816,6 +843,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+192+80], rbp
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r8, rax
         adox         r9, r15
@@ -845,7 +873,9 @@ bignum_amontmul_24_bmi2:
         mov          QWORD PTR [rbx+192+136], rbp
         mov          rdx, QWORD PTR [r12+96]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r13+96+48]
+        mov          rcx, QWORD PTR [rbx+192+48]
+        mulx         rsi, rax, QWORD PTR [r13+96+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [r13+96+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [r13+96+64]
@@ -857,9 +887,10 @@ bignum_amontmul_24_bmi2:
         mulx         r10, rax, QWORD PTR [r13+96+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rbx+192+48]
         mov          QWORD PTR [rbx+192+48], rcx
         mov          rdx, QWORD PTR [r12+96+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+56]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -880,9 +911,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+192+56]
         mov          QWORD PTR [rbx+192+56], rsi
         mov          rdx, QWORD PTR [r12+96+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+64]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -903,9 +935,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+192+64]
         mov          QWORD PTR [rbx+192+64], rdi
         mov          rdx, QWORD PTR [r12+96+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+72]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -926,9 +959,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+192+72]
         mov          QWORD PTR [rbx+192+72], rbp
         mov          rdx, QWORD PTR [r12+96+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+80]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -949,9 +983,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+80]
         mov          QWORD PTR [rbx+192+80], r8
         mov          rdx, QWORD PTR [r12+96+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rbx+192+88]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r9, rax
         adox         r10, r15
@@ -972,9 +1007,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rbx+192+88]
         mov          QWORD PTR [rbx+192+88], r9
         mov          rdx, QWORD PTR [r12+96+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rbx+192+96]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -995,9 +1031,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rbx+192+96]
         mov          QWORD PTR [rbx+192+96], r10
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rbx+192+104]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1018,9 +1055,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rbx+192+104]
         mov          QWORD PTR [rbx+192+104], rcx
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+112]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1041,9 +1079,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+192+112]
         mov          QWORD PTR [rbx+192+112], rsi
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+120]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1064,9 +1103,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+192+120]
         mov          QWORD PTR [rbx+192+120], rdi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+128]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1087,9 +1127,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+192+128]
         mov          QWORD PTR [rbx+192+128], rbp
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+136]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1110,19 +1151,12 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+136]
         mov          QWORD PTR [rbx+192+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+192+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rbx+192+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rbx+192+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+192+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+192+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+192+184], rbp
 // differences of the halves, in constant time
         mov          rax, QWORD PTR [r12]
@@ -1367,6 +1401,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rsp+1056], rcx
         mov          rdx, QWORD PTR [rsp+768+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1389,6 +1424,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+1056+8], rsi
         mov          rdx, QWORD PTR [rsp+768+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1411,6 +1447,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+1056+16], rdi
         mov          rdx, QWORD PTR [rsp+768+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rbp, rax
         adox         r8, r15
@@ -1433,6 +1470,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+1056+24], rbp
         mov          rdx, QWORD PTR [rsp+768+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         r8, rax
         adox         r9, r15
@@ -1455,6 +1493,7 @@ bignum_amontmul_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+1056+32], r8
         mov          rdx, QWORD PTR [rsp+768+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         r9, rax
         adox         r10, r15
@@ -1477,6 +1516,7 @@ bignum_amontmul_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+1056+40], r9
         mov          rdx, QWORD PTR [rsp+768+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         r10, rax
         adox         rcx, r15
@@ -1499,6 +1539,7 @@ bignum_amontmul_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+1056+48], r10
         mov          rdx, QWORD PTR [rsp+768+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1521,6 +1562,7 @@ bignum_amontmul_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rsp+1056+56], rcx
         mov          rdx, QWORD PTR [rsp+768+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1543,6 +1585,7 @@ bignum_amontmul_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+1056+64], rsi
         mov          rdx, QWORD PTR [rsp+768+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1565,6 +1608,7 @@ bignum_amontmul_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+1056+72], rdi
         mov          rdx, QWORD PTR [rsp+768+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         rbp, rax
         adox         r8, r15
@@ -1587,6 +1631,7 @@ bignum_amontmul_24_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+1056+80], rbp
         mov          rdx, QWORD PTR [rsp+768+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+864]
         adcx         r8, rax
         adox         r9, r15
@@ -1616,7 +1661,9 @@ bignum_amontmul_24_bmi2:
         mov          QWORD PTR [rsp+1056+136], rbp
         mov          rdx, QWORD PTR [rsp+768]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [rsp+864+48]
+        mov          rcx, QWORD PTR [rsp+1056+48]
+        mulx         rsi, rax, QWORD PTR [rsp+864+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [rsp+864+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [rsp+864+64]
@@ -1628,9 +1675,10 @@ bignum_amontmul_24_bmi2:
         mulx         r10, rax, QWORD PTR [rsp+864+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rsp+1056+48]
         mov          QWORD PTR [rsp+1056+48], rcx
         mov          rdx, QWORD PTR [rsp+768+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+1056+56]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1651,9 +1699,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rsp+1056+56]
         mov          QWORD PTR [rsp+1056+56], rsi
         mov          rdx, QWORD PTR [rsp+768+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+1056+64]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1674,9 +1723,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rsp+1056+64]
         mov          QWORD PTR [rsp+1056+64], rdi
         mov          rdx, QWORD PTR [rsp+768+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+1056+72]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1697,9 +1747,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rsp+1056+72]
         mov          QWORD PTR [rsp+1056+72], rbp
         mov          rdx, QWORD PTR [rsp+768+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+1056+80]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1720,9 +1771,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+1056+80]
         mov          QWORD PTR [rsp+1056+80], r8
         mov          rdx, QWORD PTR [rsp+768+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rsp+1056+88]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         r9, rax
         adox         r10, r15
@@ -1743,9 +1795,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rsp+1056+88]
         mov          QWORD PTR [rsp+1056+88], r9
         mov          rdx, QWORD PTR [rsp+768+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rsp+1056+96]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -1766,9 +1819,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rsp+1056+96]
         mov          QWORD PTR [rsp+1056+96], r10
         mov          rdx, QWORD PTR [rsp+768+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rsp+1056+104]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1789,9 +1843,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rsp+1056+104]
         mov          QWORD PTR [rsp+1056+104], rcx
         mov          rdx, QWORD PTR [rsp+768+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+1056+112]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1812,9 +1867,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rsp+1056+112]
         mov          QWORD PTR [rsp+1056+112], rsi
         mov          rdx, QWORD PTR [rsp+768+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+1056+120]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1835,9 +1891,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rsp+1056+120]
         mov          QWORD PTR [rsp+1056+120], rdi
         mov          rdx, QWORD PTR [rsp+768+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+1056+128]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1858,9 +1915,10 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rsp+1056+128]
         mov          QWORD PTR [rsp+1056+128], rbp
         mov          rdx, QWORD PTR [rsp+768+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+1056+136]
         mulx         r15, rax, QWORD PTR [rsp+864+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1881,19 +1939,12 @@ bignum_amontmul_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+1056+136]
         mov          QWORD PTR [rsp+1056+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rsp+1056+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rsp+1056+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rsp+1056+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rsp+1056+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rsp+1056+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rsp+1056+184], rbp
         mov          r14, QWORD PTR [rsp+1440]
 // sum = L + H (n words, carry in rcx)

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontmul_32_baseline
         .protected bignum_amontmul_32_baseline
         .type bignum_amontmul_32_baseline, @function

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontredc_8_bmi2
         .protected bignum_amontredc_8_bmi2
         .type bignum_amontredc_8_bmi2, @function

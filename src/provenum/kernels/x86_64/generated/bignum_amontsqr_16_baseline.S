@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontsqr_16_baseline
         .protected bignum_amontsqr_16_baseline
         .type bignum_amontsqr_16_baseline, @function

@@ -16,7 +16,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontsqr_32_bmi2
         .protected bignum_amontsqr_32_bmi2
         .type bignum_amontsqr_32_bmi2, @function

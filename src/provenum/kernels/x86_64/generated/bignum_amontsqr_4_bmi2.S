@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amontsqr_4_bmi2
         .protected bignum_amontsqr_4_bmi2
         .type bignum_amontsqr_4_bmi2, @function
@@ -31,35 +31,33 @@ bignum_amontsqr_4_bmi2:
         mov          QWORD PTR [rsp+136], rdx
         mov          QWORD PTR [rsp+144], rcx
 // the product, as in bignum_sqr_4_8_bmi2
-        mov          rdx, QWORD PTR [rsi+8]
-        xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi]
-        mov          QWORD PTR [rsp+8], rcx
-        mov          rdx, QWORD PTR [rsi+16]
-        mov          r8, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         rbp, rax
-        adox         r8, rbx
-        mulx         r9, rax, QWORD PTR [rsi+8]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
+// pass 0: positions 1 .. 3
+        mov          rdx, QWORD PTR [rsi]
+        xor          rax, rax
+        mulx         rbp, rcx, QWORD PTR [rsi+8]
+        mulx         r8, rbx, QWORD PTR [rsi+16]
+        adcx         rbp, rbx
+        mulx         r9, rbx, QWORD PTR [rsi+24]
+        adcx         r8, rbx
         adcx         r9, rax
+        mov          QWORD PTR [rsp+8], rcx
         mov          QWORD PTR [rsp+16], rbp
-        mov          rdx, QWORD PTR [rsi+24]
-        mov          rcx, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+// pass 1: positions 3 .. 5
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+16]
         adcx         r8, rax
         adox         r9, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+24]
         adcx         r9, rax
         adox         rcx, rbx
+        mov          rdx, QWORD PTR [rsi+24]
         mulx         rbp, rax, QWORD PTR [rsi+16]
         adcx         rcx, rax
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        mov          QWORD PTR [rsp+24], r8
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]
         mulx         rbx, rax, rdx
@@ -74,10 +72,9 @@ bignum_amontsqr_4_bmi2:
         adcx         r15, r15
         adox         r15, rax
         mov          QWORD PTR [rsp+16], r15
-        mov          r15, QWORD PTR [rsp+24]
-        adcx         r15, r15
-        adox         r15, rbx
-        mov          QWORD PTR [rsp+24], r15
+        adcx         r8, r8
+        adox         r8, rbx
+        mov          QWORD PTR [rsp+24], r8
         mov          rdx, QWORD PTR [rsi+16]
         mulx         rbx, rax, rdx
         adcx         r9, r9

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_copy_row_from_table_32_avx512
         .protected bignum_copy_row_from_table_32_avx512
         .type bignum_copy_row_from_table_32_avx512, @function

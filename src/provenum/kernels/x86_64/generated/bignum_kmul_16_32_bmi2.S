@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_kmul_16_32_bmi2
         .protected bignum_kmul_16_32_bmi2
         .type bignum_kmul_16_32_bmi2, @function
@@ -51,6 +51,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rbx], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -79,6 +80,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+8], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -107,6 +109,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+16], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -135,6 +138,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+24], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -163,6 +167,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+32], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r9, rax
         adox         r10, r15
@@ -191,6 +196,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+40], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r10, rax
         adox         r11, r15
@@ -219,6 +225,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+48], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r11, rax
         adox         r14, r15
@@ -274,6 +281,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rbx+128], rcx
         mov          rdx, QWORD PTR [r12+64+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rsi, rax
         adox         rdi, r15
@@ -302,6 +310,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+128+8], rsi
         mov          rdx, QWORD PTR [r12+64+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rdi, rax
         adox         rbp, r15
@@ -330,6 +339,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+128+16], rdi
         mov          rdx, QWORD PTR [r12+64+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rbp, rax
         adox         r8, r15
@@ -358,6 +368,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+128+24], rbp
         mov          rdx, QWORD PTR [r12+64+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r8, rax
         adox         r9, r15
@@ -386,6 +397,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+128+32], r8
         mov          rdx, QWORD PTR [r12+64+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r9, rax
         adox         r10, r15
@@ -414,6 +426,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+128+40], r9
         mov          rdx, QWORD PTR [r12+64+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r10, rax
         adox         r11, r15
@@ -442,6 +455,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+128+48], r10
         mov          rdx, QWORD PTR [r12+64+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r11, rax
         adox         r14, r15
@@ -652,6 +666,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rsp+192], rcx
         mov          rdx, QWORD PTR [rsp+0+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         rsi, rax
         adox         rdi, r15
@@ -680,6 +695,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+192+8], rsi
         mov          rdx, QWORD PTR [rsp+0+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         rdi, rax
         adox         rbp, r15
@@ -708,6 +724,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+192+16], rdi
         mov          rdx, QWORD PTR [rsp+0+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         rbp, rax
         adox         r8, r15
@@ -736,6 +753,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+192+24], rbp
         mov          rdx, QWORD PTR [rsp+0+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         r8, rax
         adox         r9, r15
@@ -764,6 +782,7 @@ bignum_kmul_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+192+32], r8
         mov          rdx, QWORD PTR [rsp+0+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         r9, rax
         adox         r10, r15
@@ -792,6 +811,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+192+40], r9
         mov          rdx, QWORD PTR [rsp+0+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         r10, rax
         adox         r11, r15
@@ -820,6 +840,7 @@ bignum_kmul_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+192+48], r10
         mov          rdx, QWORD PTR [rsp+0+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+64]
         adcx         r11, rax
         adox         r14, r15

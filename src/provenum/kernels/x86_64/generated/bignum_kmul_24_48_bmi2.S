@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_kmul_24_48_bmi2
         .protected bignum_kmul_24_48_bmi2
         .type bignum_kmul_24_48_bmi2, @function
@@ -47,6 +47,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rbx], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -69,6 +70,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+8], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -91,6 +93,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+16], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -113,6 +116,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+24], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -135,6 +139,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+32], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r9, rax
         adox         r10, r15
@@ -157,6 +162,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+40], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r10, rax
         adox         rcx, r15
@@ -179,6 +185,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+48], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rcx, rax
         adox         rsi, r15
@@ -201,6 +208,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+56], rcx
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -223,6 +231,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+64], rsi
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -245,6 +254,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+72], rdi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -267,6 +277,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+80], rbp
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -296,7 +307,9 @@ bignum_kmul_24_48_bmi2:
         mov          QWORD PTR [rbx+136], rbp
         mov          rdx, QWORD PTR [r12]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r13+48]
+        mov          rcx, QWORD PTR [rbx+48]
+        mulx         rsi, rax, QWORD PTR [r13+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [r13+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [r13+64]
@@ -308,9 +321,10 @@ bignum_kmul_24_48_bmi2:
         mulx         r10, rax, QWORD PTR [r13+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rbx+48]
         mov          QWORD PTR [rbx+48], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+56]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -331,9 +345,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+56]
         mov          QWORD PTR [rbx+56], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+64]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -354,9 +369,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+64]
         mov          QWORD PTR [rbx+64], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+72]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -377,9 +393,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+72]
         mov          QWORD PTR [rbx+72], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+80]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r8, rax
         adox         r9, r15
@@ -400,9 +417,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+80]
         mov          QWORD PTR [rbx+80], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rbx+88]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r9, rax
         adox         r10, r15
@@ -423,9 +441,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rbx+88]
         mov          QWORD PTR [rbx+88], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rbx+96]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -446,9 +465,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rbx+96]
         mov          QWORD PTR [rbx+96], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rbx+104]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -469,9 +489,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rbx+104]
         mov          QWORD PTR [rbx+104], rcx
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+112]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -492,9 +513,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+112]
         mov          QWORD PTR [rbx+112], rsi
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+120]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -515,9 +537,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+120]
         mov          QWORD PTR [rbx+120], rdi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+128]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -538,9 +561,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+128]
         mov          QWORD PTR [rbx+128], rbp
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+136]
         mulx         r15, rax, QWORD PTR [r13+48]
         adcx         r8, rax
         adox         r9, r15
@@ -561,19 +585,12 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+136]
         mov          QWORD PTR [rbx+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rbx+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rbx+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+184], rbp
         mov          rdx, QWORD PTR [r12+96]
         xor          r15, r15
@@ -591,6 +608,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rbx+192], rcx
         mov          rdx, QWORD PTR [r12+96+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -613,6 +631,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+8], rsi
         mov          rdx, QWORD PTR [r12+96+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -635,6 +654,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+16], rdi
         mov          rdx, QWORD PTR [r12+96+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -657,6 +677,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+192+24], rbp
         mov          rdx, QWORD PTR [r12+96+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r8, rax
         adox         r9, r15
@@ -679,6 +700,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+192+32], r8
         mov          rdx, QWORD PTR [r12+96+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r9, rax
         adox         r10, r15
@@ -701,6 +723,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+192+40], r9
         mov          rdx, QWORD PTR [r12+96+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r10, rax
         adox         rcx, r15
@@ -723,6 +746,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+192+48], r10
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rcx, rax
         adox         rsi, r15
@@ -745,6 +769,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+192+56], rcx
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -767,6 +792,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+64], rsi
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -789,6 +815,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+72], rdi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -811,6 +838,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+192+80], rbp
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+96]
         adcx         r8, rax
         adox         r9, r15
@@ -840,7 +868,9 @@ bignum_kmul_24_48_bmi2:
         mov          QWORD PTR [rbx+192+136], rbp
         mov          rdx, QWORD PTR [r12+96]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r13+96+48]
+        mov          rcx, QWORD PTR [rbx+192+48]
+        mulx         rsi, rax, QWORD PTR [r13+96+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [r13+96+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [r13+96+64]
@@ -852,9 +882,10 @@ bignum_kmul_24_48_bmi2:
         mulx         r10, rax, QWORD PTR [r13+96+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rbx+192+48]
         mov          QWORD PTR [rbx+192+48], rcx
         mov          rdx, QWORD PTR [r12+96+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+56]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -875,9 +906,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+192+56]
         mov          QWORD PTR [rbx+192+56], rsi
         mov          rdx, QWORD PTR [r12+96+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+64]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -898,9 +930,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+192+64]
         mov          QWORD PTR [rbx+192+64], rdi
         mov          rdx, QWORD PTR [r12+96+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+72]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -921,9 +954,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+192+72]
         mov          QWORD PTR [rbx+192+72], rbp
         mov          rdx, QWORD PTR [r12+96+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+80]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -944,9 +978,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+80]
         mov          QWORD PTR [rbx+192+80], r8
         mov          rdx, QWORD PTR [r12+96+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rbx+192+88]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r9, rax
         adox         r10, r15
@@ -967,9 +1002,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rbx+192+88]
         mov          QWORD PTR [rbx+192+88], r9
         mov          rdx, QWORD PTR [r12+96+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rbx+192+96]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -990,9 +1026,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rbx+192+96]
         mov          QWORD PTR [rbx+192+96], r10
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rbx+192+104]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1013,9 +1050,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rbx+192+104]
         mov          QWORD PTR [rbx+192+104], rcx
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+112]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1036,9 +1074,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rbx+192+112]
         mov          QWORD PTR [rbx+192+112], rsi
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+120]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1059,9 +1098,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rbx+192+120]
         mov          QWORD PTR [rbx+192+120], rdi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+128]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1082,9 +1122,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rbx+192+128]
         mov          QWORD PTR [rbx+192+128], rbp
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+136]
         mulx         r15, rax, QWORD PTR [r13+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1105,19 +1146,12 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+136]
         mov          QWORD PTR [rbx+192+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+192+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rbx+192+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rbx+192+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+192+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+192+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+192+184], rbp
 // differences of the halves, in constant time
         mov          rax, QWORD PTR [r12]
@@ -1362,6 +1396,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, r15
         mov          QWORD PTR [rsp+288], rcx
         mov          rdx, QWORD PTR [rsp+0+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1384,6 +1419,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+288+8], rsi
         mov          rdx, QWORD PTR [rsp+0+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1406,6 +1442,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+288+16], rdi
         mov          rdx, QWORD PTR [rsp+0+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -1428,6 +1465,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+288+24], rbp
         mov          rdx, QWORD PTR [rsp+0+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         r8, rax
         adox         r9, r15
@@ -1450,6 +1488,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+288+32], r8
         mov          rdx, QWORD PTR [rsp+0+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         r9, rax
         adox         r10, r15
@@ -1472,6 +1511,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+288+40], r9
         mov          rdx, QWORD PTR [rsp+0+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         r10, rax
         adox         rcx, r15
@@ -1494,6 +1534,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+288+48], r10
         mov          rdx, QWORD PTR [rsp+0+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1516,6 +1557,7 @@ bignum_kmul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rsp+288+56], rcx
         mov          rdx, QWORD PTR [rsp+0+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1538,6 +1580,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+288+64], rsi
         mov          rdx, QWORD PTR [rsp+0+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1560,6 +1603,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+288+72], rdi
         mov          rdx, QWORD PTR [rsp+0+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -1582,6 +1626,7 @@ bignum_kmul_24_48_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+288+80], rbp
         mov          rdx, QWORD PTR [rsp+0+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+96]
         adcx         r8, rax
         adox         r9, r15
@@ -1611,7 +1656,9 @@ bignum_kmul_24_48_bmi2:
         mov          QWORD PTR [rsp+288+136], rbp
         mov          rdx, QWORD PTR [rsp+0]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [rsp+96+48]
+        mov          rcx, QWORD PTR [rsp+288+48]
+        mulx         rsi, rax, QWORD PTR [rsp+96+48]
+        adcx         rcx, rax
         mulx         rdi, rax, QWORD PTR [rsp+96+56]
         adcx         rsi, rax
         mulx         rbp, rax, QWORD PTR [rsp+96+64]
@@ -1623,9 +1670,10 @@ bignum_kmul_24_48_bmi2:
         mulx         r10, rax, QWORD PTR [rsp+96+88]
         adcx         r9, rax
         adcx         r10, r15
-        adcx         rcx, QWORD PTR [rsp+288+48]
         mov          QWORD PTR [rsp+288+48], rcx
         mov          rdx, QWORD PTR [rsp+0+8]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+288+56]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1646,9 +1694,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rsp+288+56]
         mov          QWORD PTR [rsp+288+56], rsi
         mov          rdx, QWORD PTR [rsp+0+16]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+288+64]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1669,9 +1718,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rsp+288+64]
         mov          QWORD PTR [rsp+288+64], rdi
         mov          rdx, QWORD PTR [rsp+0+24]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+288+72]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1692,9 +1742,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rsp+288+72]
         mov          QWORD PTR [rsp+288+72], rbp
         mov          rdx, QWORD PTR [rsp+0+32]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+288+80]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1715,9 +1766,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+288+80]
         mov          QWORD PTR [rsp+288+80], r8
         mov          rdx, QWORD PTR [rsp+0+40]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rsp+288+88]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         r9, rax
         adox         r10, r15
@@ -1738,9 +1790,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rsp+288+88]
         mov          QWORD PTR [rsp+288+88], r9
         mov          rdx, QWORD PTR [rsp+0+48]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rsp+288+96]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         r10, rax
         adox         rcx, r15
@@ -1761,9 +1814,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rsp+288+96]
         mov          QWORD PTR [rsp+288+96], r10
         mov          rdx, QWORD PTR [rsp+0+56]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rsp+288+104]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1784,9 +1838,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         rcx, QWORD PTR [rsp+288+104]
         mov          QWORD PTR [rsp+288+104], rcx
         mov          rdx, QWORD PTR [rsp+0+64]
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+288+112]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1807,9 +1862,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rsi, QWORD PTR [rsp+288+112]
         mov          QWORD PTR [rsp+288+112], rsi
         mov          rdx, QWORD PTR [rsp+0+72]
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+288+120]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1830,9 +1886,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rdi, QWORD PTR [rsp+288+120]
         mov          QWORD PTR [rsp+288+120], rdi
         mov          rdx, QWORD PTR [rsp+0+80]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+288+128]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1853,9 +1910,10 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rdi, rax
         adcx         rdi, rax
-        adcx         rbp, QWORD PTR [rsp+288+128]
         mov          QWORD PTR [rsp+288+128], rbp
         mov          rdx, QWORD PTR [rsp+0+88]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+288+136]
         mulx         r15, rax, QWORD PTR [rsp+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1876,19 +1934,12 @@ bignum_kmul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+288+136]
         mov          QWORD PTR [rsp+288+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rsp+288+144], r9
-        adc          r10, 0
         mov          QWORD PTR [rsp+288+152], r10
-        adc          rcx, 0
         mov          QWORD PTR [rsp+288+160], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rsp+288+168], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rsp+288+176], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rsp+288+184], rbp
         mov          r14, QWORD PTR [rsp+672]
 // sum = L + H (n words, carry in rcx)

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_ksqr_24_48_bmi2
         .protected bignum_ksqr_24_48_bmi2
         .type bignum_ksqr_24_48_bmi2, @function
@@ -36,6 +36,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+8], rcx
         mov          rdx, QWORD PTR [r12+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rsi, rax
         adox         rdi, r15
@@ -47,6 +48,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+16], rsi
         mov          rdx, QWORD PTR [r12+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rdi, rax
         adox         rbp, r15
@@ -61,6 +63,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+24], rdi
         mov          rdx, QWORD PTR [r12+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rbp, rax
         adox         r8, r15
@@ -78,6 +81,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+32], rbp
         mov          rdx, QWORD PTR [r12+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r8, rax
         adox         r9, r15
@@ -98,6 +102,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+40], r8
         mov          rdx, QWORD PTR [r12+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r9, rax
         adox         r10, r15
@@ -120,6 +125,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+48], r9
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r10, rax
         adox         rcx, r15
@@ -142,6 +148,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+56], r10
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rcx, rax
         adox         rsi, r15
@@ -164,6 +171,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+64], rcx
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rsi, rax
         adox         rdi, r15
@@ -186,6 +194,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+72], rsi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rdi, rax
         adox         rbp, r15
@@ -208,6 +217,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+80], rdi
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rbp, rax
         adox         r8, r15
@@ -237,11 +247,15 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+136], rdi
         mov          rdx, QWORD PTR [r12+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12+48]
-        adcx         rcx, QWORD PTR [rbx+104]
+        mov          rcx, QWORD PTR [rbx+104]
+        mulx         rsi, rax, QWORD PTR [r12+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rbx+104], rcx
         mov          rdx, QWORD PTR [r12+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+112]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -250,10 +264,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rbx+112]
         mov          QWORD PTR [rbx+112], rsi
         mov          rdx, QWORD PTR [r12+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+120]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -265,10 +280,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rbx+120]
         mov          QWORD PTR [rbx+120], rdi
         mov          rdx, QWORD PTR [r12+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+128]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -283,10 +299,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rbx+128]
         mov          QWORD PTR [rbx+128], rbp
         mov          rdx, QWORD PTR [r12+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+136]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         r8, rax
         adox         r9, r15
@@ -304,17 +321,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+136]
         mov          QWORD PTR [rbx+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rbx+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [r12]
@@ -440,6 +451,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+8], rcx
         mov          rdx, QWORD PTR [r12+96+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -451,6 +463,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+16], rsi
         mov          rdx, QWORD PTR [r12+96+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -465,6 +478,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+24], rdi
         mov          rdx, QWORD PTR [r12+96+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -482,6 +496,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+32], rbp
         mov          rdx, QWORD PTR [r12+96+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r8, rax
         adox         r9, r15
@@ -502,6 +517,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+40], r8
         mov          rdx, QWORD PTR [r12+96+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r9, rax
         adox         r10, r15
@@ -524,6 +540,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+192+48], r9
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r10, rax
         adox         rcx, r15
@@ -546,6 +563,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+192+56], r10
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rcx, rax
         adox         rsi, r15
@@ -568,6 +586,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+192+64], rcx
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -590,6 +609,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+72], rsi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -612,6 +632,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+80], rdi
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -641,11 +662,15 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rbx+192+136], rdi
         mov          rdx, QWORD PTR [r12+96+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12+96+48]
-        adcx         rcx, QWORD PTR [rbx+192+104]
+        mov          rcx, QWORD PTR [rbx+192+104]
+        mulx         rsi, rax, QWORD PTR [r12+96+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rbx+192+104], rcx
         mov          rdx, QWORD PTR [r12+96+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+112]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -654,10 +679,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rbx+192+112]
         mov          QWORD PTR [rbx+192+112], rsi
         mov          rdx, QWORD PTR [r12+96+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+120]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -669,10 +695,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rbx+192+120]
         mov          QWORD PTR [rbx+192+120], rdi
         mov          rdx, QWORD PTR [r12+96+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+128]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -687,10 +714,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rbx+192+128]
         mov          QWORD PTR [rbx+192+128], rbp
         mov          rdx, QWORD PTR [r12+96+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+136]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -708,17 +736,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+136]
         mov          QWORD PTR [rbx+192+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+192+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rbx+192+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+192+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+192+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+192+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [r12+96]
@@ -956,6 +978,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+8], rcx
         mov          rdx, QWORD PTR [rsp+0+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rsi, rax
         adox         rdi, r15
@@ -967,6 +990,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+16], rsi
         mov          rdx, QWORD PTR [rsp+0+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rdi, rax
         adox         rbp, r15
@@ -981,6 +1005,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+24], rdi
         mov          rdx, QWORD PTR [rsp+0+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rbp, rax
         adox         r8, r15
@@ -998,6 +1023,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+32], rbp
         mov          rdx, QWORD PTR [rsp+0+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         r8, rax
         adox         r9, r15
@@ -1018,6 +1044,7 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+40], r8
         mov          rdx, QWORD PTR [rsp+0+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         r9, rax
         adox         r10, r15
@@ -1040,6 +1067,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+288+48], r9
         mov          rdx, QWORD PTR [rsp+0+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         r10, rax
         adox         rcx, r15
@@ -1062,6 +1090,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+288+56], r10
         mov          rdx, QWORD PTR [rsp+0+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1084,6 +1113,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rsp+288+64], rcx
         mov          rdx, QWORD PTR [rsp+0+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1106,6 +1136,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+288+72], rsi
         mov          rdx, QWORD PTR [rsp+0+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1128,6 +1159,7 @@ bignum_ksqr_24_48_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+288+80], rdi
         mov          rdx, QWORD PTR [rsp+0+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+0]
         adcx         rbp, rax
         adox         r8, r15
@@ -1157,11 +1189,15 @@ bignum_ksqr_24_48_bmi2:
         mov          QWORD PTR [rsp+288+136], rdi
         mov          rdx, QWORD PTR [rsp+0+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [rsp+0+48]
-        adcx         rcx, QWORD PTR [rsp+288+104]
+        mov          rcx, QWORD PTR [rsp+288+104]
+        mulx         rsi, rax, QWORD PTR [rsp+0+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rsp+288+104], rcx
         mov          rdx, QWORD PTR [rsp+0+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+288+112]
         mulx         r15, rax, QWORD PTR [rsp+0+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1170,10 +1206,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rsp+288+112]
         mov          QWORD PTR [rsp+288+112], rsi
         mov          rdx, QWORD PTR [rsp+0+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+288+120]
         mulx         r15, rax, QWORD PTR [rsp+0+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1185,10 +1222,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rsp+288+120]
         mov          QWORD PTR [rsp+288+120], rdi
         mov          rdx, QWORD PTR [rsp+0+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+288+128]
         mulx         r15, rax, QWORD PTR [rsp+0+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1203,10 +1241,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rsp+288+128]
         mov          QWORD PTR [rsp+288+128], rbp
         mov          rdx, QWORD PTR [rsp+0+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+288+136]
         mulx         r15, rax, QWORD PTR [rsp+0+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1224,17 +1263,11 @@ bignum_ksqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+288+136]
         mov          QWORD PTR [rsp+288+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rsp+288+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rsp+288+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rsp+288+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rsp+288+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rsp+288+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [rsp+0]

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_ksqr_32_64_baseline
         .protected bignum_ksqr_32_64_baseline
         .type bignum_ksqr_32_64_baseline, @function

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_ksqr_32_64_bmi2
         .protected bignum_ksqr_32_64_bmi2
         .type bignum_ksqr_32_64_bmi2, @function

@@ -17,7 +17,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_modexp_16_baseline
         .protected bignum_modexp_16_baseline
         .type bignum_modexp_16_baseline, @function

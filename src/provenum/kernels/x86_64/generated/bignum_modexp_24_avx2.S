@@ -17,7 +17,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_modexp_24_avx2
         .protected bignum_modexp_24_avx2
         .type bignum_modexp_24_avx2, @function

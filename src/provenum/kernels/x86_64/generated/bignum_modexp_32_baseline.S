@@ -17,7 +17,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_modexp_32_baseline
         .protected bignum_modexp_32_baseline
         .type bignum_modexp_32_baseline, @function

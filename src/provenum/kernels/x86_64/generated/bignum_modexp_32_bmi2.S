@@ -17,7 +17,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_modexp_32_bmi2
         .protected bignum_modexp_32_bmi2
         .type bignum_modexp_32_bmi2, @function

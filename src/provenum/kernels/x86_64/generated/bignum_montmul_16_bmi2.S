@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montmul_16_bmi2
         .protected bignum_montmul_16_bmi2
         .type bignum_montmul_16_bmi2, @function
@@ -55,6 +55,7 @@ bignum_montmul_16_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rbx], rcx
         mov          rdx, QWORD PTR [r12+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rsi, rax
         adox         rdi, r15
@@ -83,6 +84,7 @@ bignum_montmul_16_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+8], rsi
         mov          rdx, QWORD PTR [r12+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rdi, rax
         adox         rbp, r15
@@ -111,6 +113,7 @@ bignum_montmul_16_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+16], rdi
         mov          rdx, QWORD PTR [r12+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         rbp, rax
         adox         r8, r15
@@ -139,6 +142,7 @@ bignum_montmul_16_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+24], rbp
         mov          rdx, QWORD PTR [r12+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r8, rax
         adox         r9, r15
@@ -167,6 +171,7 @@ bignum_montmul_16_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+32], r8
         mov          rdx, QWORD PTR [r12+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r9, rax
         adox         r10, r15
@@ -195,6 +200,7 @@ bignum_montmul_16_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+40], r9
         mov          rdx, QWORD PTR [r12+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r10, rax
         adox         r11, r15
@@ -223,6 +229,7 @@ bignum_montmul_16_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+48], r10
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13]
         adcx         r11, rax
         adox         r14, r15
@@ -278,6 +285,7 @@ bignum_montmul_16_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rbx+128], rcx
         mov          rdx, QWORD PTR [r12+64+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rsi, rax
         adox         rdi, r15
@@ -306,6 +314,7 @@ bignum_montmul_16_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+128+8], rsi
         mov          rdx, QWORD PTR [r12+64+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rdi, rax
         adox         rbp, r15
@@ -334,6 +343,7 @@ bignum_montmul_16_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+128+16], rdi
         mov          rdx, QWORD PTR [r12+64+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         rbp, rax
         adox         r8, r15
@@ -362,6 +372,7 @@ bignum_montmul_16_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rbx+128+24], rbp
         mov          rdx, QWORD PTR [r12+64+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r8, rax
         adox         r9, r15
@@ -390,6 +401,7 @@ bignum_montmul_16_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rbx+128+32], r8
         mov          rdx, QWORD PTR [r12+64+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r9, rax
         adox         r10, r15
@@ -418,6 +430,7 @@ bignum_montmul_16_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+128+40], r9
         mov          rdx, QWORD PTR [r12+64+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r10, rax
         adox         r11, r15
@@ -446,6 +459,7 @@ bignum_montmul_16_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+128+48], r10
         mov          rdx, QWORD PTR [r12+64+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r13+64]
         adcx         r11, rax
         adox         r14, r15
@@ -656,6 +670,7 @@ bignum_montmul_16_bmi2:
         adcx         r14, r15
         mov          QWORD PTR [rsp+704], rcx
         mov          rdx, QWORD PTR [rsp+512+8]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         rsi, rax
         adox         rdi, r15
@@ -684,6 +699,7 @@ bignum_montmul_16_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+704+8], rsi
         mov          rdx, QWORD PTR [rsp+512+16]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         rdi, rax
         adox         rbp, r15
@@ -712,6 +728,7 @@ bignum_montmul_16_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+704+16], rdi
         mov          rdx, QWORD PTR [rsp+512+24]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         rbp, rax
         adox         r8, r15
@@ -740,6 +757,7 @@ bignum_montmul_16_bmi2:
         adcx         rdi, rax
         mov          QWORD PTR [rsp+704+24], rbp
         mov          rdx, QWORD PTR [rsp+512+32]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         r8, rax
         adox         r9, r15
@@ -768,6 +786,7 @@ bignum_montmul_16_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+704+32], r8
         mov          rdx, QWORD PTR [rsp+512+40]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         r9, rax
         adox         r10, r15
@@ -796,6 +815,7 @@ bignum_montmul_16_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+704+40], r9
         mov          rdx, QWORD PTR [rsp+512+48]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         r10, rax
         adox         r11, r15
@@ -824,6 +844,7 @@ bignum_montmul_16_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+704+48], r10
         mov          rdx, QWORD PTR [rsp+512+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+576]
         adcx         r11, rax
         adox         r14, r15

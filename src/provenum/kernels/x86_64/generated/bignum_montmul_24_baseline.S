@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montmul_24_baseline
         .protected bignum_montmul_24_baseline
         .type bignum_montmul_24_baseline, @function

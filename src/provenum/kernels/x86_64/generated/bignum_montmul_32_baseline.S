@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montmul_32_baseline
         .protected bignum_montmul_32_baseline
         .type bignum_montmul_32_baseline, @function

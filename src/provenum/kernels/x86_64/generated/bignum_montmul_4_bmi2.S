@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montmul_4_bmi2
         .protected bignum_montmul_4_bmi2
         .type bignum_montmul_4_bmi2, @function
@@ -44,6 +44,7 @@ bignum_montmul_4_bmi2:
         adcx         r11, rbx
         mov          QWORD PTR [rsp], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -60,6 +61,7 @@ bignum_montmul_4_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -76,6 +78,7 @@ bignum_montmul_4_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montmul_8_bmi2
         .protected bignum_montmul_8_bmi2
         .type bignum_montmul_8_bmi2, @function
@@ -52,6 +52,7 @@ bignum_montmul_8_bmi2:
         adcx         r15, rbx
         mov          QWORD PTR [rsp], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -80,6 +81,7 @@ bignum_montmul_8_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rsp+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -108,6 +110,7 @@ bignum_montmul_8_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -136,6 +139,7 @@ bignum_montmul_8_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -164,6 +168,7 @@ bignum_montmul_8_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rsp+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -192,6 +197,7 @@ bignum_montmul_8_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rsp+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -220,6 +226,7 @@ bignum_montmul_8_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rsp+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx

@@ -14,7 +14,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montredc_24_baseline
         .protected bignum_montredc_24_baseline
         .type bignum_montredc_24_baseline, @function

@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montredc_24_bmi2
         .protected bignum_montredc_24_bmi2
         .type bignum_montredc_24_bmi2, @function

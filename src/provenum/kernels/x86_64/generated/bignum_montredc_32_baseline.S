@@ -14,7 +14,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montredc_32_baseline
         .protected bignum_montredc_32_baseline
         .type bignum_montredc_32_baseline, @function

@@ -14,7 +14,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montredc_4_bmi2
         .protected bignum_montredc_4_bmi2
         .type bignum_montredc_4_bmi2, @function

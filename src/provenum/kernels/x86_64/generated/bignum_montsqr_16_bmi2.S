@@ -15,7 +15,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montsqr_16_bmi2
         .protected bignum_montsqr_16_bmi2
         .type bignum_montsqr_16_bmi2, @function
@@ -34,86 +34,75 @@ bignum_montsqr_16_bmi2:
         lea          rbx, [rsp]
         mov          r12, rsi
 // L = low halves product into z[0..n), H = high halves into z[n..2n)
-        mov          rdx, QWORD PTR [r12+8]
-        xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12]
+// pass 0: positions 1 .. 7
+        mov          rdx, QWORD PTR [r12]
+        xor          rax, rax
+        mulx         rsi, rcx, QWORD PTR [r12+8]
+        mulx         rdi, r15, QWORD PTR [r12+16]
+        adcx         rsi, r15
+        mulx         rbp, r15, QWORD PTR [r12+24]
+        adcx         rdi, r15
+        mulx         r8, r15, QWORD PTR [r12+32]
+        adcx         rbp, r15
+        mulx         r9, r15, QWORD PTR [r12+40]
+        adcx         r8, r15
+        mulx         r10, r15, QWORD PTR [r12+48]
+        adcx         r9, r15
+        mulx         r11, r15, QWORD PTR [r12+56]
+        adcx         r10, r15
+        adcx         r11, rax
         mov          QWORD PTR [rbx+8], rcx
-        mov          rdx, QWORD PTR [r12+16]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [r12]
-        adcx         rsi, rax
-        adox         rdi, r15
-        mulx         rbp, rax, QWORD PTR [r12+8]
-        adcx         rdi, rax
-        mov          rax, 0
-        adox         rbp, rax
-        adcx         rbp, rax
         mov          QWORD PTR [rbx+16], rsi
-        mov          rdx, QWORD PTR [r12+24]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [r12]
+// pass 1: positions 3 .. 9
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+8]
+        mulx         r15, rax, QWORD PTR [r12+16]
         adcx         rdi, rax
         adox         rbp, r15
-        mulx         r15, rax, QWORD PTR [r12+8]
+        mulx         r15, rax, QWORD PTR [r12+24]
         adcx         rbp, rax
         adox         r8, r15
-        mulx         r9, rax, QWORD PTR [r12+16]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
-        adcx         r9, rax
-        mov          QWORD PTR [rbx+24], rdi
-        mov          rdx, QWORD PTR [r12+32]
-        mov          r10, 0
-        mulx         r15, rax, QWORD PTR [r12]
-        adcx         rbp, rax
-        adox         r8, r15
-        mulx         r15, rax, QWORD PTR [r12+8]
+        mulx         r15, rax, QWORD PTR [r12+32]
         adcx         r8, rax
         adox         r9, r15
-        mulx         r15, rax, QWORD PTR [r12+16]
+        mulx         r15, rax, QWORD PTR [r12+40]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r11, rax, QWORD PTR [r12+24]
-        adcx         r10, rax
-        mov          rax, 0
-        adox         r11, rax
-        adcx         r11, rax
-        mov          QWORD PTR [rbx+32], rbp
-        mov          rdx, QWORD PTR [r12+40]
-        mov          rcx, 0
-        mulx         r15, rax, QWORD PTR [r12]
-        adcx         r8, rax
-        adox         r9, r15
-        mulx         r15, rax, QWORD PTR [r12+8]
-        adcx         r9, rax
-        adox         r10, r15
-        mulx         r15, rax, QWORD PTR [r12+16]
+        mulx         r15, rax, QWORD PTR [r12+48]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+24]
+        mulx         r15, rax, QWORD PTR [r12+56]
         adcx         r11, rax
         adox         rcx, r15
+        mov          rdx, QWORD PTR [r12+40]
         mulx         rsi, rax, QWORD PTR [r12+32]
         adcx         rcx, rax
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        mov          QWORD PTR [rbx+40], r8
-        mov          rdx, QWORD PTR [r12+48]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [r12]
+        mov          QWORD PTR [rbx+24], rdi
+        mov          QWORD PTR [rbx+32], rbp
+// pass 2: positions 5 .. 11
+        xor          rdi, rdi
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+16]
+        mulx         r15, rax, QWORD PTR [r12+24]
+        adcx         r8, rax
+        adox         r9, r15
+        mulx         r15, rax, QWORD PTR [r12+32]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r15, rax, QWORD PTR [r12+8]
+        mulx         r15, rax, QWORD PTR [r12+40]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+16]
+        mulx         r15, rax, QWORD PTR [r12+48]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [r12+24]
+        mulx         r15, rax, QWORD PTR [r12+56]
         adcx         rcx, rax
         adox         rsi, r15
+        mov          rdx, QWORD PTR [r12+48]
         mulx         r15, rax, QWORD PTR [r12+32]
         adcx         rsi, rax
         adox         rdi, r15
@@ -122,21 +111,25 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
+        mov          QWORD PTR [rbx+40], r8
         mov          QWORD PTR [rbx+48], r9
-        mov          rdx, QWORD PTR [r12+56]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [r12]
+// pass 3: positions 7 .. 13
+        xor          r8, r8
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+24]
+        mulx         r15, rax, QWORD PTR [r12+32]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+8]
+        mulx         r15, rax, QWORD PTR [r12+40]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [r12+16]
+        mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rcx, rax
         adox         rsi, r15
-        mulx         r15, rax, QWORD PTR [r12+24]
+        mulx         r15, rax, QWORD PTR [r12+56]
         adcx         rsi, rax
         adox         rdi, r15
+        mov          rdx, QWORD PTR [r12+56]
         mulx         r15, rax, QWORD PTR [r12+32]
         adcx         rdi, rax
         adox         rbp, r15
@@ -148,7 +141,6 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        mov          QWORD PTR [rbx+56], r10
         xor          rax, rax
         mov          rdx, QWORD PTR [r12]
         mulx         r15, rax, rdx
@@ -183,10 +175,9 @@ bignum_montsqr_16_bmi2:
         adcx         r13, r13
         adox         r13, rax
         mov          QWORD PTR [rbx+48], r13
-        mov          r13, QWORD PTR [rbx+56]
-        adcx         r13, r13
-        adox         r13, r15
-        mov          QWORD PTR [rbx+56], r13
+        adcx         r10, r10
+        adox         r10, r15
+        mov          QWORD PTR [rbx+56], r10
         mov          rdx, QWORD PTR [r12+32]
         mulx         r15, rax, rdx
         adcx         r11, r11
@@ -220,86 +211,75 @@ bignum_montsqr_16_bmi2:
         adcx         r13, r13
         adox         r13, r15
         mov          QWORD PTR [rbx+120], r13
-        mov          rdx, QWORD PTR [r12+64+8]
-        xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12+64]
+// pass 0: positions 1 .. 7
+        mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
+        mulx         rsi, rcx, QWORD PTR [r12+64+8]
+        mulx         rdi, r15, QWORD PTR [r12+64+16]
+        adcx         rsi, r15
+        mulx         rbp, r15, QWORD PTR [r12+64+24]
+        adcx         rdi, r15
+        mulx         r8, r15, QWORD PTR [r12+64+32]
+        adcx         rbp, r15
+        mulx         r9, r15, QWORD PTR [r12+64+40]
+        adcx         r8, r15
+        mulx         r10, r15, QWORD PTR [r12+64+48]
+        adcx         r9, r15
+        mulx         r11, r15, QWORD PTR [r12+64+56]
+        adcx         r10, r15
+        adcx         r11, rax
         mov          QWORD PTR [rbx+128+8], rcx
-        mov          rdx, QWORD PTR [r12+64+16]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
-        adcx         rsi, rax
-        adox         rdi, r15
-        mulx         rbp, rax, QWORD PTR [r12+64+8]
-        adcx         rdi, rax
-        mov          rax, 0
-        adox         rbp, rax
-        adcx         rbp, rax
         mov          QWORD PTR [rbx+128+16], rsi
-        mov          rdx, QWORD PTR [r12+64+24]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
+// pass 1: positions 3 .. 9
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+64+8]
+        mulx         r15, rax, QWORD PTR [r12+64+16]
         adcx         rdi, rax
         adox         rbp, r15
-        mulx         r15, rax, QWORD PTR [r12+64+8]
+        mulx         r15, rax, QWORD PTR [r12+64+24]
         adcx         rbp, rax
         adox         r8, r15
-        mulx         r9, rax, QWORD PTR [r12+64+16]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
-        adcx         r9, rax
-        mov          QWORD PTR [rbx+128+24], rdi
-        mov          rdx, QWORD PTR [r12+64+32]
-        mov          r10, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
-        adcx         rbp, rax
-        adox         r8, r15
-        mulx         r15, rax, QWORD PTR [r12+64+8]
+        mulx         r15, rax, QWORD PTR [r12+64+32]
         adcx         r8, rax
         adox         r9, r15
-        mulx         r15, rax, QWORD PTR [r12+64+16]
+        mulx         r15, rax, QWORD PTR [r12+64+40]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r11, rax, QWORD PTR [r12+64+24]
-        adcx         r10, rax
-        mov          rax, 0
-        adox         r11, rax
-        adcx         r11, rax
-        mov          QWORD PTR [rbx+128+32], rbp
-        mov          rdx, QWORD PTR [r12+64+40]
-        mov          rcx, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
-        adcx         r8, rax
-        adox         r9, r15
-        mulx         r15, rax, QWORD PTR [r12+64+8]
-        adcx         r9, rax
-        adox         r10, r15
-        mulx         r15, rax, QWORD PTR [r12+64+16]
+        mulx         r15, rax, QWORD PTR [r12+64+48]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+64+24]
+        mulx         r15, rax, QWORD PTR [r12+64+56]
         adcx         r11, rax
         adox         rcx, r15
+        mov          rdx, QWORD PTR [r12+64+40]
         mulx         rsi, rax, QWORD PTR [r12+64+32]
         adcx         rcx, rax
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        mov          QWORD PTR [rbx+128+40], r8
-        mov          rdx, QWORD PTR [r12+64+48]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
+        mov          QWORD PTR [rbx+128+24], rdi
+        mov          QWORD PTR [rbx+128+32], rbp
+// pass 2: positions 5 .. 11
+        xor          rdi, rdi
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+64+16]
+        mulx         r15, rax, QWORD PTR [r12+64+24]
+        adcx         r8, rax
+        adox         r9, r15
+        mulx         r15, rax, QWORD PTR [r12+64+32]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r15, rax, QWORD PTR [r12+64+8]
+        mulx         r15, rax, QWORD PTR [r12+64+40]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+64+16]
+        mulx         r15, rax, QWORD PTR [r12+64+48]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [r12+64+24]
+        mulx         r15, rax, QWORD PTR [r12+64+56]
         adcx         rcx, rax
         adox         rsi, r15
+        mov          rdx, QWORD PTR [r12+64+48]
         mulx         r15, rax, QWORD PTR [r12+64+32]
         adcx         rsi, rax
         adox         rdi, r15
@@ -308,21 +288,25 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
+        mov          QWORD PTR [rbx+128+40], r8
         mov          QWORD PTR [rbx+128+48], r9
-        mov          rdx, QWORD PTR [r12+64+56]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [r12+64]
+// pass 3: positions 7 .. 13
+        xor          r8, r8
+        xor          rax, rax
+        mov          rdx, QWORD PTR [r12+64+24]
+        mulx         r15, rax, QWORD PTR [r12+64+32]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [r12+64+8]
+        mulx         r15, rax, QWORD PTR [r12+64+40]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [r12+64+16]
+        mulx         r15, rax, QWORD PTR [r12+64+48]
         adcx         rcx, rax
         adox         rsi, r15
-        mulx         r15, rax, QWORD PTR [r12+64+24]
+        mulx         r15, rax, QWORD PTR [r12+64+56]
         adcx         rsi, rax
         adox         rdi, r15
+        mov          rdx, QWORD PTR [r12+64+56]
         mulx         r15, rax, QWORD PTR [r12+64+32]
         adcx         rdi, rax
         adox         rbp, r15
@@ -334,7 +318,6 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        mov          QWORD PTR [rbx+128+56], r10
         xor          rax, rax
         mov          rdx, QWORD PTR [r12+64]
         mulx         r15, rax, rdx
@@ -369,10 +352,9 @@ bignum_montsqr_16_bmi2:
         adcx         r13, r13
         adox         r13, rax
         mov          QWORD PTR [rbx+128+48], r13
-        mov          r13, QWORD PTR [rbx+128+56]
-        adcx         r13, r13
-        adox         r13, r15
-        mov          QWORD PTR [rbx+128+56], r13
+        adcx         r10, r10
+        adox         r10, r15
+        mov          QWORD PTR [rbx+128+56], r10
         mov          rdx, QWORD PTR [r12+64+32]
         mulx         r15, rax, rdx
         adcx         r11, r11
@@ -482,86 +464,75 @@ bignum_montsqr_16_bmi2:
         cmovc        rax, QWORD PTR [rsp+696]
         mov          QWORD PTR [rsp+568], rax
         mov          QWORD PTR [rsp+960], -1
-        mov          rdx, QWORD PTR [rsp+512+8]
-        xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [rsp+512]
+// pass 0: positions 1 .. 7
+        mov          rdx, QWORD PTR [rsp+512]
+        xor          rax, rax
+        mulx         rsi, rcx, QWORD PTR [rsp+512+8]
+        mulx         rdi, r15, QWORD PTR [rsp+512+16]
+        adcx         rsi, r15
+        mulx         rbp, r15, QWORD PTR [rsp+512+24]
+        adcx         rdi, r15
+        mulx         r8, r15, QWORD PTR [rsp+512+32]
+        adcx         rbp, r15
+        mulx         r9, r15, QWORD PTR [rsp+512+40]
+        adcx         r8, r15
+        mulx         r10, r15, QWORD PTR [rsp+512+48]
+        adcx         r9, r15
+        mulx         r11, r15, QWORD PTR [rsp+512+56]
+        adcx         r10, r15
+        adcx         r11, rax
         mov          QWORD PTR [rsp+704+8], rcx
-        mov          rdx, QWORD PTR [rsp+512+16]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
-        adcx         rsi, rax
-        adox         rdi, r15
-        mulx         rbp, rax, QWORD PTR [rsp+512+8]
-        adcx         rdi, rax
-        mov          rax, 0
-        adox         rbp, rax
-        adcx         rbp, rax
         mov          QWORD PTR [rsp+704+16], rsi
-        mov          rdx, QWORD PTR [rsp+512+24]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
+// pass 1: positions 3 .. 9
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsp+512+8]
+        mulx         r15, rax, QWORD PTR [rsp+512+16]
         adcx         rdi, rax
         adox         rbp, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+8]
+        mulx         r15, rax, QWORD PTR [rsp+512+24]
         adcx         rbp, rax
         adox         r8, r15
-        mulx         r9, rax, QWORD PTR [rsp+512+16]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
-        adcx         r9, rax
-        mov          QWORD PTR [rsp+704+24], rdi
-        mov          rdx, QWORD PTR [rsp+512+32]
-        mov          r10, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
-        adcx         rbp, rax
-        adox         r8, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+8]
+        mulx         r15, rax, QWORD PTR [rsp+512+32]
         adcx         r8, rax
         adox         r9, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+16]
+        mulx         r15, rax, QWORD PTR [rsp+512+40]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r11, rax, QWORD PTR [rsp+512+24]
-        adcx         r10, rax
-        mov          rax, 0
-        adox         r11, rax
-        adcx         r11, rax
-        mov          QWORD PTR [rsp+704+32], rbp
-        mov          rdx, QWORD PTR [rsp+512+40]
-        mov          rcx, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
-        adcx         r8, rax
-        adox         r9, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+8]
-        adcx         r9, rax
-        adox         r10, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+16]
+        mulx         r15, rax, QWORD PTR [rsp+512+48]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+24]
+        mulx         r15, rax, QWORD PTR [rsp+512+56]
         adcx         r11, rax
         adox         rcx, r15
+        mov          rdx, QWORD PTR [rsp+512+40]
         mulx         rsi, rax, QWORD PTR [rsp+512+32]
         adcx         rcx, rax
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        mov          QWORD PTR [rsp+704+40], r8
-        mov          rdx, QWORD PTR [rsp+512+48]
-        mov          rdi, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
+        mov          QWORD PTR [rsp+704+24], rdi
+        mov          QWORD PTR [rsp+704+32], rbp
+// pass 2: positions 5 .. 11
+        xor          rdi, rdi
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsp+512+16]
+        mulx         r15, rax, QWORD PTR [rsp+512+24]
+        adcx         r8, rax
+        adox         r9, r15
+        mulx         r15, rax, QWORD PTR [rsp+512+32]
         adcx         r9, rax
         adox         r10, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+8]
+        mulx         r15, rax, QWORD PTR [rsp+512+40]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+16]
+        mulx         r15, rax, QWORD PTR [rsp+512+48]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+24]
+        mulx         r15, rax, QWORD PTR [rsp+512+56]
         adcx         rcx, rax
         adox         rsi, r15
+        mov          rdx, QWORD PTR [rsp+512+48]
         mulx         r15, rax, QWORD PTR [rsp+512+32]
         adcx         rsi, rax
         adox         rdi, r15
@@ -570,21 +541,25 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
+        mov          QWORD PTR [rsp+704+40], r8
         mov          QWORD PTR [rsp+704+48], r9
-        mov          rdx, QWORD PTR [rsp+512+56]
-        mov          r8, 0
-        mulx         r15, rax, QWORD PTR [rsp+512]
+// pass 3: positions 7 .. 13
+        xor          r8, r8
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsp+512+24]
+        mulx         r15, rax, QWORD PTR [rsp+512+32]
         adcx         r10, rax
         adox         r11, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+8]
+        mulx         r15, rax, QWORD PTR [rsp+512+40]
         adcx         r11, rax
         adox         rcx, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+16]
+        mulx         r15, rax, QWORD PTR [rsp+512+48]
         adcx         rcx, rax
         adox         rsi, r15
-        mulx         r15, rax, QWORD PTR [rsp+512+24]
+        mulx         r15, rax, QWORD PTR [rsp+512+56]
         adcx         rsi, rax
         adox         rdi, r15
+        mov          rdx, QWORD PTR [rsp+512+56]
         mulx         r15, rax, QWORD PTR [rsp+512+32]
         adcx         rdi, rax
         adox         rbp, r15
@@ -596,7 +571,6 @@ bignum_montsqr_16_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        mov          QWORD PTR [rsp+704+56], r10
         xor          rax, rax
         mov          rdx, QWORD PTR [rsp+512]
         mulx         r15, rax, rdx
@@ -631,10 +605,9 @@ bignum_montsqr_16_bmi2:
         adcx         r13, r13
         adox         r13, rax
         mov          QWORD PTR [rsp+704+48], r13
-        mov          r13, QWORD PTR [rsp+704+56]
-        adcx         r13, r13
-        adox         r13, r15
-        mov          QWORD PTR [rsp+704+56], r13
+        adcx         r10, r10
+        adox         r10, r15
+        mov          QWORD PTR [rsp+704+56], r10
         mov          rdx, QWORD PTR [rsp+512+32]
         mulx         r15, rax, rdx
         adcx         r11, r11

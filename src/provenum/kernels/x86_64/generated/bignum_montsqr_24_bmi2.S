@@ -16,7 +16,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montsqr_24_bmi2
         .protected bignum_montsqr_24_bmi2
         .type bignum_montsqr_24_bmi2, @function
@@ -41,6 +41,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+8], rcx
         mov          rdx, QWORD PTR [r12+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rsi, rax
         adox         rdi, r15
@@ -52,6 +53,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+16], rsi
         mov          rdx, QWORD PTR [r12+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rdi, rax
         adox         rbp, r15
@@ -66,6 +68,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+24], rdi
         mov          rdx, QWORD PTR [r12+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rbp, rax
         adox         r8, r15
@@ -83,6 +86,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+32], rbp
         mov          rdx, QWORD PTR [r12+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r8, rax
         adox         r9, r15
@@ -103,6 +107,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+40], r8
         mov          rdx, QWORD PTR [r12+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r9, rax
         adox         r10, r15
@@ -125,6 +130,7 @@ bignum_montsqr_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+48], r9
         mov          rdx, QWORD PTR [r12+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         r10, rax
         adox         rcx, r15
@@ -147,6 +153,7 @@ bignum_montsqr_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+56], r10
         mov          rdx, QWORD PTR [r12+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rcx, rax
         adox         rsi, r15
@@ -169,6 +176,7 @@ bignum_montsqr_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+64], rcx
         mov          rdx, QWORD PTR [r12+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rsi, rax
         adox         rdi, r15
@@ -191,6 +199,7 @@ bignum_montsqr_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+72], rsi
         mov          rdx, QWORD PTR [r12+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rdi, rax
         adox         rbp, r15
@@ -213,6 +222,7 @@ bignum_montsqr_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+80], rdi
         mov          rdx, QWORD PTR [r12+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12]
         adcx         rbp, rax
         adox         r8, r15
@@ -242,11 +252,15 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+136], rdi
         mov          rdx, QWORD PTR [r12+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12+48]
-        adcx         rcx, QWORD PTR [rbx+104]
+        mov          rcx, QWORD PTR [rbx+104]
+        mulx         rsi, rax, QWORD PTR [r12+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rbx+104], rcx
         mov          rdx, QWORD PTR [r12+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+112]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -255,10 +269,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rbx+112]
         mov          QWORD PTR [rbx+112], rsi
         mov          rdx, QWORD PTR [r12+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+120]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -270,10 +285,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rbx+120]
         mov          QWORD PTR [rbx+120], rdi
         mov          rdx, QWORD PTR [r12+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+128]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -288,10 +304,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rbx+128]
         mov          QWORD PTR [rbx+128], rbp
         mov          rdx, QWORD PTR [r12+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+136]
         mulx         r15, rax, QWORD PTR [r12+48]
         adcx         r8, rax
         adox         r9, r15
@@ -309,17 +326,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+136]
         mov          QWORD PTR [rbx+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rbx+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [r12]
@@ -445,6 +456,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+8], rcx
         mov          rdx, QWORD PTR [r12+96+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -456,6 +468,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+16], rsi
         mov          rdx, QWORD PTR [r12+96+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -470,6 +483,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+24], rdi
         mov          rdx, QWORD PTR [r12+96+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -487,6 +501,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+32], rbp
         mov          rdx, QWORD PTR [r12+96+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r8, rax
         adox         r9, r15
@@ -507,6 +522,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+40], r8
         mov          rdx, QWORD PTR [r12+96+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r9, rax
         adox         r10, r15
@@ -529,6 +545,7 @@ bignum_montsqr_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rbx+192+48], r9
         mov          rdx, QWORD PTR [r12+96+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         r10, rax
         adox         rcx, r15
@@ -551,6 +568,7 @@ bignum_montsqr_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rbx+192+56], r10
         mov          rdx, QWORD PTR [r12+96+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rcx, rax
         adox         rsi, r15
@@ -573,6 +591,7 @@ bignum_montsqr_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rbx+192+64], rcx
         mov          rdx, QWORD PTR [r12+96+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rsi, rax
         adox         rdi, r15
@@ -595,6 +614,7 @@ bignum_montsqr_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rbx+192+72], rsi
         mov          rdx, QWORD PTR [r12+96+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rdi, rax
         adox         rbp, r15
@@ -617,6 +637,7 @@ bignum_montsqr_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rbx+192+80], rdi
         mov          rdx, QWORD PTR [r12+96+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [r12+96]
         adcx         rbp, rax
         adox         r8, r15
@@ -646,11 +667,15 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rbx+192+136], rdi
         mov          rdx, QWORD PTR [r12+96+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [r12+96+48]
-        adcx         rcx, QWORD PTR [rbx+192+104]
+        mov          rcx, QWORD PTR [rbx+192+104]
+        mulx         rsi, rax, QWORD PTR [r12+96+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rbx+192+104], rcx
         mov          rdx, QWORD PTR [r12+96+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rbx+192+112]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -659,10 +684,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rbx+192+112]
         mov          QWORD PTR [rbx+192+112], rsi
         mov          rdx, QWORD PTR [r12+96+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rbx+192+120]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -674,10 +700,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rbx+192+120]
         mov          QWORD PTR [rbx+192+120], rdi
         mov          rdx, QWORD PTR [r12+96+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rbx+192+128]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -692,10 +719,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rbx+192+128]
         mov          QWORD PTR [rbx+192+128], rbp
         mov          rdx, QWORD PTR [r12+96+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rbx+192+136]
         mulx         r15, rax, QWORD PTR [r12+96+48]
         adcx         r8, rax
         adox         r9, r15
@@ -713,17 +741,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rbx+192+136]
         mov          QWORD PTR [rbx+192+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rbx+192+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rbx+192+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rbx+192+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rbx+192+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rbx+192+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [r12+96]
@@ -961,6 +983,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+8], rcx
         mov          rdx, QWORD PTR [rsp+768+16]
         mov          rdi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rsi, rax
         adox         rdi, r15
@@ -972,6 +995,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+16], rsi
         mov          rdx, QWORD PTR [rsp+768+24]
         mov          r8, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rdi, rax
         adox         rbp, r15
@@ -986,6 +1010,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+24], rdi
         mov          rdx, QWORD PTR [rsp+768+32]
         mov          r10, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rbp, rax
         adox         r8, r15
@@ -1003,6 +1028,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+32], rbp
         mov          rdx, QWORD PTR [rsp+768+40]
         mov          rsi, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         r8, rax
         adox         r9, r15
@@ -1023,6 +1049,7 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+40], r8
         mov          rdx, QWORD PTR [rsp+768+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         r9, rax
         adox         r10, r15
@@ -1045,6 +1072,7 @@ bignum_montsqr_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rsp+1056+48], r9
         mov          rdx, QWORD PTR [rsp+768+56]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         r10, rax
         adox         rcx, r15
@@ -1067,6 +1095,7 @@ bignum_montsqr_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rsp+1056+56], r10
         mov          rdx, QWORD PTR [rsp+768+64]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rcx, rax
         adox         rsi, r15
@@ -1089,6 +1118,7 @@ bignum_montsqr_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rsp+1056+64], rcx
         mov          rdx, QWORD PTR [rsp+768+72]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1111,6 +1141,7 @@ bignum_montsqr_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rsp+1056+72], rsi
         mov          rdx, QWORD PTR [rsp+768+80]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1133,6 +1164,7 @@ bignum_montsqr_24_bmi2:
         adcx         rsi, rax
         mov          QWORD PTR [rsp+1056+80], rdi
         mov          rdx, QWORD PTR [rsp+768+88]
+        xor          rax, rax
         mulx         r15, rax, QWORD PTR [rsp+768]
         adcx         rbp, rax
         adox         r8, r15
@@ -1162,11 +1194,15 @@ bignum_montsqr_24_bmi2:
         mov          QWORD PTR [rsp+1056+136], rdi
         mov          rdx, QWORD PTR [rsp+768+56]
         xor          r15, r15
-        mulx         rsi, rcx, QWORD PTR [rsp+768+48]
-        adcx         rcx, QWORD PTR [rsp+1056+104]
+        mov          rcx, QWORD PTR [rsp+1056+104]
+        mulx         rsi, rax, QWORD PTR [rsp+768+48]
+        adcx         rcx, rax
+        adcx         rsi, r15
         mov          QWORD PTR [rsp+1056+104], rcx
         mov          rdx, QWORD PTR [rsp+768+64]
         mov          rdi, 0
+        xor          rax, rax
+        adox         rsi, QWORD PTR [rsp+1056+112]
         mulx         r15, rax, QWORD PTR [rsp+768+48]
         adcx         rsi, rax
         adox         rdi, r15
@@ -1175,10 +1211,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         rsi, QWORD PTR [rsp+1056+112]
         mov          QWORD PTR [rsp+1056+112], rsi
         mov          rdx, QWORD PTR [rsp+768+72]
         mov          r8, 0
+        xor          rax, rax
+        adox         rdi, QWORD PTR [rsp+1056+120]
         mulx         r15, rax, QWORD PTR [rsp+768+48]
         adcx         rdi, rax
         adox         rbp, r15
@@ -1190,10 +1227,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rdi, QWORD PTR [rsp+1056+120]
         mov          QWORD PTR [rsp+1056+120], rdi
         mov          rdx, QWORD PTR [rsp+768+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rsp+1056+128]
         mulx         r15, rax, QWORD PTR [rsp+768+48]
         adcx         rbp, rax
         adox         r8, r15
@@ -1208,10 +1246,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rsi, rax
         adcx         rsi, rax
-        adcx         rbp, QWORD PTR [rsp+1056+128]
         mov          QWORD PTR [rsp+1056+128], rbp
         mov          rdx, QWORD PTR [rsp+768+88]
         mov          rdi, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rsp+1056+136]
         mulx         r15, rax, QWORD PTR [rsp+768+48]
         adcx         r8, rax
         adox         r9, r15
@@ -1229,17 +1268,11 @@ bignum_montsqr_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rsp+1056+136]
         mov          QWORD PTR [rsp+1056+136], r8
-        adc          r9, 0
         mov          QWORD PTR [rsp+1056+144], r9
-        adc          rcx, 0
         mov          QWORD PTR [rsp+1056+152], rcx
-        adc          rsi, 0
         mov          QWORD PTR [rsp+1056+160], rsi
-        adc          rdi, 0
         mov          QWORD PTR [rsp+1056+168], rdi
-        adc          rbp, 0
         mov          QWORD PTR [rsp+1056+176], rbp
         xor          rax, rax
         mov          rdx, QWORD PTR [rsp+768]

@@ -16,7 +16,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_montsqr_32_bmi2
         .protected bignum_montsqr_32_bmi2
         .type bignum_montsqr_32_bmi2, @function

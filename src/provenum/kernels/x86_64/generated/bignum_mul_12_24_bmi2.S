@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_12_24_bmi2
         .protected bignum_mul_12_24_bmi2
         .type bignum_mul_12_24_bmi2, @function
@@ -41,6 +41,7 @@ bignum_mul_12_24_bmi2:
         adcx         r13, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -63,6 +64,7 @@ bignum_mul_12_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -85,6 +87,7 @@ bignum_mul_12_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -107,6 +110,7 @@ bignum_mul_12_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -129,6 +133,7 @@ bignum_mul_12_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -151,6 +156,7 @@ bignum_mul_12_24_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         rbp, rbx
@@ -173,6 +179,7 @@ bignum_mul_12_24_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -195,6 +202,7 @@ bignum_mul_12_24_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+56], rbp
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -217,6 +225,7 @@ bignum_mul_12_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+64], r8
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -239,6 +248,7 @@ bignum_mul_12_24_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+72], r9
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -261,6 +271,7 @@ bignum_mul_12_24_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+80], r10
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -290,7 +301,9 @@ bignum_mul_12_24_bmi2:
         mov          QWORD PTR [rdi+136], r10
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+48]
+        mov          rbp, QWORD PTR [rdi+48]
+        mulx         r8, rax, QWORD PTR [rcx+48]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+56]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+64]
@@ -302,9 +315,10 @@ bignum_mul_12_24_bmi2:
         mulx         r13, rax, QWORD PTR [rcx+88]
         adcx         r12, rax
         adcx         r13, rbx
-        adcx         rbp, QWORD PTR [rdi+48]
         mov          QWORD PTR [rdi+48], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+56]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r8, rax
         adox         r9, rbx
@@ -325,9 +339,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+56]
         mov          QWORD PTR [rdi+56], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+64]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r9, rax
         adox         r10, rbx
@@ -348,9 +363,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+64]
         mov          QWORD PTR [rdi+64], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+72]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r10, rax
         adox         r11, rbx
@@ -371,9 +387,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+72]
         mov          QWORD PTR [rdi+72], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+80]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r11, rax
         adox         r12, rbx
@@ -394,9 +411,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+80]
         mov          QWORD PTR [rdi+80], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+88]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r12, rax
         adox         r13, rbx
@@ -417,9 +435,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+88]
         mov          QWORD PTR [rdi+88], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+96]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r13, rax
         adox         rbp, rbx
@@ -440,9 +459,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+96]
         mov          QWORD PTR [rdi+96], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+104]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         rbp, rax
         adox         r8, rbx
@@ -463,9 +483,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         rbp, QWORD PTR [rdi+104]
         mov          QWORD PTR [rdi+104], rbp
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+112]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r8, rax
         adox         r9, rbx
@@ -486,9 +507,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+112]
         mov          QWORD PTR [rdi+112], r8
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+120]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r9, rax
         adox         r10, rbx
@@ -509,9 +531,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+120]
         mov          QWORD PTR [rdi+120], r9
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+128]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r10, rax
         adox         r11, rbx
@@ -532,9 +555,10 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], r10
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+48]
         adcx         r11, rax
         adox         r12, rbx
@@ -555,19 +579,12 @@ bignum_mul_12_24_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+144], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+152], r13
-        adc          rbp, 0
         mov          QWORD PTR [rdi+160], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+168], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+176], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+184], r10
         pop          r15
         pop          r14

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_16_32_bmi2
         .protected bignum_mul_16_32_bmi2
         .type bignum_mul_16_32_bmi2, @function
@@ -45,6 +45,7 @@ bignum_mul_16_32_bmi2:
         adcx         r15, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -73,6 +74,7 @@ bignum_mul_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -101,6 +103,7 @@ bignum_mul_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -129,6 +132,7 @@ bignum_mul_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -157,6 +161,7 @@ bignum_mul_16_32_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -185,6 +190,7 @@ bignum_mul_16_32_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -213,6 +219,7 @@ bignum_mul_16_32_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -241,6 +248,7 @@ bignum_mul_16_32_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+56], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -269,6 +277,7 @@ bignum_mul_16_32_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+64], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -297,6 +306,7 @@ bignum_mul_16_32_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+72], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -325,6 +335,7 @@ bignum_mul_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+80], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -353,6 +364,7 @@ bignum_mul_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+88], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -381,6 +393,7 @@ bignum_mul_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+96], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -409,6 +422,7 @@ bignum_mul_16_32_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+104], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -437,6 +451,7 @@ bignum_mul_16_32_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+112], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -474,7 +489,9 @@ bignum_mul_16_32_bmi2:
         mov          QWORD PTR [rdi+184], r12
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+64]
+        mov          rbp, QWORD PTR [rdi+64]
+        mulx         r8, rax, QWORD PTR [rcx+64]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+72]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+80]
@@ -490,9 +507,10 @@ bignum_mul_16_32_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+120]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+64]
         mov          QWORD PTR [rdi+64], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+72]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -519,9 +537,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+72]
         mov          QWORD PTR [rdi+72], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+80]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -548,9 +567,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+80]
         mov          QWORD PTR [rdi+80], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+88]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -577,9 +597,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+88]
         mov          QWORD PTR [rdi+88], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+96]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -606,9 +627,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+96]
         mov          QWORD PTR [rdi+96], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+104]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -635,9 +657,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+104]
         mov          QWORD PTR [rdi+104], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+112]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -664,9 +687,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+112]
         mov          QWORD PTR [rdi+112], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+120]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -693,9 +717,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+120]
         mov          QWORD PTR [rdi+120], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+128]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -722,9 +747,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -751,9 +777,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -780,9 +807,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -809,9 +837,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -838,9 +867,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -867,9 +897,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -896,9 +927,10 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -925,23 +957,14 @@ bignum_mul_16_32_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+192], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+200], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+208], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+216], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+224], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+232], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+240], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+248], r12
         pop          r15
         pop          r14

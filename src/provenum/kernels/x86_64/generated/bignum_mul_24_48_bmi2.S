@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_24_48_bmi2
         .protected bignum_mul_24_48_bmi2
         .type bignum_mul_24_48_bmi2, @function
@@ -45,6 +45,7 @@ bignum_mul_24_48_bmi2:
         adcx         r15, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -73,6 +74,7 @@ bignum_mul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -101,6 +103,7 @@ bignum_mul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -129,6 +132,7 @@ bignum_mul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -157,6 +161,7 @@ bignum_mul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -185,6 +190,7 @@ bignum_mul_24_48_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -213,6 +219,7 @@ bignum_mul_24_48_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -241,6 +248,7 @@ bignum_mul_24_48_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+56], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -269,6 +277,7 @@ bignum_mul_24_48_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+64], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -297,6 +306,7 @@ bignum_mul_24_48_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+72], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -325,6 +335,7 @@ bignum_mul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+80], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -353,6 +364,7 @@ bignum_mul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+88], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -381,6 +393,7 @@ bignum_mul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+96], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -409,6 +422,7 @@ bignum_mul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+104], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -437,6 +451,7 @@ bignum_mul_24_48_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+112], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -465,6 +480,7 @@ bignum_mul_24_48_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+120], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -493,6 +509,7 @@ bignum_mul_24_48_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+128], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -521,6 +538,7 @@ bignum_mul_24_48_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+136], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -549,6 +567,7 @@ bignum_mul_24_48_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+144], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -577,6 +596,7 @@ bignum_mul_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+152], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -605,6 +625,7 @@ bignum_mul_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+160], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -633,6 +654,7 @@ bignum_mul_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+168], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -661,6 +683,7 @@ bignum_mul_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+176], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -698,7 +721,9 @@ bignum_mul_24_48_bmi2:
         mov          QWORD PTR [rdi+248], r11
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+64]
+        mov          rbp, QWORD PTR [rdi+64]
+        mulx         r8, rax, QWORD PTR [rcx+64]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+72]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+80]
@@ -714,9 +739,10 @@ bignum_mul_24_48_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+120]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+64]
         mov          QWORD PTR [rdi+64], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+72]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -743,9 +769,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+72]
         mov          QWORD PTR [rdi+72], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+80]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -772,9 +799,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+80]
         mov          QWORD PTR [rdi+80], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+88]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -801,9 +829,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+88]
         mov          QWORD PTR [rdi+88], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+96]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -830,9 +859,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+96]
         mov          QWORD PTR [rdi+96], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+104]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -859,9 +889,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+104]
         mov          QWORD PTR [rdi+104], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+112]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -888,9 +919,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+112]
         mov          QWORD PTR [rdi+112], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+120]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -917,9 +949,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+120]
         mov          QWORD PTR [rdi+120], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+128]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -946,9 +979,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -975,9 +1009,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1004,9 +1039,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1033,9 +1069,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1062,9 +1099,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1091,9 +1129,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1120,9 +1159,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -1149,9 +1189,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -1178,9 +1219,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1207,9 +1249,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1236,9 +1279,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1265,9 +1309,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1294,9 +1339,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1323,9 +1369,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1352,9 +1399,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1381,27 +1429,20 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+256], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+264], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+272], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+280], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+288], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+296], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+304], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+312], r11
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+128]
+        mov          rbp, QWORD PTR [rdi+128]
+        mulx         r8, rax, QWORD PTR [rcx+128]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+136]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+144]
@@ -1417,9 +1458,10 @@ bignum_mul_24_48_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+184]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1446,9 +1488,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1475,9 +1518,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1504,9 +1548,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1533,9 +1578,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -1562,9 +1608,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -1591,9 +1638,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r14, rax
         adox         r15, rbx
@@ -1620,9 +1668,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1649,9 +1698,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1678,9 +1728,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1707,9 +1758,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1736,9 +1788,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1765,9 +1818,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1794,9 +1848,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -1823,9 +1878,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -1852,9 +1908,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+256]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r14, rax
         adox         r15, rbx
@@ -1881,9 +1938,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+256]
         mov          QWORD PTR [rdi+256], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+264]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1910,9 +1968,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+264]
         mov          QWORD PTR [rdi+264], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1939,9 +1998,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1968,9 +2028,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1997,9 +2058,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -2026,9 +2088,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -2055,9 +2118,10 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -2084,23 +2148,14 @@ bignum_mul_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+320], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+328], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+336], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+344], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+352], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+360], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+368], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+376], r11
         pop          r15
         pop          r14

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_32_64_bmi2
         .protected bignum_mul_32_64_bmi2
         .type bignum_mul_32_64_bmi2, @function
@@ -45,6 +45,7 @@ bignum_mul_32_64_bmi2:
         adcx         r15, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -73,6 +74,7 @@ bignum_mul_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -101,6 +103,7 @@ bignum_mul_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -129,6 +132,7 @@ bignum_mul_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -157,6 +161,7 @@ bignum_mul_32_64_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -185,6 +190,7 @@ bignum_mul_32_64_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -213,6 +219,7 @@ bignum_mul_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -241,6 +248,7 @@ bignum_mul_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+56], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -269,6 +277,7 @@ bignum_mul_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+64], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -297,6 +306,7 @@ bignum_mul_32_64_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+72], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -325,6 +335,7 @@ bignum_mul_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+80], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -353,6 +364,7 @@ bignum_mul_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+88], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -381,6 +393,7 @@ bignum_mul_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+96], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -409,6 +422,7 @@ bignum_mul_32_64_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+104], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -437,6 +451,7 @@ bignum_mul_32_64_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+112], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -465,6 +480,7 @@ bignum_mul_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+120], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -493,6 +509,7 @@ bignum_mul_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+128], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -521,6 +538,7 @@ bignum_mul_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+136], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -549,6 +567,7 @@ bignum_mul_32_64_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+144], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -577,6 +596,7 @@ bignum_mul_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+152], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -605,6 +625,7 @@ bignum_mul_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+160], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -633,6 +654,7 @@ bignum_mul_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+168], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -661,6 +683,7 @@ bignum_mul_32_64_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+176], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -689,6 +712,7 @@ bignum_mul_32_64_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+184], r12
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -717,6 +741,7 @@ bignum_mul_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+192], r13
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx
@@ -745,6 +770,7 @@ bignum_mul_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+200], r14
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r15, rax
         adox         rbp, rbx
@@ -773,6 +799,7 @@ bignum_mul_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+208], r15
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         rbp, rax
         adox         r8, rbx
@@ -801,6 +828,7 @@ bignum_mul_32_64_bmi2:
         adcx         r15, rax
         mov          QWORD PTR [rdi+216], rbp
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -829,6 +857,7 @@ bignum_mul_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+224], r8
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -857,6 +886,7 @@ bignum_mul_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+232], r9
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -885,6 +915,7 @@ bignum_mul_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+240], r10
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -922,7 +953,9 @@ bignum_mul_32_64_bmi2:
         mov          QWORD PTR [rdi+312], r10
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+64]
+        mov          rbp, QWORD PTR [rdi+64]
+        mulx         r8, rax, QWORD PTR [rcx+64]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+72]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+80]
@@ -938,9 +971,10 @@ bignum_mul_32_64_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+120]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+64]
         mov          QWORD PTR [rdi+64], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+72]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -967,9 +1001,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+72]
         mov          QWORD PTR [rdi+72], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+80]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -996,9 +1031,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+80]
         mov          QWORD PTR [rdi+80], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+88]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1025,9 +1061,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+88]
         mov          QWORD PTR [rdi+88], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+96]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1054,9 +1091,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+96]
         mov          QWORD PTR [rdi+96], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+104]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1083,9 +1121,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+104]
         mov          QWORD PTR [rdi+104], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+112]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -1112,9 +1151,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+112]
         mov          QWORD PTR [rdi+112], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+120]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -1141,9 +1181,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+120]
         mov          QWORD PTR [rdi+120], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+128]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1170,9 +1211,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1199,9 +1241,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1228,9 +1271,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1257,9 +1301,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1286,9 +1331,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1315,9 +1361,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1344,9 +1391,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -1373,9 +1421,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -1402,9 +1451,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1431,9 +1481,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1460,9 +1511,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1489,9 +1541,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1518,9 +1571,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1547,9 +1601,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1576,9 +1631,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1605,9 +1661,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r12
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+256]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -1634,9 +1691,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+256]
         mov          QWORD PTR [rdi+256], r13
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+264]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r14, rax
         adox         r15, rbx
@@ -1663,9 +1721,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+264]
         mov          QWORD PTR [rdi+264], r14
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r15, rax
         adox         rbp, rbx
@@ -1692,9 +1751,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], r15
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1721,9 +1781,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], rbp
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1750,9 +1811,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r8
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1779,9 +1841,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r9
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1808,9 +1871,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r10
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rcx+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1837,27 +1901,20 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+320], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+328], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+336], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+344], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+352], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+360], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+368], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+376], r10
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+128]
+        mov          rbp, QWORD PTR [rdi+128]
+        mulx         r8, rax, QWORD PTR [rcx+128]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+136]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+144]
@@ -1873,9 +1930,10 @@ bignum_mul_32_64_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+184]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1902,9 +1960,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1931,9 +1990,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1960,9 +2020,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1989,9 +2050,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -2018,9 +2080,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -2047,9 +2110,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r14, rax
         adox         r15, rbx
@@ -2076,9 +2140,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r15, rax
         adox         rbp, rbx
@@ -2105,9 +2170,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -2134,9 +2200,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -2163,9 +2230,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -2192,9 +2260,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -2221,9 +2290,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -2250,9 +2320,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -2279,9 +2350,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -2308,9 +2380,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+256]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r14, rax
         adox         r15, rbx
@@ -2337,9 +2410,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+256]
         mov          QWORD PTR [rdi+256], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+264]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r15, rax
         adox         rbp, rbx
@@ -2366,9 +2440,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+264]
         mov          QWORD PTR [rdi+264], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -2395,9 +2470,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -2424,9 +2500,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -2453,9 +2530,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -2482,9 +2560,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -2511,9 +2590,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -2540,9 +2620,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r12
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+320]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -2569,9 +2650,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+320]
         mov          QWORD PTR [rdi+320], r13
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+328]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r14, rax
         adox         r15, rbx
@@ -2598,9 +2680,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+328]
         mov          QWORD PTR [rdi+328], r14
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+336]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r15, rax
         adox         rbp, rbx
@@ -2627,9 +2710,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+336]
         mov          QWORD PTR [rdi+336], r15
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+344]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -2656,9 +2740,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+344]
         mov          QWORD PTR [rdi+344], rbp
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+352]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -2685,9 +2770,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+352]
         mov          QWORD PTR [rdi+352], r8
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+360]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -2714,9 +2800,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+360]
         mov          QWORD PTR [rdi+360], r9
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+368]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -2743,9 +2830,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+368]
         mov          QWORD PTR [rdi+368], r10
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+376]
         mulx         rbx, rax, QWORD PTR [rcx+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -2772,27 +2860,20 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+376]
         mov          QWORD PTR [rdi+376], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+384], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+392], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+400], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+408], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+416], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+424], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+432], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+440], r10
         mov          rdx, QWORD PTR [rsi]
         xor          rbx, rbx
-        mulx         r8, rbp, QWORD PTR [rcx+192]
+        mov          rbp, QWORD PTR [rdi+192]
+        mulx         r8, rax, QWORD PTR [rcx+192]
+        adcx         rbp, rax
         mulx         r9, rax, QWORD PTR [rcx+200]
         adcx         r8, rax
         mulx         r10, rax, QWORD PTR [rcx+208]
@@ -2808,9 +2889,10 @@ bignum_mul_32_64_bmi2:
         mulx         r15, rax, QWORD PTR [rcx+248]
         adcx         r14, rax
         adcx         r15, rbx
-        adcx         rbp, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r8, rax
         adox         r9, rbx
@@ -2837,9 +2919,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r9, rax
         adox         r10, rbx
@@ -2866,9 +2949,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r10, rax
         adox         r11, rbx
@@ -2895,9 +2979,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r11, rax
         adox         r12, rbx
@@ -2924,9 +3009,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r12, rax
         adox         r13, rbx
@@ -2953,9 +3039,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r13, rax
         adox         r14, rbx
@@ -2982,9 +3069,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r14, rax
         adox         r15, rbx
@@ -3011,9 +3099,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r14
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+256]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r15, rax
         adox         rbp, rbx
@@ -3040,9 +3129,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+256]
         mov          QWORD PTR [rdi+256], r15
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+264]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         rbp, rax
         adox         r8, rbx
@@ -3069,9 +3159,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+264]
         mov          QWORD PTR [rdi+264], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r8, rax
         adox         r9, rbx
@@ -3098,9 +3189,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r9, rax
         adox         r10, rbx
@@ -3127,9 +3219,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], r9
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r10, rax
         adox         r11, rbx
@@ -3156,9 +3249,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r10
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r11, rax
         adox         r12, rbx
@@ -3185,9 +3279,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r11
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r12, rax
         adox         r13, rbx
@@ -3214,9 +3309,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r12
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r13, rax
         adox         r14, rbx
@@ -3243,9 +3339,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r13
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+320]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r14, rax
         adox         r15, rbx
@@ -3272,9 +3369,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+320]
         mov          QWORD PTR [rdi+320], r14
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+328]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r15, rax
         adox         rbp, rbx
@@ -3301,9 +3399,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+328]
         mov          QWORD PTR [rdi+328], r15
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+336]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         rbp, rax
         adox         r8, rbx
@@ -3330,9 +3429,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+336]
         mov          QWORD PTR [rdi+336], rbp
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+344]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r8, rax
         adox         r9, rbx
@@ -3359,9 +3459,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+344]
         mov          QWORD PTR [rdi+344], r8
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+352]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r9, rax
         adox         r10, rbx
@@ -3388,9 +3489,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+352]
         mov          QWORD PTR [rdi+352], r9
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+360]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r10, rax
         adox         r11, rbx
@@ -3417,9 +3519,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+360]
         mov          QWORD PTR [rdi+360], r10
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+368]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r11, rax
         adox         r12, rbx
@@ -3446,9 +3549,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+368]
         mov          QWORD PTR [rdi+368], r11
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+376]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r12, rax
         adox         r13, rbx
@@ -3475,9 +3579,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+376]
         mov          QWORD PTR [rdi+376], r12
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+384]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r13, rax
         adox         r14, rbx
@@ -3504,9 +3609,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+384]
         mov          QWORD PTR [rdi+384], r13
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+392]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r14, rax
         adox         r15, rbx
@@ -3533,9 +3639,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+392]
         mov          QWORD PTR [rdi+392], r14
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
+        adox         r15, QWORD PTR [rdi+400]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r15, rax
         adox         rbp, rbx
@@ -3562,9 +3669,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         r15, QWORD PTR [rdi+400]
         mov          QWORD PTR [rdi+400], r15
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+408]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         rbp, rax
         adox         r8, rbx
@@ -3591,9 +3699,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r15, rax
         adcx         r15, rax
-        adcx         rbp, QWORD PTR [rdi+408]
         mov          QWORD PTR [rdi+408], rbp
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+416]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r8, rax
         adox         r9, rbx
@@ -3620,9 +3729,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+416]
         mov          QWORD PTR [rdi+416], r8
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+424]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r9, rax
         adox         r10, rbx
@@ -3649,9 +3759,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+424]
         mov          QWORD PTR [rdi+424], r9
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+432]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r10, rax
         adox         r11, rbx
@@ -3678,9 +3789,10 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+432]
         mov          QWORD PTR [rdi+432], r10
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+440]
         mulx         rbx, rax, QWORD PTR [rcx+192]
         adcx         r11, rax
         adox         r12, rbx
@@ -3707,23 +3819,14 @@ bignum_mul_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+440]
         mov          QWORD PTR [rdi+440], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+448], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+456], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+464], r14
-        adc          r15, 0
         mov          QWORD PTR [rdi+472], r15
-        adc          rbp, 0
         mov          QWORD PTR [rdi+480], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+488], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+496], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+504], r10
         pop          r15
         pop          r14

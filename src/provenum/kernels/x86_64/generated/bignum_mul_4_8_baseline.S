@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_4_8_baseline
         .protected bignum_mul_4_8_baseline
         .type bignum_mul_4_8_baseline, @function

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_4_8_bmi2
         .protected bignum_mul_4_8_bmi2
         .type bignum_mul_4_8_bmi2, @function
@@ -33,6 +33,7 @@ bignum_mul_4_8_bmi2:
         adcx         r11, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -49,6 +50,7 @@ bignum_mul_4_8_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -65,6 +67,7 @@ bignum_mul_4_8_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_6_12_bmi2
         .protected bignum_mul_6_12_bmi2
         .type bignum_mul_6_12_bmi2, @function
@@ -39,6 +39,7 @@ bignum_mul_6_12_bmi2:
         adcx         r13, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -61,6 +62,7 @@ bignum_mul_6_12_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -83,6 +85,7 @@ bignum_mul_6_12_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -105,6 +108,7 @@ bignum_mul_6_12_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -127,6 +131,7 @@ bignum_mul_6_12_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_mul_8_16_bmi2
         .protected bignum_mul_8_16_bmi2
         .type bignum_mul_8_16_bmi2, @function
@@ -45,6 +45,7 @@ bignum_mul_8_16_bmi2:
         adcx         r15, rbx
         mov          QWORD PTR [rdi], rbp
         mov          rdx, QWORD PTR [rsi+8]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r8, rax
         adox         r9, rbx
@@ -73,6 +74,7 @@ bignum_mul_8_16_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+8], r8
         mov          rdx, QWORD PTR [rsi+16]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r9, rax
         adox         r10, rbx
@@ -101,6 +103,7 @@ bignum_mul_8_16_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+16], r9
         mov          rdx, QWORD PTR [rsi+24]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r10, rax
         adox         r11, rbx
@@ -129,6 +132,7 @@ bignum_mul_8_16_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+24], r10
         mov          rdx, QWORD PTR [rsi+32]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r11, rax
         adox         r12, rbx
@@ -157,6 +161,7 @@ bignum_mul_8_16_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+32], r11
         mov          rdx, QWORD PTR [rsi+40]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r12, rax
         adox         r13, rbx
@@ -185,6 +190,7 @@ bignum_mul_8_16_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+40], r12
         mov          rdx, QWORD PTR [rsi+48]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r13, rax
         adox         r14, rbx
@@ -213,6 +219,7 @@ bignum_mul_8_16_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+48], r13
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rcx]
         adcx         r14, rax
         adox         r15, rbx

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_12_24_bmi2
         .protected bignum_sqr_12_24_bmi2
         .type bignum_sqr_12_24_bmi2, @function
@@ -30,6 +30,7 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+8], rcx
         mov          rdx, QWORD PTR [rsi+16]
         mov          r8, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -41,6 +42,7 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+16], rbp
         mov          rdx, QWORD PTR [rsi+24]
         mov          r10, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -55,6 +57,7 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+24], r8
         mov          rdx, QWORD PTR [rsi+32]
         mov          r12, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -72,6 +75,7 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+32], r9
         mov          rdx, QWORD PTR [rsi+40]
         mov          rbp, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -92,6 +96,7 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+40], r10
         mov          rdx, QWORD PTR [rsi+48]
         mov          r9, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -114,6 +119,7 @@ bignum_sqr_12_24_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+48], r11
         mov          rdx, QWORD PTR [rsi+56]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         rcx, rbx
@@ -136,6 +142,7 @@ bignum_sqr_12_24_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+56], r12
         mov          rdx, QWORD PTR [rsi+64]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -158,6 +165,7 @@ bignum_sqr_12_24_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+64], rcx
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -180,6 +188,7 @@ bignum_sqr_12_24_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+72], rbp
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -202,6 +211,7 @@ bignum_sqr_12_24_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+80], r8
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -231,11 +241,15 @@ bignum_sqr_12_24_bmi2:
         mov          QWORD PTR [rdi+136], r8
         mov          rdx, QWORD PTR [rsi+56]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+48]
-        adcx         rcx, QWORD PTR [rdi+104]
+        mov          rcx, QWORD PTR [rdi+104]
+        mulx         rbp, rax, QWORD PTR [rsi+48]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+104], rcx
         mov          rdx, QWORD PTR [rsi+64]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+112]
         mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         rbp, rax
         adox         r8, rbx
@@ -244,10 +258,11 @@ bignum_sqr_12_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+112]
         mov          QWORD PTR [rdi+112], rbp
         mov          rdx, QWORD PTR [rsi+72]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+120]
         mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         r8, rax
         adox         r9, rbx
@@ -259,10 +274,11 @@ bignum_sqr_12_24_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+120]
         mov          QWORD PTR [rdi+120], r8
         mov          rdx, QWORD PTR [rsi+80]
         mov          rcx, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+128]
         mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         r9, rax
         adox         r10, rbx
@@ -277,10 +293,11 @@ bignum_sqr_12_24_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r9, QWORD PTR [rdi+128]
         mov          QWORD PTR [rdi+128], r9
         mov          rdx, QWORD PTR [rsi+88]
         mov          r8, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+136]
         mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         r10, rax
         adox         r11, rbx
@@ -298,17 +315,11 @@ bignum_sqr_12_24_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+136]
         mov          QWORD PTR [rdi+136], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+144], r11
-        adc          rcx, 0
         mov          QWORD PTR [rdi+152], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+160], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+168], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+176], r9
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]

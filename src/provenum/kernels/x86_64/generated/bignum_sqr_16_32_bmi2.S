@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_16_32_bmi2
         .protected bignum_sqr_16_32_bmi2
         .type bignum_sqr_16_32_bmi2, @function
@@ -30,6 +30,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+8], rcx
         mov          rdx, QWORD PTR [rsi+16]
         mov          r8, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -41,6 +42,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+16], rbp
         mov          rdx, QWORD PTR [rsi+24]
         mov          r10, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -55,6 +57,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+24], r8
         mov          rdx, QWORD PTR [rsi+32]
         mov          r12, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -72,6 +75,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+32], r9
         mov          rdx, QWORD PTR [rsi+40]
         mov          r14, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -92,6 +96,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+40], r10
         mov          rdx, QWORD PTR [rsi+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -115,6 +120,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+48], r11
         mov          rdx, QWORD PTR [rsi+56]
         mov          r9, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -141,6 +147,7 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+56], r12
         mov          rdx, QWORD PTR [rsi+64]
         mov          r11, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -169,6 +176,7 @@ bignum_sqr_16_32_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+64], r13
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -197,6 +205,7 @@ bignum_sqr_16_32_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+72], r14
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -225,6 +234,7 @@ bignum_sqr_16_32_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+80], rcx
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -253,6 +263,7 @@ bignum_sqr_16_32_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+88], rbp
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -281,6 +292,7 @@ bignum_sqr_16_32_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+96], r8
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -309,6 +321,7 @@ bignum_sqr_16_32_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+104], r9
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -337,6 +350,7 @@ bignum_sqr_16_32_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+112], r10
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -374,11 +388,15 @@ bignum_sqr_16_32_bmi2:
         mov          QWORD PTR [rdi+184], r10
         mov          rdx, QWORD PTR [rsi+72]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+64]
-        adcx         rcx, QWORD PTR [rdi+136]
+        mov          rcx, QWORD PTR [rdi+136]
+        mulx         rbp, rax, QWORD PTR [rsi+64]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+136], rcx
         mov          rdx, QWORD PTR [rsi+80]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -387,10 +405,11 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], rbp
         mov          rdx, QWORD PTR [rsi+88]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -402,10 +421,11 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r8
         mov          rdx, QWORD PTR [rsi+96]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -420,10 +440,11 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r9
         mov          rdx, QWORD PTR [rsi+104]
         mov          rcx, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -441,10 +462,11 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r10, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r10
         mov          rdx, QWORD PTR [rsi+112]
         mov          r8, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -465,10 +487,11 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r11, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r11
         mov          rdx, QWORD PTR [rsi+120]
         mov          r10, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -492,21 +515,13 @@ bignum_sqr_16_32_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+192], r13
-        adc          rcx, 0
         mov          QWORD PTR [rdi+200], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+208], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+216], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+224], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+232], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+240], r11
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]

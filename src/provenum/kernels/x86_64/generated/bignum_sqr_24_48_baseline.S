@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_24_48_baseline
         .protected bignum_sqr_24_48_baseline
         .type bignum_sqr_24_48_baseline, @function

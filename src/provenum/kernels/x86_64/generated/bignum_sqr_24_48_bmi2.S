@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_24_48_bmi2
         .protected bignum_sqr_24_48_bmi2
         .type bignum_sqr_24_48_bmi2, @function
@@ -30,6 +30,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+8], rcx
         mov          rdx, QWORD PTR [rsi+16]
         mov          r8, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -41,6 +42,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+16], rbp
         mov          rdx, QWORD PTR [rsi+24]
         mov          r10, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -55,6 +57,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+24], r8
         mov          rdx, QWORD PTR [rsi+32]
         mov          r12, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -72,6 +75,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+32], r9
         mov          rdx, QWORD PTR [rsi+40]
         mov          r14, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -92,6 +96,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+40], r10
         mov          rdx, QWORD PTR [rsi+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -115,6 +120,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+48], r11
         mov          rdx, QWORD PTR [rsi+56]
         mov          r9, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -141,6 +147,7 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+56], r12
         mov          rdx, QWORD PTR [rsi+64]
         mov          r11, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -169,6 +176,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+64], r13
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -197,6 +205,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+72], r14
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -225,6 +234,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+80], rcx
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -253,6 +263,7 @@ bignum_sqr_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+88], rbp
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -281,6 +292,7 @@ bignum_sqr_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+96], r8
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -309,6 +321,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+104], r9
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -337,6 +350,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+112], r10
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -365,6 +379,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+120], r11
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -393,6 +408,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+128], r12
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -421,6 +437,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+136], r13
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -449,6 +466,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+144], r14
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -477,6 +495,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+152], rcx
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -505,6 +524,7 @@ bignum_sqr_24_48_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+160], rbp
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -533,6 +553,7 @@ bignum_sqr_24_48_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+168], r8
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -561,6 +582,7 @@ bignum_sqr_24_48_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+176], r9
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -598,11 +620,15 @@ bignum_sqr_24_48_bmi2:
         mov          QWORD PTR [rdi+248], r9
         mov          rdx, QWORD PTR [rsi+72]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+64]
-        adcx         rcx, QWORD PTR [rdi+136]
+        mov          rcx, QWORD PTR [rdi+136]
+        mulx         rbp, rax, QWORD PTR [rsi+64]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+136], rcx
         mov          rdx, QWORD PTR [rsi+80]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -611,10 +637,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], rbp
         mov          rdx, QWORD PTR [rsi+88]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -626,10 +653,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r8
         mov          rdx, QWORD PTR [rsi+96]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -644,10 +672,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r9
         mov          rdx, QWORD PTR [rsi+104]
         mov          r14, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -665,10 +694,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         r10, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r10
         mov          rdx, QWORD PTR [rsi+112]
         mov          rbp, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -689,10 +719,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r11, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r11
         mov          rdx, QWORD PTR [rsi+120]
         mov          r9, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -716,10 +747,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r12, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r12
         mov          rdx, QWORD PTR [rsi+128]
         mov          r11, 0
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -746,9 +778,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r13
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r14, rax
         adox         rcx, rbx
@@ -775,9 +808,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], r14
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -804,9 +838,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         rcx, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], rcx
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -833,9 +868,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rbp, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], rbp
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -862,9 +898,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r8
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -891,9 +928,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r9
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -920,9 +958,10 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r10
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -949,31 +988,26 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+256], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+264], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+272], r14
-        adc          rcx, 0
         mov          QWORD PTR [rdi+280], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+288], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+296], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+304], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+312], r10
         mov          rdx, QWORD PTR [rsi+136]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+128]
-        adcx         rcx, QWORD PTR [rdi+264]
+        mov          rcx, QWORD PTR [rdi+264]
+        mulx         rbp, rax, QWORD PTR [rsi+128]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+264], rcx
         mov          rdx, QWORD PTR [rsi+144]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -982,10 +1016,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], rbp
         mov          rdx, QWORD PTR [rsi+152]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -997,10 +1032,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], r8
         mov          rdx, QWORD PTR [rsi+160]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1015,10 +1051,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r9
         mov          rdx, QWORD PTR [rsi+168]
         mov          rcx, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1036,10 +1073,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r10, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r10
         mov          rdx, QWORD PTR [rsi+176]
         mov          r8, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1060,10 +1098,11 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r11, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r11
         mov          rdx, QWORD PTR [rsi+184]
         mov          r10, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -1087,21 +1126,13 @@ bignum_sqr_24_48_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+320], r13
-        adc          rcx, 0
         mov          QWORD PTR [rdi+328], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+336], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+344], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+352], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+360], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+368], r11
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]

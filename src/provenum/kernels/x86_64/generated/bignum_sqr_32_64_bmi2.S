@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_32_64_bmi2
         .protected bignum_sqr_32_64_bmi2
         .type bignum_sqr_32_64_bmi2, @function
@@ -30,6 +30,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+8], rcx
         mov          rdx, QWORD PTR [rsi+16]
         mov          r8, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -41,6 +42,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+16], rbp
         mov          rdx, QWORD PTR [rsi+24]
         mov          r10, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -55,6 +57,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+24], r8
         mov          rdx, QWORD PTR [rsi+32]
         mov          r12, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -72,6 +75,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+32], r9
         mov          rdx, QWORD PTR [rsi+40]
         mov          r14, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -92,6 +96,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+40], r10
         mov          rdx, QWORD PTR [rsi+48]
         mov          rbp, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -115,6 +120,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+48], r11
         mov          rdx, QWORD PTR [rsi+56]
         mov          r9, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -141,6 +147,7 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+56], r12
         mov          rdx, QWORD PTR [rsi+64]
         mov          r11, 0
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -169,6 +176,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+64], r13
         mov          rdx, QWORD PTR [rsi+72]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -197,6 +205,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+72], r14
         mov          rdx, QWORD PTR [rsi+80]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -225,6 +234,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+80], rcx
         mov          rdx, QWORD PTR [rsi+88]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -253,6 +263,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+88], rbp
         mov          rdx, QWORD PTR [rsi+96]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -281,6 +292,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+96], r8
         mov          rdx, QWORD PTR [rsi+104]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -309,6 +321,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+104], r9
         mov          rdx, QWORD PTR [rsi+112]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -337,6 +350,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+112], r10
         mov          rdx, QWORD PTR [rsi+120]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -365,6 +379,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+120], r11
         mov          rdx, QWORD PTR [rsi+128]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -393,6 +408,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+128], r12
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -421,6 +437,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+136], r13
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -449,6 +466,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+144], r14
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -477,6 +495,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+152], rcx
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -505,6 +524,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+160], rbp
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -533,6 +553,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+168], r8
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -561,6 +582,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r8, rax
         mov          QWORD PTR [rdi+176], r9
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r10, rax
         adox         r11, rbx
@@ -589,6 +611,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r9, rax
         mov          QWORD PTR [rdi+184], r10
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r11, rax
         adox         r12, rbx
@@ -617,6 +640,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r10, rax
         mov          QWORD PTR [rdi+192], r11
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r12, rax
         adox         r13, rbx
@@ -645,6 +669,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r11, rax
         mov          QWORD PTR [rdi+200], r12
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r13, rax
         adox         r14, rbx
@@ -673,6 +698,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r12, rax
         mov          QWORD PTR [rdi+208], r13
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r14, rax
         adox         rcx, rbx
@@ -701,6 +727,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r13, rax
         mov          QWORD PTR [rdi+216], r14
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -729,6 +756,7 @@ bignum_sqr_32_64_bmi2:
         adcx         r14, rax
         mov          QWORD PTR [rdi+224], rcx
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         rbp, rax
         adox         r8, rbx
@@ -757,6 +785,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rcx, rax
         mov          QWORD PTR [rdi+232], rbp
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r8, rax
         adox         r9, rbx
@@ -785,6 +814,7 @@ bignum_sqr_32_64_bmi2:
         adcx         rbp, rax
         mov          QWORD PTR [rdi+240], r8
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
         mulx         rbx, rax, QWORD PTR [rsi]
         adcx         r9, rax
         adox         r10, rbx
@@ -822,11 +852,15 @@ bignum_sqr_32_64_bmi2:
         mov          QWORD PTR [rdi+312], r8
         mov          rdx, QWORD PTR [rsi+72]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+64]
-        adcx         rcx, QWORD PTR [rdi+136]
+        mov          rcx, QWORD PTR [rdi+136]
+        mulx         rbp, rax, QWORD PTR [rsi+64]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+136], rcx
         mov          rdx, QWORD PTR [rsi+80]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+144]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -835,10 +869,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+144]
         mov          QWORD PTR [rdi+144], rbp
         mov          rdx, QWORD PTR [rsi+88]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+152]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -850,10 +885,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+152]
         mov          QWORD PTR [rdi+152], r8
         mov          rdx, QWORD PTR [rsi+96]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+160]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -868,10 +904,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+160]
         mov          QWORD PTR [rdi+160], r9
         mov          rdx, QWORD PTR [rsi+104]
         mov          r14, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+168]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -889,10 +926,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         r10, QWORD PTR [rdi+168]
         mov          QWORD PTR [rdi+168], r10
         mov          rdx, QWORD PTR [rsi+112]
         mov          rbp, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+176]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -913,10 +951,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r11, QWORD PTR [rdi+176]
         mov          QWORD PTR [rdi+176], r11
         mov          rdx, QWORD PTR [rsi+120]
         mov          r9, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+184]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -940,10 +979,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r12, QWORD PTR [rdi+184]
         mov          QWORD PTR [rdi+184], r12
         mov          rdx, QWORD PTR [rsi+128]
         mov          r11, 0
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+192]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -970,9 +1010,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+192]
         mov          QWORD PTR [rdi+192], r13
         mov          rdx, QWORD PTR [rsi+136]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+200]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r14, rax
         adox         rcx, rbx
@@ -999,9 +1040,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+200]
         mov          QWORD PTR [rdi+200], r14
         mov          rdx, QWORD PTR [rsi+144]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rdi+208]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -1028,9 +1070,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         rcx, QWORD PTR [rdi+208]
         mov          QWORD PTR [rdi+208], rcx
         mov          rdx, QWORD PTR [rsi+152]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+216]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1057,9 +1100,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rbp, QWORD PTR [rdi+216]
         mov          QWORD PTR [rdi+216], rbp
         mov          rdx, QWORD PTR [rsi+160]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+224]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1086,9 +1130,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+224]
         mov          QWORD PTR [rdi+224], r8
         mov          rdx, QWORD PTR [rsi+168]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+232]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1115,9 +1160,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+232]
         mov          QWORD PTR [rdi+232], r9
         mov          rdx, QWORD PTR [rsi+176]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+240]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1144,9 +1190,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+240]
         mov          QWORD PTR [rdi+240], r10
         mov          rdx, QWORD PTR [rsi+184]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+248]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r11, rax
         adox         r12, rbx
@@ -1173,9 +1220,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+248]
         mov          QWORD PTR [rdi+248], r11
         mov          rdx, QWORD PTR [rsi+192]
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+256]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r12, rax
         adox         r13, rbx
@@ -1202,9 +1250,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+256]
         mov          QWORD PTR [rdi+256], r12
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+264]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r13, rax
         adox         r14, rbx
@@ -1231,9 +1280,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+264]
         mov          QWORD PTR [rdi+264], r13
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r14, rax
         adox         rcx, rbx
@@ -1260,9 +1310,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], r14
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -1289,9 +1340,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         rcx, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], rcx
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1318,9 +1370,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rbp, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], rbp
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r8, rax
         adox         r9, rbx
@@ -1347,9 +1400,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r8
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r9, rax
         adox         r10, rbx
@@ -1376,9 +1430,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r9
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rsi+64]
         adcx         r10, rax
         adox         r11, rbx
@@ -1405,31 +1460,26 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+320], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+328], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+336], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+344], r14
-        adc          rcx, 0
         mov          QWORD PTR [rdi+352], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+360], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+368], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+376], r9
         mov          rdx, QWORD PTR [rsi+136]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+128]
-        adcx         rcx, QWORD PTR [rdi+264]
+        mov          rcx, QWORD PTR [rdi+264]
+        mulx         rbp, rax, QWORD PTR [rsi+128]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+264], rcx
         mov          rdx, QWORD PTR [rsi+144]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+272]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1438,10 +1488,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+272]
         mov          QWORD PTR [rdi+272], rbp
         mov          rdx, QWORD PTR [rsi+152]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+280]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1453,10 +1504,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+280]
         mov          QWORD PTR [rdi+280], r8
         mov          rdx, QWORD PTR [rsi+160]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+288]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1471,10 +1523,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+288]
         mov          QWORD PTR [rdi+288], r9
         mov          rdx, QWORD PTR [rsi+168]
         mov          r14, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+296]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1492,10 +1545,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         r10, QWORD PTR [rdi+296]
         mov          QWORD PTR [rdi+296], r10
         mov          rdx, QWORD PTR [rsi+176]
         mov          rbp, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+304]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1516,10 +1570,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r11, QWORD PTR [rdi+304]
         mov          QWORD PTR [rdi+304], r11
         mov          rdx, QWORD PTR [rsi+184]
         mov          r9, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+312]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r12, rax
         adox         r13, rbx
@@ -1543,10 +1598,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r12, QWORD PTR [rdi+312]
         mov          QWORD PTR [rdi+312], r12
         mov          rdx, QWORD PTR [rsi+192]
         mov          r11, 0
+        xor          rax, rax
+        adox         r13, QWORD PTR [rdi+320]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r13, rax
         adox         r14, rbx
@@ -1573,9 +1629,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r12, rax
         adcx         r12, rax
-        adcx         r13, QWORD PTR [rdi+320]
         mov          QWORD PTR [rdi+320], r13
         mov          rdx, QWORD PTR [rsi+200]
+        xor          rax, rax
+        adox         r14, QWORD PTR [rdi+328]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r14, rax
         adox         rcx, rbx
@@ -1602,9 +1659,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r14, QWORD PTR [rdi+328]
         mov          QWORD PTR [rdi+328], r14
         mov          rdx, QWORD PTR [rsi+208]
+        xor          rax, rax
+        adox         rcx, QWORD PTR [rdi+336]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         rcx, rax
         adox         rbp, rbx
@@ -1631,9 +1689,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r14, rax
         adcx         r14, rax
-        adcx         rcx, QWORD PTR [rdi+336]
         mov          QWORD PTR [rdi+336], rcx
         mov          rdx, QWORD PTR [rsi+216]
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+344]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1660,9 +1719,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rcx, rax
         adcx         rcx, rax
-        adcx         rbp, QWORD PTR [rdi+344]
         mov          QWORD PTR [rdi+344], rbp
         mov          rdx, QWORD PTR [rsi+224]
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+352]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r8, rax
         adox         r9, rbx
@@ -1689,9 +1749,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r8, QWORD PTR [rdi+352]
         mov          QWORD PTR [rdi+352], r8
         mov          rdx, QWORD PTR [rsi+232]
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+360]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r9, rax
         adox         r10, rbx
@@ -1718,9 +1779,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r8, rax
         adcx         r8, rax
-        adcx         r9, QWORD PTR [rdi+360]
         mov          QWORD PTR [rdi+360], r9
         mov          rdx, QWORD PTR [rsi+240]
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+368]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r10, rax
         adox         r11, rbx
@@ -1747,9 +1809,10 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r10, QWORD PTR [rdi+368]
         mov          QWORD PTR [rdi+368], r10
         mov          rdx, QWORD PTR [rsi+248]
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+376]
         mulx         rbx, rax, QWORD PTR [rsi+128]
         adcx         r11, rax
         adox         r12, rbx
@@ -1776,31 +1839,26 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r10, rax
         adcx         r10, rax
-        adcx         r11, QWORD PTR [rdi+376]
         mov          QWORD PTR [rdi+376], r11
-        adc          r12, 0
         mov          QWORD PTR [rdi+384], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+392], r13
-        adc          r14, 0
         mov          QWORD PTR [rdi+400], r14
-        adc          rcx, 0
         mov          QWORD PTR [rdi+408], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+416], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+424], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+432], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+440], r10
         mov          rdx, QWORD PTR [rsi+200]
         xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi+192]
-        adcx         rcx, QWORD PTR [rdi+392]
+        mov          rcx, QWORD PTR [rdi+392]
+        mulx         rbp, rax, QWORD PTR [rsi+192]
+        adcx         rcx, rax
+        adcx         rbp, rbx
         mov          QWORD PTR [rdi+392], rcx
         mov          rdx, QWORD PTR [rsi+208]
         mov          r8, 0
+        xor          rax, rax
+        adox         rbp, QWORD PTR [rdi+400]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         rbp, rax
         adox         r8, rbx
@@ -1809,10 +1867,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         rbp, QWORD PTR [rdi+400]
         mov          QWORD PTR [rdi+400], rbp
         mov          rdx, QWORD PTR [rsi+216]
         mov          r10, 0
+        xor          rax, rax
+        adox         r8, QWORD PTR [rdi+408]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         r8, rax
         adox         r9, rbx
@@ -1824,10 +1883,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r8, QWORD PTR [rdi+408]
         mov          QWORD PTR [rdi+408], r8
         mov          rdx, QWORD PTR [rsi+224]
         mov          r12, 0
+        xor          rax, rax
+        adox         r9, QWORD PTR [rdi+416]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         r9, rax
         adox         r10, rbx
@@ -1842,10 +1902,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r13, rax
         adcx         r13, rax
-        adcx         r9, QWORD PTR [rdi+416]
         mov          QWORD PTR [rdi+416], r9
         mov          rdx, QWORD PTR [rsi+232]
         mov          rcx, 0
+        xor          rax, rax
+        adox         r10, QWORD PTR [rdi+424]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         r10, rax
         adox         r11, rbx
@@ -1863,10 +1924,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        adcx         r10, QWORD PTR [rdi+424]
         mov          QWORD PTR [rdi+424], r10
         mov          rdx, QWORD PTR [rsi+240]
         mov          r8, 0
+        xor          rax, rax
+        adox         r11, QWORD PTR [rdi+432]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         r11, rax
         adox         r12, rbx
@@ -1887,10 +1949,11 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        adcx         r11, QWORD PTR [rdi+432]
         mov          QWORD PTR [rdi+432], r11
         mov          rdx, QWORD PTR [rsi+248]
         mov          r10, 0
+        xor          rax, rax
+        adox         r12, QWORD PTR [rdi+440]
         mulx         rbx, rax, QWORD PTR [rsi+192]
         adcx         r12, rax
         adox         r13, rbx
@@ -1914,21 +1977,13 @@ bignum_sqr_32_64_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        adcx         r12, QWORD PTR [rdi+440]
         mov          QWORD PTR [rdi+440], r12
-        adc          r13, 0
         mov          QWORD PTR [rdi+448], r13
-        adc          rcx, 0
         mov          QWORD PTR [rdi+456], rcx
-        adc          rbp, 0
         mov          QWORD PTR [rdi+464], rbp
-        adc          r8, 0
         mov          QWORD PTR [rdi+472], r8
-        adc          r9, 0
         mov          QWORD PTR [rdi+480], r9
-        adc          r10, 0
         mov          QWORD PTR [rdi+488], r10
-        adc          r11, 0
         mov          QWORD PTR [rdi+496], r11
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_4_8_baseline
         .protected bignum_sqr_4_8_baseline
         .type bignum_sqr_4_8_baseline, @function

@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_6_12_baseline
         .protected bignum_sqr_6_12_baseline
         .type bignum_sqr_6_12_baseline, @function

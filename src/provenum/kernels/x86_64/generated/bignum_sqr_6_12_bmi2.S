@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_6_12_bmi2
         .protected bignum_sqr_6_12_bmi2
         .type bignum_sqr_6_12_bmi2, @function
@@ -21,63 +21,59 @@ bignum_sqr_6_12_bmi2:
         push         rbx
         push         rbp
         push         r15
-        mov          rdx, QWORD PTR [rsi+8]
-        xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi]
+// pass 0: positions 1 .. 5
+        mov          rdx, QWORD PTR [rsi]
+        xor          rax, rax
+        mulx         rbp, rcx, QWORD PTR [rsi+8]
+        mulx         r8, rbx, QWORD PTR [rsi+16]
+        adcx         rbp, rbx
+        mulx         r9, rbx, QWORD PTR [rsi+24]
+        adcx         r8, rbx
+        mulx         r10, rbx, QWORD PTR [rsi+32]
+        adcx         r9, rbx
+        mulx         r11, rbx, QWORD PTR [rsi+40]
+        adcx         r10, rbx
+        adcx         r11, rax
         mov          QWORD PTR [rdi+8], rcx
-        mov          rdx, QWORD PTR [rsi+16]
-        mov          r8, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         rbp, rax
-        adox         r8, rbx
-        mulx         r9, rax, QWORD PTR [rsi+8]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
-        adcx         r9, rax
         mov          QWORD PTR [rdi+16], rbp
-        mov          rdx, QWORD PTR [rsi+24]
-        mov          r10, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+// pass 1: positions 3 .. 7
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+16]
         adcx         r8, rax
         adox         r9, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+24]
         adcx         r9, rax
         adox         r10, rbx
-        mulx         r11, rax, QWORD PTR [rsi+16]
-        adcx         r10, rax
-        mov          rax, 0
-        adox         r11, rax
-        adcx         r11, rax
-        mov          QWORD PTR [rdi+24], r8
-        mov          rdx, QWORD PTR [rsi+32]
-        mov          rcx, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         r9, rax
-        adox         r10, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r10, rax
         adox         r11, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+40]
         adcx         r11, rax
         adox         rcx, rbx
+        mov          rdx, QWORD PTR [rsi+32]
         mulx         rbp, rax, QWORD PTR [rsi+24]
         adcx         rcx, rax
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
+        mov          QWORD PTR [rdi+24], r8
         mov          QWORD PTR [rdi+32], r9
-        mov          rdx, QWORD PTR [rsi+40]
-        mov          r8, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+// pass 2: positions 5 .. 9
+        xor          r8, r8
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+24]
         adcx         r10, rax
         adox         r11, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r11, rax
         adox         rcx, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+40]
         adcx         rcx, rax
         adox         rbp, rbx
+        mov          rdx, QWORD PTR [rsi+40]
         mulx         rbx, rax, QWORD PTR [rsi+24]
         adcx         rbp, rax
         adox         r8, rbx
@@ -86,7 +82,6 @@ bignum_sqr_6_12_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
-        mov          QWORD PTR [rdi+40], r10
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]
         mulx         rbx, rax, rdx
@@ -111,10 +106,9 @@ bignum_sqr_6_12_bmi2:
         adcx         r15, r15
         adox         r15, rax
         mov          QWORD PTR [rdi+32], r15
-        mov          r15, QWORD PTR [rdi+40]
-        adcx         r15, r15
-        adox         r15, rbx
-        mov          QWORD PTR [rdi+40], r15
+        adcx         r10, r10
+        adox         r10, rbx
+        mov          QWORD PTR [rdi+40], r10
         mov          rdx, QWORD PTR [rsi+24]
         mulx         rbx, rax, rdx
         adcx         r11, r11

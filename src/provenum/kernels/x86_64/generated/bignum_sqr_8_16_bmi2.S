@@ -13,7 +13,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_sqr_8_16_bmi2
         .protected bignum_sqr_8_16_bmi2
         .type bignum_sqr_8_16_bmi2, @function
@@ -23,86 +23,75 @@ bignum_sqr_8_16_bmi2:
         push         r12
         push         r13
         push         r15
-        mov          rdx, QWORD PTR [rsi+8]
-        xor          rbx, rbx
-        mulx         rbp, rcx, QWORD PTR [rsi]
+// pass 0: positions 1 .. 7
+        mov          rdx, QWORD PTR [rsi]
+        xor          rax, rax
+        mulx         rbp, rcx, QWORD PTR [rsi+8]
+        mulx         r8, rbx, QWORD PTR [rsi+16]
+        adcx         rbp, rbx
+        mulx         r9, rbx, QWORD PTR [rsi+24]
+        adcx         r8, rbx
+        mulx         r10, rbx, QWORD PTR [rsi+32]
+        adcx         r9, rbx
+        mulx         r11, rbx, QWORD PTR [rsi+40]
+        adcx         r10, rbx
+        mulx         r12, rbx, QWORD PTR [rsi+48]
+        adcx         r11, rbx
+        mulx         r13, rbx, QWORD PTR [rsi+56]
+        adcx         r12, rbx
+        adcx         r13, rax
         mov          QWORD PTR [rdi+8], rcx
-        mov          rdx, QWORD PTR [rsi+16]
-        mov          r8, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         rbp, rax
-        adox         r8, rbx
-        mulx         r9, rax, QWORD PTR [rsi+8]
-        adcx         r8, rax
-        mov          rax, 0
-        adox         r9, rax
-        adcx         r9, rax
         mov          QWORD PTR [rdi+16], rbp
-        mov          rdx, QWORD PTR [rsi+24]
-        mov          r10, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+// pass 1: positions 3 .. 9
+        xor          rcx, rcx
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+16]
         adcx         r8, rax
         adox         r9, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+24]
         adcx         r9, rax
         adox         r10, rbx
-        mulx         r11, rax, QWORD PTR [rsi+16]
-        adcx         r10, rax
-        mov          rax, 0
-        adox         r11, rax
-        adcx         r11, rax
-        mov          QWORD PTR [rdi+24], r8
-        mov          rdx, QWORD PTR [rsi+32]
-        mov          r12, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         r9, rax
-        adox         r10, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r10, rax
         adox         r11, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+40]
         adcx         r11, rax
         adox         r12, rbx
-        mulx         r13, rax, QWORD PTR [rsi+24]
-        adcx         r12, rax
-        mov          rax, 0
-        adox         r13, rax
-        adcx         r13, rax
-        mov          QWORD PTR [rdi+32], r9
-        mov          rdx, QWORD PTR [rsi+40]
-        mov          rcx, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
-        adcx         r10, rax
-        adox         r11, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
-        adcx         r11, rax
-        adox         r12, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         r12, rax
         adox         r13, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+24]
+        mulx         rbx, rax, QWORD PTR [rsi+56]
         adcx         r13, rax
         adox         rcx, rbx
+        mov          rdx, QWORD PTR [rsi+40]
         mulx         rbp, rax, QWORD PTR [rsi+32]
         adcx         rcx, rax
         mov          rax, 0
         adox         rbp, rax
         adcx         rbp, rax
-        mov          QWORD PTR [rdi+40], r10
-        mov          rdx, QWORD PTR [rsi+48]
-        mov          r8, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+        mov          QWORD PTR [rdi+24], r8
+        mov          QWORD PTR [rdi+32], r9
+// pass 2: positions 5 .. 11
+        xor          r8, r8
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+24]
+        adcx         r10, rax
+        adox         r11, rbx
+        mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r11, rax
         adox         r12, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+40]
         adcx         r12, rax
         adox         r13, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         r13, rax
         adox         rcx, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+24]
+        mulx         rbx, rax, QWORD PTR [rsi+56]
         adcx         rcx, rax
         adox         rbp, rbx
+        mov          rdx, QWORD PTR [rsi+48]
         mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         rbp, rax
         adox         r8, rbx
@@ -111,21 +100,25 @@ bignum_sqr_8_16_bmi2:
         mov          rax, 0
         adox         r9, rax
         adcx         r9, rax
+        mov          QWORD PTR [rdi+40], r10
         mov          QWORD PTR [rdi+48], r11
-        mov          rdx, QWORD PTR [rsi+56]
-        mov          r10, 0
-        mulx         rbx, rax, QWORD PTR [rsi]
+// pass 3: positions 7 .. 13
+        xor          r10, r10
+        xor          rax, rax
+        mov          rdx, QWORD PTR [rsi+24]
+        mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r12, rax
         adox         r13, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+8]
+        mulx         rbx, rax, QWORD PTR [rsi+40]
         adcx         r13, rax
         adox         rcx, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+16]
+        mulx         rbx, rax, QWORD PTR [rsi+48]
         adcx         rcx, rax
         adox         rbp, rbx
-        mulx         rbx, rax, QWORD PTR [rsi+24]
+        mulx         rbx, rax, QWORD PTR [rsi+56]
         adcx         rbp, rax
         adox         r8, rbx
+        mov          rdx, QWORD PTR [rsi+56]
         mulx         rbx, rax, QWORD PTR [rsi+32]
         adcx         r8, rax
         adox         r9, rbx
@@ -137,7 +130,6 @@ bignum_sqr_8_16_bmi2:
         mov          rax, 0
         adox         r11, rax
         adcx         r11, rax
-        mov          QWORD PTR [rdi+56], r12
         xor          rax, rax
         mov          rdx, QWORD PTR [rsi]
         mulx         rbx, rax, rdx
@@ -172,10 +164,9 @@ bignum_sqr_8_16_bmi2:
         adcx         r15, r15
         adox         r15, rax
         mov          QWORD PTR [rdi+48], r15
-        mov          r15, QWORD PTR [rdi+56]
-        adcx         r15, r15
-        adox         r15, rbx
-        mov          QWORD PTR [rdi+56], r15
+        adcx         r12, r12
+        adox         r12, rbx
+        mov          QWORD PTR [rdi+56], r12
         mov          rdx, QWORD PTR [rsi+32]
         mulx         rbx, rax, rdx
         adcx         r13, r13
