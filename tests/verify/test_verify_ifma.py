@@ -160,7 +160,7 @@ def test_radix52_lift_rules_are_refused_where_false():
 
     assert prove_rule(RULES["lift-or-disjoint-shifts"], dict(w=64, k=52, j=12))[0]
     assert not prove_rule(RULES["lift-or-disjoint-shifts"], dict(w=64, k=52, j=11))[0]   # the bits overlap
-    assert prove_rule(RULES["lift-and-low-mask"], dict(w=64, k=(1 << 52) - 1))[0]
-    assert not prove_rule(RULES["lift-and-low-mask"], dict(w=64, k=(1 << 52) - 2))[0]     # not 2^j - 1
-    assert prove_rule(RULES["lift-extract-low-wrap"], dict(w=52, hi=51, lo=0, aw=64))[0]
+    assert prove_rule(RULES["lift-and-low"], dict(w=64, m=(1 << 52) - 1))[0]
+    assert not prove_rule(RULES["lift-and-low"], dict(w=64, m=(1 << 52) - 2))[0]     # not 2^j - 1
+    assert prove_rule(RULES["lift-extract-digit52"], dict(w=52, hi=51, lo=0, aw=64))[0]
     assert prove_rule(RULES["lift-mullo"], dict(w=52))[0]
