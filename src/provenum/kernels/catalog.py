@@ -22,7 +22,6 @@ Which levels an x86-64 operation has:
   mul, sqr, kmul, ksqr, (a)montredc, (a)montmul, (a)montsqr   baseline, bmi2
   copy_row_from_table                                         baseline, avx2, avx512
   modexp                                                      baseline, bmi2, avx2, avx512
-  copy_row_from_table at 40 words                             baseline, avx512
   amm52, amm52x2, to_radix52, from_radix52, select52x2        avx512ifma
 (The avx2 and avx512 levels reuse bmi2's arithmetic: only the table lookup,
 and the exponentiation that calls it, differ.)
@@ -61,10 +60,6 @@ def isa_levels(isa: str):
 ARITH_LEVELS = ("baseline", "bmi2")
 TABLE_LEVELS = table.LEVELS
 MODEXP_LEVELS = tuple(lv for lv in LEVEL_NAMES if lv != amm52.LEVEL)   # avx512ifma runs avx512's
-# rows of the radix-2^52 exponentiation's tables (amm52.stride(n) words) that table.SIZES lacks;
-# too many accumulators for the avx2 form, so only these two levels
-WIDE_TABLE_SIZES = tuple(w for w in sorted({amm52.stride(n) for n in amm52.SIZES}) if w not in table.SIZES)
-WIDE_TABLE_LEVELS = ("baseline", "avx512")
 
 
 @dataclass
@@ -220,10 +215,6 @@ def _operations() -> list[tuple[str, str, int, tuple, list]]:
         add(f"bignum_copy_row_from_table_{n}", "copy_row_from_table", n,
             (_P("z", "out", n), _P("table", "in"), _P("height", "word"), _P("idx", "word")),
             TABLE_LEVELS, lambda lv, n=n: table.generate(n, lv))
-    for n in WIDE_TABLE_SIZES:
-        add(f"bignum_copy_row_from_table_{n}", "copy_row_from_table", n,
-            (_P("z", "out", n), _P("table", "in"), _P("height", "word"), _P("idx", "word")),
-            WIDE_TABLE_LEVELS, lambda lv, n=n: table.generate(n, lv))
     ifma = (amm52.LEVEL,)
     for n in amm52.SIZES:
         w = amm52.stride(n)

@@ -57,7 +57,6 @@ void bignum_copy_row_from_table_12(uint64_t *z, const uint64_t *table, uint64_t 
 void bignum_copy_row_from_table_16(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_copy_row_from_table_24(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_copy_row_from_table_32(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
-void bignum_copy_row_from_table_40(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_amm52_20(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_20(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
 void bignum_select52x2_20(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);
@@ -198,8 +197,6 @@ void bignum_copy_row_from_table_24_avx512(uint64_t *z, const uint64_t *table, ui
 void bignum_copy_row_from_table_32_baseline(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_copy_row_from_table_32_avx2(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_copy_row_from_table_32_avx512(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
-void bignum_copy_row_from_table_40_baseline(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
-void bignum_copy_row_from_table_40_avx512(uint64_t *z, const uint64_t *table, uint64_t height, uint64_t idx);
 void bignum_amm52_20_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, uint64_t k0);
 void bignum_amm52x2_20_avx512ifma(uint64_t *z, const uint64_t *x, const uint64_t *y, const uint64_t *m, const uint64_t *k0);
 void bignum_select52x2_20_avx512ifma(uint64_t *z, const uint64_t *table, uint64_t idx0, uint64_t idx1);

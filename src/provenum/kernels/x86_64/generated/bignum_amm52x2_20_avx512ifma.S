@@ -17,7 +17,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_amm52x2_20_avx512ifma
         .protected bignum_amm52x2_20_avx512ifma
         .type bignum_amm52x2_20_avx512ifma, @function

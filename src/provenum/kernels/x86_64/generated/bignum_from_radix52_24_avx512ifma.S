@@ -14,7 +14,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_from_radix52_24_avx512ifma
         .protected bignum_from_radix52_24_avx512ifma
         .type bignum_from_radix52_24_avx512ifma, @function

@@ -14,7 +14,7 @@
 
         .intel_syntax noprefix
         .text
-        .p2align 5
+        .p2align 6
         .globl bignum_to_radix52_16_avx512ifma
         .protected bignum_to_radix52_16_avx512ifma
         .type bignum_to_radix52_16_avx512ifma, @function
