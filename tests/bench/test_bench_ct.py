@@ -10,6 +10,7 @@ from ctutil import needs_harness
 from provenum.bench import ct
 from provenum.cli import main
 from provenum.kernels import OPERATIONS
+from provenum.native import dispatch
 
 pytestmark = needs_harness
 
@@ -36,6 +37,26 @@ def test_targets_resolve():
     targets = ct.default_targets()
     assert targets[-1] == "sign"
     assert sorted(OPERATIONS[t].family for t in targets[:-1]) == sorted({op.family for op in OPERATIONS.values()})
+    assert "bignum_amm52x2_20" in targets and "bignum_montmul_16" in targets      # nearest 16 words: 20 digits
+    if dispatch.can_run("avx512ifma"):
+        assert ct.resolve("bignum_amm52x2_20") == ("AMMX2", "bignum_amm52x2_20", 20, 0)
+    # below avx512ifma the radix-2^52 families are left out, and naming one is refused (its slot is empty)
+    below = ct.default_targets("avx512")
+    assert "bignum_amm52x2_20" not in below and "bignum_select52x2_20" not in below and "bignum_montmul_16" in below
+    if dispatch.can_run("avx512"):
+        with pytest.raises(ct.BenchError, match="no variant at or below the avx512 level"):
+            ct.resolve("bignum_amm52_20", "avx512")
+
+
+@pytest.mark.skipif(not dispatch.can_run("avx512ifma"), reason="the CPU has no AVX-512 IFMA")
+def test_the_radix52_kernels_measure_both_classes():
+    results = ct.run(["bignum_amm52_20", "bignum_amm52x2_20", "bignum_select52x2_20"],
+                     pairs=[("fixed", "random"), ("zeros", "ones")], seconds=0.3, samples=3000)
+    assert [(r.target, r.classes) for r in results] == [
+        (t, p) for t in ("bignum_amm52_20", "bignum_amm52x2_20", "bignum_select52x2_20")
+        for p in (("fixed", "random"), ("zeros", "ones"))]
+    for r in results:
+        assert min(r.samples) > 500 and min(r.median_ticks) > 0
 
 
 def test_every_pair_measures_both_classes():

@@ -16,9 +16,11 @@ ALLOWED = {
     "imul", "mulx", "push", "pop", "call", "ret", "jmp", "xchg", "clc", "stc",
     "vmovdqu", "vmovdqu64", "vpxor", "vpxorq", "vpand", "vpandq", "vpor", "vporq", "vpcmpeqq",
     "vpbroadcastq", "kmovq", "kmovw", "kmovb", "kmovd", "vzeroupper", "vpternlogq", "vmovq", "vpaddq",
+    "vpmadd52luq", "vpmadd52huq", "valignq",          # the radix-2^52 kernels (avx512ifma)
 }
 COND = r"(n?[abgl]e?|n?[zcseop]|n?[ep]|n?be|n?ae|po|pe)"
-STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc"}
+STRAIGHT_LINE = {"mul", "sqr", "montredc", "amontredc", "amm52", "amm52x2", "to_radix52", "from_radix52",
+                 "select52x2"}
 REQUIRED = {
     "mul": (4, 6, 8, 12, 16, 24, 32), "sqr": (4, 6, 8, 12, 16, 24, 32),
     "kmul": (16, 24, 32), "ksqr": (16, 24, 32),
@@ -40,7 +42,9 @@ def mnemonics(text):
 LEVELS = {fam: ("baseline", "bmi2") for fam in ("mul", "sqr", "kmul", "ksqr", "montredc", "amontredc",
                                                  "montmul", "montsqr", "amontmul", "amontsqr")}
 LEVELS["copy_row_from_table"] = ("baseline", "avx2", "avx512")
-LEVELS["modexp"] = LEVEL_NAMES
+LEVELS["modexp"] = tuple(lv for lv in LEVEL_NAMES if lv != "avx512ifma")   # avx512ifma runs avx512's
+# the radix-2^52 families exist only at avx512ifma (callers check the level first)
+IFMA_ONLY = {"amm52", "amm52x2", "to_radix52", "from_radix52", "select52x2"}
 
 
 def test_catalog_covers_every_required_size_and_level():
@@ -57,7 +61,8 @@ def test_naming_scheme():
         assert k in OPERATIONS[k.operation].variants
     for op in OPERATIONS.values():
         levels = [level_index(k.level) for k in op.variants]
-        assert levels == sorted(levels) and levels[0] == 0, f"{op.name}: variants lowest first, from baseline"
+        first = level_index("avx512ifma") if op.family in IFMA_ONLY else 0
+        assert levels == sorted(levels) and levels[0] == first, f"{op.name}: variants lowest first, from baseline"
         assert split_symbol(op.name) == (op.name, None)
 
 

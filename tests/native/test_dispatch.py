@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
-from provenum.isa.x86_64.features import LEVEL_NAMES, LEVELS, best_level, level_features
+from provenum.isa.x86_64.features import LEVEL_NAMES, LEVELS, best_level, level_features, level_index
 from provenum.kernels import CATALOG, OPERATIONS
 from provenum.native import dispatch
+from provenum.toolchain import host_isa
 
 
 def test_c_levels_agree_with_the_python_levels():
@@ -30,13 +31,18 @@ def test_best_level_follows_the_features():
 def test_every_operation_points_at_its_best_variant_and_forcing_lowers_it():
     assert not os.environ.get("PROVENUM_CPU"), "the suite runs at the CPU's own level"
     top = dispatch.level()
-    for op in OPERATIONS.values():
-        assert dispatch.target(op.name) == op.variant(top).name
+
+    def check(level):
+        for op in OPERATIONS.values():
+            if any(level_index(v.level) <= level_index(level) for v in op.variants):
+                assert dispatch.target(op.name) == op.variant(level).name
+            else:   # only above this level (the radix-2^52 kernels): the slot is empty
+                assert dispatch.target(op.name) is None, op.name
+    check(top)
     for level in dispatch.levels():
         with dispatch.forced_level(level):
             assert dispatch.level() == level
-            for op in OPERATIONS.values():
-                assert dispatch.target(op.name) == op.variant(level).name
+            check(level)
     assert dispatch.level() == top
 
 
@@ -78,6 +84,7 @@ def _run(code: str, level: str | None):
 SIGN = """
 from provenum import rsa, native
 from provenum.native import dispatch
+from provenum.toolchain import host_isa
 from provenum.rsa import hashes, padding
 key = rsa.load_pem_private_key(open({path!r}, 'rb').read())
 print(dispatch.level(), dispatch.target('bignum_modexp_16'))
@@ -93,7 +100,8 @@ def test_environment_variable_lowers_the_level_and_signatures_agree():
         r = _run(code, level)
         assert r.returncode == 0, r.stderr
         head, sig = r.stdout.split("\n")[:2]
-        assert head == f"{level} bignum_modexp_16_{level}"
+        modexp_level = "avx512" if level == "avx512ifma" else level   # (avx512ifma signs on amm52x2)
+        assert head == f"{level} bignum_modexp_16_{modexp_level}"
         outputs[level] = sig
     assert len(set(outputs.values())) == 1  # PKCS#1 v1.5 is deterministic: every level signs the same
 
@@ -114,3 +122,27 @@ def test_a_level_above_the_cpu_is_refused(monkeypatch):
     above = LEVEL_NAMES[LEVEL_NAMES.index(dispatch.best_level()) + 1]
     r = _run("import provenum.native as N\nN.bignum_mul_4_8(1, 2)", above)
     assert r.returncode != 0 and "asks for more than this CPU runs" in r.stderr
+
+
+IFMA_ONLY = """
+from provenum.native import dispatch, lib, ffi
+print(dispatch.level(), dispatch.target('bignum_amm52x2_20'), dispatch.target('bignum_to_radix52_16'))
+z = ffi.new('uint64_t[48]')
+lib.bignum_amm52x2_20(z, z, z, z, ffi.new('uint64_t[2]'))   # the raw entry, past the wrapper's check
+print('returned')
+"""
+
+
+@pytest.mark.skipif(host_isa() != "x86_64", reason="the radix-2^52 kernels are x86-64 only")
+def test_below_avx512ifma_the_ifma_operations_have_no_target_and_their_entry_aborts():
+    # at avx512 (or the CPU's best level when lower) no slot may keep an IFMA variant
+    below = "avx512" if dispatch.can_run("avx512") else dispatch.best_level()
+    r = _run(IFMA_ONLY, below)
+    assert r.stdout.split("\n")[0] == f"{below} None None"
+    assert r.returncode != 0 and "returned" not in r.stdout
+    assert "bignum_amm52x2_20 has no variant at dispatch level " + below in r.stderr
+    # and a level change at run time empties the slot too, and fills it again
+    if dispatch.can_run("avx512ifma"):
+        with dispatch.forced_level("avx512"):
+            assert dispatch.target("bignum_amm52x2_20") is None
+        assert dispatch.target("bignum_amm52x2_20") == "bignum_amm52x2_20_avx512ifma"

@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..kernels import BY_NAME, OPERATIONS, TUNING
+from ..kernels.catalog import isa_levels
 from ..native.executable import BuildError, build_executable
 from .kernels import KIND
 
+level_index = isa_levels("x86_64").level_index   # the harness is x86-64 only
 HARNESS = Path(__file__).with_name("ct_harness.c")
 
 CLASSES = ("fixed", "random", "zeros", "ones", "single", "sparse", "dense")
@@ -34,9 +36,21 @@ class BenchError(RuntimeError):
     pass
 
 
-def default_targets() -> list[str]:
-    """One operation per kernel family at 16 words, and signing."""
-    return [op.name for op in OPERATIONS.values() if op.n == DEFAULT_SIZE] + ["sign"]
+# the radix-2^52 kernels take their own arguments here (digits below 2^52, k0 mod 2^52, both halves)
+CT_KIND = {**KIND, "amm52": "AMM52", "amm52x2": "AMMX2", "select52x2": "SELECT2"}
+
+
+def default_targets(level: str | None = None) -> list[str]:
+    """One operation per kernel family, the one nearest 16 words (radix 2^52: 20 digits, the same key size),
+    and signing; with `level`, only the families with a variant at or below it (avx512ifma's need IFMA)."""
+    nearest: dict[str, tuple] = {}
+    for op in OPERATIONS.values():
+        if level is not None and not any(level_index(k.level) <= level_index(level) for k in op.variants):
+            continue
+        key = (abs(op.n - DEFAULT_SIZE), op.n)
+        if op.family not in nearest or key < nearest[op.family][0]:
+            nearest[op.family] = (key, op.name)
+    return [name for _, name in nearest.values()] + ["sign"]
 
 
 @dataclass
@@ -62,8 +76,9 @@ class Result:
         return {**asdict(self), "max_abs_t": self.max_t, "below_threshold": self.below_threshold}
 
 
-def resolve(target: str) -> tuple[str, str, int, int]:
-    """(harness kind, symbol, words, table height) of a target name: an operation, a variant or 'sign'."""
+def resolve(target: str, level: str | None = None) -> tuple[str, str, int, int]:
+    """(harness kind, symbol, words, table height) of a target name: an operation, a variant or 'sign';
+    an operation must have a variant the CPU (at `level`, else the dispatch level) runs."""
     if target == "sign":
         return "SIGN", "-", 0, 0
     kernel = BY_NAME.get(target)
@@ -71,12 +86,18 @@ def resolve(target: str) -> tuple[str, str, int, int]:
     if op is None:
         raise BenchError(f"unknown target {target!r}: an operation (bignum_montmul_16), a variant "
                          "(bignum_montmul_16_baseline) or 'sign'")
-    if kernel is not None:
-        from ..native import dispatch
+    from ..native import dispatch
 
+    if kernel is not None:
         dispatch.require(kernel.level, kernel.name)
+    else:
+        lowest = op.variants[0].level
+        dispatch.require(lowest, target)
+        at = level or dispatch.level()
+        if level_index(lowest) > level_index(at):
+            raise BenchError(f"{target} has no variant at or below the {at} level (its lowest is {lowest})")
     height = 2 ** TUNING["bmi2"].modexp_window.get(op.n, 5) if op.family == "copy_row_from_table" else 0
-    return KIND[op.family], target, op.n, height
+    return CT_KIND[op.family], target, op.n, height
 
 
 def pairs_for(target: str, pairs=None) -> list[tuple[str, str]]:
@@ -119,8 +140,8 @@ def run(targets=None, pairs=None, seconds: float = 2.0, samples: int = 1_000_000
     from ..native import dispatch
     from ..ct.memcheck import make_job
 
-    targets = list(targets or default_targets())
-    resolved = {t: resolve(t) for t in targets}
+    targets = list(targets or default_targets(level or dispatch.level()))
+    resolved = {t: resolve(t, level) for t in targets}
     for t in targets:
         for a, b in pairs_for(t, pairs):
             if a not in CLASSES + ("key-a", "key-b") or b not in CLASSES + ("key-a", "key-b"):

@@ -17,10 +17,14 @@
  * value, the base and the exponent, the table index, the encoded message
  * (for sign; the key is fixed unless the classes are key-a/key-b).  Values
  * that must stay below the modulus (whose top bit is set) have their top bit
- * cleared; a table index has log2(height) bits.
+ * cleared; a table index has log2(height) bits.  Radix-2^52 inputs are
+ * N digits of 52 bits (the class's bits, masked), the top digit below the
+ * modulus's, and zero padding to stride(N) words; select52x2's two indices
+ * are 5 bits each.
  *
  * usage: ct_harness KIND SYMBOL N HEIGHT CLASS_A CLASS_B SECONDS MAX_SAMPLES [JOBFILE]
- *   KIND: MUL SQR REDC MONTMUL MONTSQR TABLE MODEXP SIGN (SIGN: N, HEIGHT and SYMBOL unused)
+ *   KIND: MUL SQR REDC MONTMUL MONTSQR TABLE MODEXP SIGN (SIGN: N, HEIGHT and SYMBOL unused),
+ *         AMM52 AMMX2 (radix 2^52, N digits: one or both halves), SELECT2 (select52x2, 32 rows)
  * Prints "tsc_ghz G", "samples NA NB", "median MA MB", then "t raw T" and
  * "t crop PERCENTILE THRESHOLD T NA NB" for dudect's crops (measurements
  * above a percentile of the pooled timings dropped).
@@ -42,8 +46,13 @@
 
 typedef uint64_t u64;
 
-enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, SIGN };
-static const char *const KINDS[] = {"MUL", "SQR", "REDC", "MONTMUL", "MONTSQR", "TABLE", "MODEXP", "SIGN"};
+enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, SIGN, AMM52, AMMX2, SELECT2 };
+static const char *const KINDS[] = {"MUL", "SQR", "REDC", "MONTMUL", "MONTSQR", "TABLE", "MODEXP", "SIGN",
+                                    "AMM52", "AMMX2", "SELECT2"};
+#define NKINDS (sizeof KINDS / sizeof KINDS[0])
+#define DIGIT ((((u64)1) << 52) - 1)
+#define ROWS52 32
+
 enum cls { FIXED, RANDOM, ZEROS, ONES, SINGLE, SPARSE, DENSE, KEY_A, KEY_B };
 static const char *const CLASSES[] = {"fixed", "random", "zeros", "ones", "single", "sparse", "dense",
                                       "key-a", "key-b"};
@@ -92,7 +101,8 @@ struct target {
     int kind;
     void (*fn)(void);
     size_t n, height, record_words;
-    u64 *in, *z, *x, *y, *m, *table, w;
+    u64 *in, *z, *x, *y, *m, *table, w, k0[2];
+    size_t halves, stride;          /* radix 2^52: numbers per buffer, words per number */
     u64 *fixed_x, *fixed_y;
     /* sign */
     struct key keys[2];
@@ -130,6 +140,51 @@ static void refill(struct target *t, int i)
     t->left[i] = BLINDING_BATCH;
 }
 
+/* radix 2^52: an odd modulus of n digits per half (top digit nonzero), k0 = -1/m[0] mod 2^52, buffers of
+   `halves` numbers stride(n) words apart, zero padded; select52x2: a random table of 32 dual rows */
+static void setup52(struct target *t)
+{
+    size_t n = t->n;
+    t->stride = (n + 7) / 8 * 8;
+    t->halves = t->kind == AMM52 ? 1 : 2;
+    size_t words = t->halves * t->stride;
+    if (t->kind == SELECT2) {
+        t->record_words = 1;
+        t->in = alloc_words(1);
+        t->z = alloc_words(words);
+        t->table = alloc_words(ROWS52 * words);
+        fill(t->table, 64 * ROWS52 * words, RANDOM, NULL);
+        return;
+    }
+    t->record_words = 2 * words;
+    t->in = alloc_words(2 * words);
+    t->x = t->in;
+    t->y = t->in + words;
+    t->z = alloc_words(words);
+    t->m = alloc_words(words);
+    t->fixed_x = alloc_words(words);
+    t->fixed_y = alloc_words(words);
+    for (size_t h = 0; h < t->halves; h++) {
+        u64 *m = t->m + h * t->stride;
+        for (size_t i = 0; i < n; i++) m[i] = rnd() & DIGIT;
+        m[0] |= 1;
+        m[n - 1] |= (u64)1 << 51;
+        t->k0[h] = neg_inverse(m[0]) & DIGIT;
+        for (size_t i = 0; i < n; i++) t->fixed_x[h * t->stride + i] = rnd(), t->fixed_y[h * t->stride + i] = rnd();
+    }
+}
+
+/* class c's digits into each half of z: 52 bits a digit, the top digit below the modulus's (so z < m) */
+static void fill52(const struct target *t, u64 *z, int c, const u64 *fixed)
+{
+    for (size_t h = 0; h < t->halves; h++) {
+        u64 *d = z + h * t->stride, v[MAXW];
+        fill(v, 64 * t->n, c, fixed + h * t->stride);
+        for (size_t i = 0; i < t->n; i++) d[i] = v[i] & DIGIT;
+        d[t->n - 1] &= DIGIT >> 1;
+    }
+}
+
 static void setup(struct target *t, const char *symbol, const char *jobfile)
 {
     size_t n = t->n;
@@ -161,6 +216,10 @@ static void setup(struct target *t, const char *symbol, const char *jobfile)
     }
     t->fn = (void (*)(void))dlsym(RTLD_DEFAULT, symbol);
     if (!t->fn) fail("no such kernel symbol");
+    if (t->kind == AMM52 || t->kind == AMMX2 || t->kind == SELECT2) {
+        setup52(t);
+        return;
+    }
     static const size_t inputs[] = {[MUL] = 2, [SQR] = 1, [REDC] = 2, [MONTMUL] = 2, [MONTSQR] = 1, [MODEXP] = 2};
     t->record_words = t->kind == TABLE ? 1 : inputs[t->kind] * n;
     t->in = alloc_words(2 * n);
@@ -193,6 +252,13 @@ static void prepare(struct target *t, int c)
     case MONTMUL: fill(t->x, below, c, t->fixed_x); fill(t->y, below, c, t->fixed_y); break;
     case MONTSQR: fill(t->x, below, c, t->fixed_x); break;
     case MODEXP: fill(t->x, below, c, t->fixed_x); fill(t->y, 64 * n, c, t->fixed_y); break;
+    case AMM52:
+    case AMMX2: fill52(t, t->x, c, t->fixed_x); fill52(t, t->y, c, t->fixed_y); break;
+    case SELECT2: {                 /* both 5-bit indices in one word: idx0 in bits 0-4, idx1 in bits 5-9 */
+        const u64 f[1] = {5 | 19 << 5};
+        fill(t->in, 10, c, f);
+        break;
+    }
     case TABLE: {
         size_t bits = 0;
         while (((size_t)1 << bits) < t->height) bits++;
@@ -239,6 +305,9 @@ static void call(struct target *t, int c)
     case MONTSQR: ((redc_fn)t->fn)(t->z, t->x, t->m, t->w); break;
     case TABLE: ((table_fn)t->fn)(t->z, t->table, t->height, t->y[0]); break;
     case MODEXP: ((modexp_fn)t->fn)(t->z, t->x, t->y, t->m); break;
+    case AMM52: ((montmul_fn)t->fn)(t->z, t->x, t->y, t->m, t->k0[0]); break;
+    case AMMX2: ((ammx2_fn)t->fn)(t->z, t->x, t->y, t->m, t->k0); break;
+    case SELECT2: ((select2_fn)t->fn)(t->z, t->table, t->in[0] & 0x1f, t->in[0] >> 5); break;
     case SIGN:
         if (provenum_rsa_sign_be(t->work_key, t->sig, t->em, t->keys[0].nbytes, t->work_entry, 0) != 0) fail("sign");
         break;
@@ -287,7 +356,7 @@ int main(int argc, char **argv)
 {
     if (argc < 9) fail("usage: ct_harness KIND SYMBOL N HEIGHT CLASS_A CLASS_B SECONDS MAX_SAMPLES [JOBFILE]");
     static struct target t;
-    t.kind = parse(argv[1], KINDS, 8, "unknown kind");
+    t.kind = parse(argv[1], KINDS, NKINDS, "unknown kind");
     t.n = strtoul(argv[3], NULL, 10);
     t.height = strtoul(argv[4], NULL, 10);
     int cls[2] = {parse(argv[5], CLASSES, 9, "unknown class"), parse(argv[6], CLASSES, 9, "unknown class")};

@@ -18,6 +18,8 @@ typedef void (*redc_fn)(uint64_t *, const uint64_t *, const uint64_t *, uint64_t
 typedef void (*montmul_fn)(uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *, uint64_t);
 typedef void (*table_fn)(uint64_t *, const uint64_t *, uint64_t, uint64_t);
 typedef void (*modexp_fn)(uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *);
+typedef void (*ammx2_fn)(uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *, const uint64_t *);
+typedef void (*select2_fn)(uint64_t *, const uint64_t *, uint64_t, uint64_t);
 
 static inline uint64_t ticks(void)
 {

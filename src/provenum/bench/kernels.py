@@ -22,6 +22,8 @@ KIND = {
     "mul": "MUL", "kmul": "MUL", "sqr": "SQR", "ksqr": "SQR",
     "montredc": "REDC", "amontredc": "REDC", "montmul": "MONTMUL", "amontmul": "MONTMUL",
     "montsqr": "MONTSQR", "amontsqr": "MONTSQR", "copy_row_from_table": "TABLE", "modexp": "MODEXP",
+    # radix 2^52 (avx512ifma): the single product has montmul's arguments, the conversions sqr's
+    "amm52": "MONTMUL", "amm52x2": "AMMX2", "to_radix52": "SQR", "from_radix52": "SQR", "select52x2": "SELECT2",
 }
 
 # The targets, in TSC ticks of a 2.1 GHz TSC (s2n-bignum measured on

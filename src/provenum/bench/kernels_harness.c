@@ -40,7 +40,7 @@
 
 typedef uint64_t u64;
 
-enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, GMP_MUL, GMP_SQR, GMP_POWM,
+enum kind { MUL, SQR, REDC, MONTMUL, MONTSQR, TABLE, MODEXP, AMMX2, SELECT2, GMP_MUL, GMP_SQR, GMP_POWM,
             GMP_REDC, GMP_MONTMUL, GMP_MONTSQR };
 
 #ifdef HAVE_GMP
@@ -68,7 +68,7 @@ static const struct bench_case CASES[] = {
 
 #define TABLE_ROWS 32
 #define NBUF 8
-#define SLOT (16384 + 576) /* 576 = 9*64: slot starts differ mod 4096 */
+#define SLOT (20480 + 576) /* select52x2_40's table: 32 rows of 80 words; 576 = 9*64: starts differ mod 4096 */
 
 static unsigned char *arena;
 static u64 *buf[NBUF];
@@ -120,6 +120,16 @@ static void call(const struct bench_case *c, long iters)
         break;
     }
     case MODEXP: { modexp_fn f = (modexp_fn)c->fn; for (long i = 0; i < iters; i++) f(z, x, y, m); break; }
+    case AMMX2: {   /* two radix-2^52 products; k0[2] in t (timing does not depend on the values) */
+        ammx2_fn f = (ammx2_fn)c->fn;
+        for (long i = 0; i < iters; i++) f(z, x, y, m, t);
+        break;
+    }
+    case SELECT2: { /* both halves' rows of a 32-row dual table in t */
+        select2_fn f = (select2_fn)c->fn;
+        for (long i = 0; i < iters; i++) f(z, t, (u64)i % TABLE_ROWS, (u64)(i + 7) % TABLE_ROWS);
+        break;
+    }
 #ifdef HAVE_GMP
     case GMP_MUL: for (long i = 0; i < iters; i++) mpn_mul_n(z, x, y, n); break;
     case GMP_SQR: for (long i = 0; i < iters; i++) mpn_sqr(z, x, n); break;

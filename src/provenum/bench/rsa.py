@@ -25,7 +25,7 @@ import time
 from .rsa_peers import make_pair
 from .rsa_worker import timed
 
-IMPLS = ("provenum", "provenum@avx2", "provenum@bmi2", "provenum@baseline",
+IMPLS = ("provenum", "provenum@avx512", "provenum@avx2", "provenum@bmi2", "provenum@baseline",
          "openssl", "openssl-noifma", "openssl@avx2", "openssl@bmi2", "openssl@baseline", "gmpy2", "python")
 OPS = ("sign", "verify")
 NOIFMA_CAP = "~0x0:~0x200000"  # clear the AVX-512 IFMA bit OpenSSL tests for its RSA path
@@ -41,7 +41,9 @@ OPENSSL_CAPS = {
     "openssl@baseline": f"~{_NO_AVX:#x}:~{_NO_BMI_ADX:#x}",
 }
 # which OpenSSL configuration matches each provenum level's CPU features
-LEVEL_PEER = {"avx512": "openssl", "avx2": "openssl@avx2", "bmi2": "openssl@bmi2", "baseline": "openssl@baseline"}
+# (OpenSSL's IFMA path is its full build; at provenum's avx512 level the peer is OpenSSL without IFMA)
+LEVEL_PEER = {"avx512ifma": "openssl", "avx512": "openssl-noifma", "avx2": "openssl@avx2", "bmi2": "openssl@bmi2",
+              "baseline": "openssl@baseline"}
 
 
 def level_of(impl: str) -> str | None:

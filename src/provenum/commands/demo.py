@@ -67,7 +67,10 @@ def _variant(name: str) -> str:
     if name in BY_NAME:
         return name
     if name in OPERATIONS:
-        return dispatch.target(name)
+        target = dispatch.target(name)
+        if target is None:
+            raise KeyError(f"{name} has no variant at the dispatch level {dispatch.level()}")
+        return target
     raise KeyError(f"no kernel operation or variant named {name!r}")
 
 

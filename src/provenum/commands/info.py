@@ -57,7 +57,7 @@ def run(args) -> int:
     for op in OPERATIONS.values():
         target = dispatch.target(op.name)
         chosen[op.name] = target
-        table.add_row(op.name, target, ", ".join(k.level for k in op.variants))
+        table.add_row(op.name, target or "(none at this level)", ", ".join(k.level for k in op.variants))
     console.print(table)
     if args.json:
         doc = {"vendor": cpu.vendor, "brand": cpu.brand, "family": cpu.family, "model": cpu.model,

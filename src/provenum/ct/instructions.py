@@ -55,6 +55,9 @@ DOIT = frozenset({
     # compiler emits them for the SHA-1/SHA-2 blocks and the key generation's trial division
     "paddd", "pmuludq", "pslld", "psllq", "psrld", "psrlq", "punpckhdq", "punpckldq", "punpcklqdq",
     "shufps", "movaps", "movups", "vpmovzxdq", "vpmuludq", "vpsrlq",
+    # AVX-512 IFMA products and the lane shuffles of the radix-2^52 kernels (the list's AVX512_IFMA and
+    # AVX512F entries: VPMADD52LUQ, VPMADD52HUQ, VALIGNQ)
+    "vpmadd52luq", "vpmadd52huq", "valignq",
 })
 
 CONTROL = frozenset({"jmp", "call", "ret", "leave", *(f"j{c}" for c in CONDITIONS)})

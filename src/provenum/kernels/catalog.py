@@ -22,6 +22,7 @@ Which levels an x86-64 operation has:
   mul, sqr, kmul, ksqr, (a)montredc, (a)montmul, (a)montsqr   baseline, bmi2
   copy_row_from_table                                         baseline, avx2, avx512
   modexp                                                      baseline, bmi2, avx2, avx512
+  amm52, amm52x2, to_radix52, from_radix52, select52x2        avx512ifma
 (The avx2 and avx512 levels reuse bmi2's arithmetic: only the table lookup,
 and the exponentiation that calls it, differ.)
 
@@ -37,7 +38,7 @@ from typing import Callable
 
 from provenum.isa.x86_64.features import LEVEL_NAMES, level_features, level_index
 
-from .x86_64 import karatsuba, modexp, montmul, montredc, mul, sqr, table
+from .x86_64 import amm52, karatsuba, modexp, montmul, montredc, mul, radix52, select52, sqr, table
 from .x86_64.asm import Function
 from .x86_64.levels import symbol
 
@@ -58,7 +59,7 @@ def isa_levels(isa: str):
 
 ARITH_LEVELS = ("baseline", "bmi2")
 TABLE_LEVELS = table.LEVELS
-MODEXP_LEVELS = LEVEL_NAMES
+MODEXP_LEVELS = tuple(lv for lv in LEVEL_NAMES if lv != amm52.LEVEL)   # avx512ifma runs avx512's
 
 
 @dataclass
@@ -214,6 +215,26 @@ def _operations() -> list[tuple[str, str, int, tuple, list]]:
         add(f"bignum_copy_row_from_table_{n}", "copy_row_from_table", n,
             (_P("z", "out", n), _P("table", "in"), _P("height", "word"), _P("idx", "word")),
             TABLE_LEVELS, lambda lv, n=n: table.generate(n, lv))
+    ifma = (amm52.LEVEL,)
+    for n in amm52.SIZES:
+        w = amm52.stride(n)
+        add(f"bignum_amm52_{n}", "amm52", n,
+            (_P("z", "out", w), _P("x", "in", w), _P("y", "in", w), _P("m", "in", w), _P("k0", "word")),
+            ifma, lambda lv, n=n: amm52.generate(n, False))
+        add(f"bignum_amm52x2_{n}", "amm52x2", n,
+            (_P("z", "out", 2 * w), _P("x", "in", 2 * w), _P("y", "in", 2 * w), _P("m", "in", 2 * w),
+             _P("k0", "in", 2)),
+            ifma, lambda lv, n=n: amm52.generate(n, True))
+        add(f"bignum_select52x2_{n}", "select52x2", n,
+            (_P("z", "out", 2 * w), _P("table", "in", select52.ROWS * 2 * w), _P("idx0", "word"),
+             _P("idx1", "word")),
+            ifma, lambda lv, n=n: select52.generate(n))
+    for h in radix52.SIZES:
+        w = amm52.stride(radix52.DIGITS[h])
+        add(f"bignum_to_radix52_{h}", "to_radix52", h, (_P("z", "out", w), _P("x", "in", h)),
+            ifma, lambda lv, h=h: radix52.generate_to(h))
+        add(f"bignum_from_radix52_{h}", "from_radix52", h, (_P("z", "out", h), _P("x", "in", w)),
+            ifma, lambda lv, h=h: radix52.generate_from(h))
     for n in modexp.SIZES:
         add(f"bignum_modexp_{n}", "modexp", n,
             (_P("z", "out", n), _P("a", "in", n), _P("e", "in", n), _P("m", "in", n)),

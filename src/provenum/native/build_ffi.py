@@ -30,7 +30,7 @@ def _rel(path: Path) -> str:
 HOST_ISA = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
     platform.machine().lower(), platform.machine())
 # cdef headers that belong to one ISA (the others are ISA-neutral)
-ISA_HEADERS = {"x86_64": ("kernels.h",), "aarch64": ("kernels_aarch64.h", "cpu_aarch64.h")}
+ISA_HEADERS = {"x86_64": ("kernels.h", "ifma.h"), "aarch64": ("kernels_aarch64.h", "cpu_aarch64.h")}
 
 
 def _headers(isa: str = HOST_ISA) -> list[Path]:

@@ -7,7 +7,7 @@ x86-64 the highest level the CPU and its operating system support (CPUID
 and XGETBV, in C), on AArch64 the level its core prefers (MIDR: neon on
 Neoverse N1 and its like, scalar on wide-multiplier cores) -- or the level
 named by the environment variable PROVENUM_CPU (x86-64:
-baseline|bmi2|avx2|avx512, AArch64: scalar|neon). A level the CPU lacks, or
+baseline|bmi2|avx2|avx512|avx512ifma, AArch64: scalar|neon). A level the CPU lacks, or
 an unknown name, is an error `check()` raises before any kernel runs. Tests
 change the level with `forced_level(name)`; nothing can raise it above what
 the CPU supports.
@@ -144,13 +144,14 @@ def forced_level(name: str):
         set_level(before)
 
 
-def target(operation: str) -> str:
-    """The variant an operation's entry calls now."""
+def target(operation: str) -> str | None:
+    """The variant an operation's entry calls now; None when it has none at this level
+    (the radix-2^52 kernels below avx512ifma: their slot is empty)."""
     ffi, lib = _native()
     t = lib.provenum_dispatch_target(operation.encode())
     if t == ffi.NULL:
         raise KeyError(f"no operation named {operation!r}")
-    return ffi.string(t).decode()
+    return ffi.string(t).decode() or None
 
 
 def table() -> list[tuple[str, str, str]]:

@@ -76,10 +76,23 @@ def _val(buf, words: int) -> int:
 # -- the wrappers, by family --------------------------------------------------
 
 def _native(k):
-    """The C function behind a wrapper: an operation's entry, or a variant checked against the CPU."""
+    """The C function behind a wrapper: an operation's entry, or a variant checked against the CPU.
+    An operation whose variants are all above the dispatch level (the radix-2^52 kernels below
+    avx512ifma) has an empty slot: its wrapper refuses, checked at each call."""
     fn = getattr(lib, k.name)
     level = getattr(k, "level", None)
-    if level is None or dispatch.can_run(level):
+    if level is None:
+        lowest = min((v.level for v in k.variants), key=dispatch.level_index)
+        if dispatch.level_index(lowest) == 0:
+            return fn
+
+        def entry(*args):
+            if dispatch.level_index(dispatch.level()) < dispatch.level_index(lowest):
+                raise UnsupportedCPU(f"{k.name} runs at level {lowest} and above; the dispatch level is "
+                                     f"{dispatch.level()}")
+            return fn(*args)
+        return entry
+    if dispatch.can_run(level):
         return fn
 
     def refuse(*args):
@@ -173,7 +186,137 @@ def _modexp(k):
     return wrapper
 
 
+# -- radix 2^52 (the avx512ifma kernels) ----------------------------------------
+
+_MASK52 = (1 << 52) - 1
+
+
+def _stride(n: int) -> int:
+    return -(-n // 8) * 8
+
+
+def digits52(x: int, count: int) -> list[int]:
+    """The radix-2^52 digits of x, low first, `count` of them."""
+    return [(x >> (52 * i)) & _MASK52 for i in range(count)]
+
+
+def value52(digits) -> int:
+    """sum d_i 2^(52 i)."""
+    return sum(d << (52 * i) for i, d in enumerate(digits))
+
+
+def _digits_buf(digits, words: int):
+    buf = ffi.new("uint64_t[]", words)
+    for i, d in enumerate(digits):
+        buf[i] = d
+    return buf
+
+
+def _amm52_modulus(name: str, m, n: int) -> int:
+    m = _int(name, m)
+    if not (0 < m and m % 2 == 1 and 4 * m < 1 << (52 * n)):
+        raise ValueError(f"{name} must be odd, positive and below 2^{52 * n - 2} (4m < 2^(52n))")
+    return m
+
+
+def _amm52_k0(m: int) -> int:
+    return (-pow(m, -1, 1 << 52)) & _MASK52
+
+
+def _amm52(k, dual: bool):
+    n, fn = k.n, _native(k)
+    w = _stride(n)
+
+    def one(x, y, m, xname="x", yname="y", mname="m"):
+        m = _amm52_modulus(mname, m, n)
+        x = _below(xname, x, 2 * m, "2m")
+        y = _below(yname, y, 2 * m, "2m")
+        return x, y, m
+
+    if dual:
+        def wrapper(x, y, m):
+            """x, y, m: pairs (one number per CRT half); returns the pair of results."""
+            pairs = [tuple(v) for v in (x, y, m)]
+            if any(len(p) != 2 for p in pairs):
+                raise ValueError("x, y and m must be pairs (x0, x1), (y0, y1), (m0, m1)")
+            ins = [one(pairs[0][h], pairs[1][h], pairs[2][h], f"x{h}", f"y{h}", f"m{h}") for h in (0, 1)]
+            bufs = [_digits_buf(digits52(ins[0][j], n) + [0] * (w - n) + digits52(ins[1][j], n), 2 * w)
+                    for j in range(3)]
+            k0 = ffi.new("uint64_t[]", [_amm52_k0(ins[0][2]), _amm52_k0(ins[1][2])])
+            z = ffi.new("uint64_t[]", 2 * w)
+            fn(z, bufs[0], bufs[1], bufs[2], k0)
+            return value52(z[0:w]), value52(z[w:2 * w])
+    else:
+        def wrapper(x: int, y: int, m: int) -> int:
+            x, y, m = one(x, y, m)
+            z = ffi.new("uint64_t[]", w)
+            fn(z, _digits_buf(digits52(x, n), w), _digits_buf(digits52(y, n), w),
+               _digits_buf(digits52(m, n), w), _amm52_k0(m))
+            return value52(z[0:w])
+    return wrapper
+
+
+def _to_radix52(k):
+    h, fn = k.n, _native(k)
+    w = k.params[0].words
+
+    def wrapper(x: int) -> list[int]:
+        """The buffer's words: the digits of x, then zeros."""
+        x = _words("x", x, h)
+        z = ffi.new("uint64_t[]", w)
+        fn(z, _buf(x, h))
+        return list(z)
+    return wrapper
+
+
+def _from_radix52(k):
+    h, fn = k.n, _native(k)
+    w = k.params[1].words
+
+    def wrapper(digits) -> int:
+        """digits: the buffer's words (each < 2^52, their value < 2^(64h)); returns the number."""
+        digits = [_int(f"digits[{i}]", d) for i, d in enumerate(digits)]
+        if len(digits) > w:
+            raise ValueError(f"at most {w} digits")
+        for i, d in enumerate(digits):
+            _below(f"digits[{i}]", d, 1 << 52, "2^52")
+        _below("the digits' value", value52(digits), 1 << (64 * h), f"2^{64 * h}")
+        z = ffi.new("uint64_t[]", h)
+        fn(z, _digits_buf(digits, w))
+        return _val(z, h)
+    return wrapper
+
+
+def _select52x2(k):
+    fn = _native(k)
+    w2 = k.params[0].words
+    rows_n = k.params[1].words // w2
+
+    def wrapper(rows, idx0: int, idx1: int) -> tuple[list[int], list[int]]:
+        """rows: the table's rows, each a pair of buffers (two lists of w words); returns
+        (rows[idx0][0], rows[idx1][1]), reading every row (constant time in idx0, idx1)."""
+        rows = list(rows)
+        if len(rows) != rows_n:
+            raise ValueError(f"the table has exactly {rows_n} rows")
+        words = []
+        for i, row in enumerate(rows):
+            if len(row) != 2 or any(len(half) != w2 // 2 for half in row):
+                raise ValueError(f"rows[{i}] must be two buffers of {w2 // 2} words")
+            words += [_words(f"rows[{i}] word", x, 1) for half in row for x in half]
+        idx0 = _below("idx0", idx0, rows_n, str(rows_n))
+        idx1 = _below("idx1", idx1, rows_n, str(rows_n))
+        z = ffi.new("uint64_t[]", w2)
+        fn(z, ffi.new("uint64_t[]", words), idx0, idx1)
+        return list(z[0:w2 // 2]), list(z[w2 // 2:w2])
+    return wrapper
+
+
 _FAMILIES = {
+    "select52x2": _select52x2,
+    "amm52": lambda k: _amm52(k, False),
+    "amm52x2": lambda k: _amm52(k, True),
+    "to_radix52": _to_radix52,
+    "from_radix52": _from_radix52,
     "mul": lambda k: _product(k, False),
     "kmul": lambda k: _product(k, False),
     "sqr": lambda k: _product(k, True),
@@ -189,6 +332,11 @@ _FAMILIES = {
 }
 
 _DOCS = {
+    "amm52": "z == x*y/2^(52n) (mod m), z < 2m, for odd m with 4m < 2^(52n) and x, y < 2m (radix 2^52).",
+    "amm52x2": "the amm52 of two (x, y, m) at once: pairs in, a pair out.",
+    "select52x2": "(rows[idx0][0], rows[idx1][1]) of a 32-row table of buffer pairs, reading every row.",
+    "to_radix52": "the radix-2^52 digits of x < 2^(64n) (the buffer's words).",
+    "from_radix52": "the number whose radix-2^52 digits are given (each < 2^52, value < 2^(64n)).",
     "mul": "x * y for x, y < 2^(64n).",
     "kmul": "x * y for x, y < 2^(64n) (Karatsuba).",
     "sqr": "x^2 for x < 2^(64n).",
@@ -274,6 +422,9 @@ def _check_buffer_values(k, v: dict, spans: dict) -> None:
                 _below(name, v[name], v["m"], "m")
     elif fam == "modexp":
         _below("a", v["a"], v["m"], "m")
+    elif fam == "select52x2":
+        for name in ("idx0", "idx1"):
+            _below(name, v[name], 32, "32")
     elif fam == "copy_row_from_table":
         lo, hi, _ = spans["table"]
         height = v["height"]

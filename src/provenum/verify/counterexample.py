@@ -65,6 +65,10 @@ def candidate(spec: Spec, rng: random.Random, style: str, height: int | None = N
             for name in ("x", "y"):
                 if name in env:
                     env[name] = _words(_big(env[name]) % M, n)
+    if spec.strategy in ("montgomery52", "radix52", "select52"):
+        from .specs.ifma import candidate_inputs
+
+        candidate_inputs(spec, env, rng)
     for a, b in spec.aliases:  # one memory: the aliased buffer holds its home's words on entry
         env[a] = (env[b] + env[a][len(env[b]):])[: spec.buffer(a).words]
     return env

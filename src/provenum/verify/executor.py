@@ -47,6 +47,9 @@ def initial_state(spec, d: SymbolicDomain, target: Target = TARGETS["x86_64"]):
     """
     abi = target.abi
     s = SymbolicState(d, abi)
+    for e in spec.pre:   # a precondition bounding inputs (radix-52 digits) is the interval they start with
+        for name, hi, secret in getattr(e, "input_bounds", lambda spec: ())(spec):
+            d.var(name, 64, secret=secret, hi=hi)
     for name in abi.gprs:
         s.gprs[name] = d.var(f"{name}₀", 64)
     for i in range(abi.num_vectors):
@@ -72,6 +75,10 @@ def initial_state(spec, d: SymbolicDomain, target: Target = TARGETS["x86_64"]):
             t = d.var(name, 64, secret=sc.secret)
             s.gprs[reg] = t
             scalars[name] = t
+    by_name = {r.name: r for r in s.regions.values()}
+    for e in spec.pre:   # a precondition fixing words (a radix-52 buffer's zero padding) is the memory's content
+        for home, index, value in getattr(e, "initial_words", lambda spec: ())(spec):
+            by_name[home].words[8 * index] = d.const(value, 64)
     stack = d.var("&stack", 64)
     ret = d.var("return-address", 64)
     s.gprs[abi.stack_pointer] = stack

@@ -43,12 +43,12 @@ rule("lift-subr", "lift", ADD, op="subr", params=("w",),
      doc="subr = a - b - c + 2^w subc")
 MUL = (X("a", "w"), X("b", "w"))
 rule("lift-mullo-exact", "lift", MUL, op="mullo", params=("w",), when=lambda v: v.a.hi * v.b.hi < (1 << v.w),
-     then=lambda P, v: P.operand(v.a) * P.operand(v.b), sigs=_w(*W), doc="the product fits: mullo = a b")
+     then=lambda P, v: P.operand(v.a) * P.operand(v.b), sigs=_w(*W, 52), doc="the product fits: mullo = a b")
 rule("lift-mullo", "lift", MUL, op="mullo", params=("w",),
-     then=lambda P, v: P.operand(v.a) * P.operand(v.b) - (1 << v.w) * P.sibling("mulhi", v), sigs=_w(*W),
+     then=lambda P, v: P.operand(v.a) * P.operand(v.b) - (1 << v.w) * P.sibling("mulhi", v), sigs=_w(*W, 52),
      doc="mullo = a b - 2^w mulhi")
 rule("lift-zext", "lift", (X("a", "aw"),), op="zext", params=("w",), then=lambda P, v: P.val(v.a),
-     sigs=(dict(w=64, aw=32), dict(w=64, aw=1), dict(w=512, aw=256)), doc="zext keeps the value")
+     sigs=(dict(w=64, aw=32), dict(w=64, aw=1), dict(w=512, aw=256), dict(w=64, aw=52)), doc="zext keeps the value")
 rule("lift-concat", "lift", (X("h", "hw"), X("l", "lw")), op="concat", params=("w",),
      then=lambda P, v: P.val(v.h) * (1 << v.lw) + P.val(v.l),
      sigs=(dict(w=64, hw=32, lw=32), dict(w=64, hw=56, lw=8), dict(w=512, hw=448, lw=64)), doc="h 2^lw + l")
@@ -60,6 +60,19 @@ rule("lift-ite", "lift", (X("c", 1), X("t", "w"), X("e", "w")), op="ite", params
 rule("lift-extract-low", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
      when=lambda v: ALL(v.lo == 0, v.a.hi < (1 << v.w)), then=lambda P, v: P.val(v.a),
      sigs=(dict(w=32, hi=31, lo=0, aw=64), dict(w=8, hi=7, lo=0, aw=64)), doc="the low bits of a value that fits")
+# radix 2^52 (vpmadd52luq/huq read the low 52 bits of each lane; normalisation shifts by 52): a lane's digit in
+# terms of the lane itself (a sum of products stays a polynomial, unlike a Neon multiplier's halves below)
+rule("lift-extract-digit52", "lift", (X("a", "aw"),), op="extract", params=("w", "hi", "lo"),
+     when=lambda v: ALL(v.lo == 0, v.hi == 51, v.aw == 64),
+     then=lambda P, v: P.val(v.a) - (1 << 52) * P.shifted_out(v.a, 52),
+     sigs=(dict(w=52, hi=51, lo=0, aw=64),), doc="a lane's low 52 bits: a mod 2^52 = a - 2^52 (a >> 52)")
+rule("lift-or-disjoint-shifts", "lift",
+     (N("lshr", (X("a", "w"), C("k", w=8)), name="l"), N("shl", (X("b", "w"), C("j", w=8)), name="h")),
+     op="or", params=("w",), concrete=("k", "j"), comm=True, theory="bv",
+     when=lambda v: ALL(v.k.value < v.w, v.j.value < v.w, v.k.value + v.j.value >= v.w),
+     then=lambda P, v: P.val(v.l) + P.val(v.h),
+     sigs=(dict(w=64, k=52, j=12), dict(w=64, k=40, j=24), dict(w=64, k=60, j=8)),
+     doc="(a >> k) | (b << j) with j >= w - k: the bits do not overlap, so the or is the sum (a double shift)")
 # 32-bit lanes of 64-bit words (A64 Neon products: umull of halves, usra #32, and with 2^32 - 1, sli #32): each
 # piece in terms of the word and the word's high bits a >> k, one atom shared by every piece that needs it (a
 # multiplier's halves in terms of the word as an operand: a Montgomery quotient word stays one atom)
@@ -74,7 +87,8 @@ rule("lift-extract-bottom", "lift", (X("a", "aw"),), op="extract", params=("w", 
 rule("lift-and-low", "lift", (X("a", "w"), C("m", w="w")), op="and", params=("w",), comm=True, concrete=("m",),
      when=lambda v: ALL(0 < v.m.value, v.m.value < (1 << v.w) - 1, v.m.value & (v.m.value + 1) == 0),
      then=lambda P, v: P.val(v.a) - (v.m.value + 1) * P.shifted_out(v.a, (v.m.value + 1).bit_length() - 1),
-     sigs=(dict(w=64, m=0xFFFFFFFF),), theory="bv", doc="a & (2^k - 1) = a - 2^k (a >> k)")
+     sigs=(dict(w=64, m=0xFFFFFFFF), dict(w=64, m=(1 << 52) - 1), dict(w=64, m=0xFF)), theory="bv",
+     doc="a & (2^k - 1) = a - 2^k (a >> k)")
 rule("lift-or-shl", "lift", (N("shl", (X("a", "w"), C("k", w=8)), name="s"), X("y", "w")), op="or", params=("w",),
      comm=True, concrete=("k",), when=lambda v: ALL(v.k.value < v.w, v.y.hi < (1 << v.k.value)),
      then=lambda P, v: P.val(v.s) + P.val(v.y), sigs=(dict(w=64, k=32),), theory="bv",

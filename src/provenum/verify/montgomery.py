@@ -130,19 +130,21 @@ def _reduce_mod(p, modulus):
     return out
 
 
-def _montgomery_zero(p, lifter: Lifter, w_id: int, m0_id: int) -> bool:
-    """p == 0 (mod 2^64), using quotient-word definitions and m[0]*w == -1.
+def _montgomery_zero(p, lifter: Lifter, w_id: int, m0_id: int, modulus: int = 1 << 64) -> bool:
+    """p == 0 (mod 2^64, or `modulus`), using quotient-word definitions and m[0]*w == -1 (mod that modulus).
 
     The quotient q next to m[0] is replaced by its definition t*w, m[0]*w by
     -1, and the running word t that this brings in by its own definition --
     which is how the same word already appears expanded in p. Other atoms are
     left alone, so nothing is expanded that cannot cancel.
     """
-    M = 1 << 64
+    M = modulus
     p = _reduce_mod(p, M)
     for _ in range(2):
         if not p:
             return True
+        if any(isinstance(c, Fraction) and c.denominator != 1 for c in p.values()):
+            return False   # the rewriting m[0]*w -> -1 holds modulo M only under integer coefficients
         before = p_atoms(p)
         for a in sorted(before):
             if a in lifter.definitions and any(a in mono and m0_id in mono for mono in p):
@@ -415,3 +417,6 @@ def _input_bound_lemma(spec, n: int) -> Obligation:
         log.query(s, "X < R m from the preconditions", {"input-bound": inp})
     return Obligation("smt", f"{spec.post[0].b.show()} < 2^{64 * n}·m from the preconditions",
                       "proved" if verdict == z3.unsat else "failed", "z3 nonlinear integer arithmetic")
+
+
+from . import montgomery52, radix52  # noqa: E402,F401  (register the radix-2^52 strategies beside this one)

@@ -113,19 +113,19 @@ rule("sub-node", "sub", (X("a", "w"), X("b", "w"), X("c", 1)),
 # --- multiplication: (high, low) -----------------------------------------------------------------
 _fold("mul_wide", 2)
 rule("mul-commute", "mul_wide", (X("a", "w"), X("b", "w")), when=_by_id,
-     then=lambda D, v: D.mul_wide(v.b, v.a), sigs=_w(*W), doc="a * b = b * a")
+     then=lambda D, v: D.mul_wide(v.b, v.a), sigs=_w(*W, 52), doc="a * b = b * a")
 rule("mul-zero", "mul_wide", (ZERO, X("b", "w")), comm=True,
-     then=lambda D, v: (D.zero(v.w), D.zero(v.w)), sigs=_w(*W), doc="0 * b = 0")
+     then=lambda D, v: (D.zero(v.w), D.zero(v.w)), sigs=_w(*W, 52), doc="0 * b = 0")
 rule("mul-one", "mul_wide", (C(value=1, w="w"), X("b", "w")), comm=True,
-     then=lambda D, v: (D.zero(v.w), v.b), sigs=_w(*W), doc="1 * b = b")
+     then=lambda D, v: (D.zero(v.w), v.b), sigs=_w(*W, 52), doc="1 * b = b")
 rule("mul-exact", "mul_wide", (X("a", "w"), X("b", "w")), when=lambda v: v.a.hi * v.b.hi <= mask(v.w),
      then=lambda D, v: (D.node("mulhi", (v.a, v.b), v.w, lo=SHR(v.a.lo * v.b.lo, v.w), hi=SHR(v.a.hi * v.b.hi, v.w)),
                         D.node("mullo", (v.a, v.b), v.w, lo=v.a.lo * v.b.lo, hi=v.a.hi * v.b.hi)),
-     sigs=_w(*W), doc="the intervals bound the product below 2^w: the low word is the product")
+     sigs=_w(*W, 52), doc="the intervals bound the product below 2^w: the low word is the product")
 rule("mul-node", "mul_wide", (X("a", "w"), X("b", "w")),
      then=lambda D, v: (D.node("mulhi", (v.a, v.b), v.w, lo=SHR(v.a.lo * v.b.lo, v.w), hi=SHR(v.a.hi * v.b.hi, v.w)),
                         D.node("mullo", (v.a, v.b), v.w)),
-     sigs=_w(*W), doc="the high word lies between the products of the bounds, shifted down")
+     sigs=_w(*W, 52), doc="the high word lies between the products of the bounds, shifted down")
 
 _fold("smul_wide", 2)
 rule("smul-low", "smul_wide", (X("a", "w"), X("b", "w")),
@@ -209,14 +209,14 @@ rule("shl-exact", "shl", (X("a", "w"), C("k", w=8)), concrete=("k",), when=lambd
      sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 3, 7)), doc="no bit shifted out: a << k = 2^k a")
 rule("lshr-const", "lshr", (X("a", "w"), C("k", w=8)), concrete=("k",), when=lambda v: v.k.value < v.w,
      then=lambda D, v: D.node("lshr", (v.a, v.k), v.w, lo=SHR(v.a.lo, v.k.value), hi=SHR(v.a.hi, v.k.value)),
-     sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 3, 7)), doc="a >> k lies between lo >> k and hi >> k")
+     sigs=tuple(dict(w=w, k=k) for w in W for k in (1, 3, 7)) + (dict(w=64, k=52),), doc="a >> k lies between lo >> k and hi >> k")
 rule("lshr-node", "lshr", (X("a", "w"), X("n", "cw")), theory="bv",
      then=lambda D, v: D.node("lshr", (v.a, v.n), v.w, lo=0, hi=v.a.hi),
      sigs=tuple(dict(w=w, cw=cw) for w in W for cw in (8, w)), doc="a >> n <= a")
 
 # --- width changes -------------------------------------------------------------------------------
 EX = tuple(dict(aw=aw, hi=hi, lo=lo) for aw, hi, lo in ((64, 31, 0), (64, 63, 32), (64, 7, 0), (64, 15, 8),
-                                                       (64, 40, 8), (512, 63, 0), (512, 255, 128), (32, 31, 16)))
+                                                       (64, 40, 8), (64, 51, 0), (512, 63, 0), (512, 255, 128), (32, 31, 16)))
 _fold("extract", 1, params=("hi", "lo"))
 rule("extract-full", "extract", (X("a", "aw"),), params=("hi", "lo"), theory="bv",
      when=lambda v: ALL(v.lo == 0, v.hi == v.aw - 1), then=lambda D, v: v.a,
@@ -310,7 +310,8 @@ rule("concat-node", "concat", (X("h", "hw"), X("l", "lw")),
      then=lambda D, v: D.node("concat", (v.h, v.l), v.hw + v.lw, lo=SHL(v.h.lo, v.lw) + v.l.lo,
                               hi=SHL(v.h.hi, v.lw) + v.l.hi), sigs=CC, doc="h 2^lw + l")
 
-ZX = (dict(width=64, aw=32), dict(width=64, aw=8), dict(width=32, aw=1), dict(width=512, aw=128), dict(width=64, aw=64))
+ZX = (dict(width=64, aw=32), dict(width=64, aw=8), dict(width=32, aw=1), dict(width=512, aw=128), dict(width=64, aw=64),
+      dict(width=64, aw=52))
 _fold("zext", 1, params=("width",))
 _fold("sext", 1, params=("width",))
 for _ctor in ("zext", "sext"):

@@ -29,7 +29,7 @@ def test_features_of(code, need):
 
 
 def test_levels_are_cumulative_and_ordered():
-    assert LEVEL_NAMES == ("baseline", "bmi2", "avx2", "avx512")
+    assert LEVEL_NAMES == ("baseline", "bmi2", "avx2", "avx512", "avx512ifma")
     for lo, hi in zip(LEVEL_NAMES, LEVEL_NAMES[1:]):
         assert level_features(lo) < level_features(hi)
     assert level_features("baseline") == frozenset()
@@ -38,10 +38,13 @@ def test_levels_are_cumulative_and_ordered():
 def test_best_level_needs_every_feature_of_the_levels_below():
     haswell = {"bmi1", "bmi2", "avx", "avx2", "sse4_1"}          # no ADX
     zen3 = haswell | {"adx"}
-    emerald = zen3 | {"avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512ifma"}
+    skylake_x = zen3 | {"avx512f", "avx512vl", "avx512bw", "avx512dq"}
+    emerald = skylake_x | {"avx512ifma"}
     assert best_level(haswell) == "baseline"
     assert best_level(zen3) == "avx2"
-    assert best_level(emerald) == "avx512"
+    assert best_level(skylake_x) == "avx512"
+    assert best_level(emerald) == "avx512ifma"
+    assert best_level({"avx512ifma"} | zen3) == "avx2"          # IFMA without the AVX-512 below it
     assert missing_for("avx512", zen3) == ["avx512bw", "avx512dq", "avx512f", "avx512vl"]
 
 
@@ -50,7 +53,8 @@ def test_cap_drops_the_levels_above_and_what_needs_them():
                "avx512dq", "avx512ifma"}
     assert cap(emerald, "avx2") == {"bmi1", "bmi2", "adx", "sse4_1", "avx", "avx2"}
     assert cap(emerald, "baseline") == {"sse4_1"}
-    assert cap(emerald, "avx512") == emerald
+    assert cap(emerald, "avx512") == emerald - {"avx512ifma"}
+    assert cap(emerald, "avx512ifma") == emerald
 
 
 def test_every_form_is_classified_within_some_level():

@@ -35,6 +35,7 @@ LEVELS = (
     Level("bmi2", ("bmi1", "bmi2", "adx"), "BMI2 mulx and ADX adcx/adox: two carry chains"),
     Level("avx2", ("avx", "avx2"), "bmi2 arithmetic, AVX2 table lookup"),
     Level("avx512", ("avx512f", "avx512vl", "avx512bw", "avx512dq"), "bmi2 arithmetic, AVX-512 table lookup"),
+    Level("avx512ifma", ("avx512ifma",), "AVX-512 IFMA: radix-2^52 Montgomery kernels, both CRT halves at once"),
 )
 LEVEL_NAMES = tuple(lv.name for lv in LEVELS)
 

@@ -295,3 +295,21 @@ for m in ("vpmadd52luq", "vpmadd52huq"):
     _form(f"{m} zmm, zmm, m512", f"{m} zmm1, zmm2, [rax+64]", f"{m} zmm17, zmm3, [rsi+rcx*8]")
     _form(f"{m} ymm, ymm, ymm", f"{m} ymm1, ymm2, ymm3", f"{m} ymm20, ymm21, ymm5")
     _form(f"{m} ymm, ymm, m256", f"{m} ymm1, ymm2, [rax+32]")
+
+# --- lane shifts across a register pair (the radix-2^52 kernels' one-digit shift) ---------
+_form("valignq zmm, zmm, zmm, imm8", "valignq zmm1, zmm2, zmm3, 1", "valignq zmm20, zmm31, zmm5, 7",
+      "valignq zmm4, zmm4, zmm6, 0", "valignq zmm7, zmm8, zmm9, 3")
+_form("valignq ymm, ymm, ymm, imm8", "valignq ymm1, ymm2, ymm3, 1", "valignq ymm20, ymm31, ymm5, 3",
+      "valignq ymm4, ymm4, ymm6, 0", "valignq ymm7, ymm8, ymm9, 2")
+
+# --- radix-2^52 digit work: per-lane shifts, lane moves, masked ymm logic ----------
+for m in ("vpsrlq", "vpsllq"):
+    _form(f"{m} ymm, ymm, imm8", f"{m} ymm1, ymm2, 52", f"{m} ymm20, ymm21, 12", f"{m} ymm3, ymm3, 64")
+    _form(f"{m} zmm, zmm, imm8", f"{m} zmm1, zmm2, 52", f"{m} zmm20, zmm31, 1", f"{m} zmm4, zmm4, 200")
+    _form(f"{m} xmm, xmm, imm8", f"{m} xmm1, xmm2, 52", f"{m} xmm17, xmm18, 63")
+    _form(f"{m} ymm{{k}}{{z}}, ymm, imm8", f"{m} ymm1{{k1}}{{z}}, ymm2, 52")
+_form("vpermq ymm, ymm, imm8", "vpermq ymm1, ymm2, 0", "vpermq ymm20, ymm21, 0x93", "vpermq ymm3, ymm4, 0x1b")
+_form("vpermq zmm, zmm, imm8", "vpermq zmm1, zmm2, 0x4e", "vpermq zmm30, zmm17, 0xff")
+_form("vpandq ymm, ymm, m256", "vpandq ymm1, ymm2, [rax+32]", "vpandq ymm17, ymm18, [rsi+rcx*8]")
+_form("vpaddq ymm{k}, ymm, ymm", "vpaddq ymm1{k1}, ymm2, ymm3", "vpaddq ymm20{k7}, ymm21, ymm22")
+_form("vpaddq ymm{k}{z}, ymm, ymm", "vpaddq ymm1{k2}{z}, ymm2, ymm3")

@@ -5,7 +5,8 @@ kernels may use. Here each level gets its arithmetic module (the carry-chain
 engine of products, squares, reductions, Karatsuba's middle term and the
 exponentiation's doublings) and its table-lookup form. The levels above
 bmi2 share bmi2's arithmetic and differ only in the table lookup (and so in
-the exponentiation that calls it).
+the exponentiation that calls it); avx512ifma adds the radix-2^52 kernels
+(amm52.py, radix52.py) and runs avx512's variants of everything else.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from provenum.isa.x86_64.features import LEVEL_NAMES
 from . import arith_baseline, arith_bmi2
 
 # arithmetic level of each level: the suffix of the mul/sqr/Montgomery variants it calls
-ARITH_LEVEL = {"baseline": "baseline", "bmi2": "bmi2", "avx2": "bmi2", "avx512": "bmi2"}
+ARITH_LEVEL = {"baseline": "baseline", "bmi2": "bmi2", "avx2": "bmi2", "avx512": "bmi2", "avx512ifma": "bmi2"}
 # table-lookup level of each level: which bignum_copy_row_from_table_{n}_{level} it calls
-TABLE_LEVEL = {"baseline": "baseline", "bmi2": "baseline", "avx2": "avx2", "avx512": "avx512"}
+TABLE_LEVEL = {"baseline": "baseline", "bmi2": "baseline", "avx2": "avx2", "avx512": "avx512",
+               "avx512ifma": "avx512"}
 
 ARITH = {"baseline": arith_baseline, "bmi2": arith_bmi2}
 

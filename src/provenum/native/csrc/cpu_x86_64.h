@@ -21,11 +21,15 @@ unsigned provenum_cpu_features(void);
 void provenum_cpu_identity(char *vendor, char *brand, unsigned *family, unsigned *model, unsigned *stepping);
 
 /* the dispatch levels (provenum.isa.x86_64.features.LEVELS), cumulative; the features each needs */
-#define PV_LEVELS 4
-#define PV_LEVEL_NAMES {"baseline", "bmi2", "avx2", "avx512"}
+#define PV_LEVELS 5
+#define PV_LEVEL_NAMES {"baseline", "bmi2", "avx2", "avx512", "avx512ifma"}
+#define PV_NEEDS_AVX512 \
+    (PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2 | PV_AVX512F | PV_AVX512VL | PV_AVX512BW | PV_AVX512DQ)
 #define PV_LEVEL_NEEDS                                                                                   \
-    {0, PV_BMI1 | PV_BMI2 | PV_ADX, PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2,                       \
-     PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2 | PV_AVX512F | PV_AVX512VL | PV_AVX512BW | PV_AVX512DQ}
+    {0, PV_BMI1 | PV_BMI2 | PV_ADX, PV_BMI1 | PV_BMI2 | PV_ADX | PV_AVX | PV_AVX2, PV_NEEDS_AVX512,      \
+     PV_NEEDS_AVX512 | PV_AVX512IFMA}
+/* the index of the IFMA level (the RSA code takes the radix-2^52 path at or above it) */
+#define PV_LEVEL_AVX512IFMA 4
 /* the level a CPU runs by default: on x86-64 the highest it supports */
 #define PV_PREFERRED_LEVEL(best) (best)
 

@@ -19,8 +19,12 @@
  * supports; asking for a level above the CPU's, or an unknown one, leaves
  * the table at its default and records an error that the bindings raise,
  * so no path ever executes an instruction the CPU lacks.  Tests change the
- * level at run time (provenum_dispatch_set_level); every slot always holds
- * a variant this CPU runs, so a call racing with a change is still correct.
+ * level at run time (provenum_dispatch_set_level); every slot of an
+ * operation with a variant at or below the level always holds one this CPU
+ * runs, so a call racing with a change is still correct.  An operation whose
+ * variants are all above the level (the radix-2^52 kernels below
+ * avx512ifma) has an empty slot: its target is "" and calling its entry
+ * aborts with a message (its callers check the level first).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,11 +52,17 @@ static const unsigned level_needs[LEVELS] = PV_LEVEL_NEEDS;
 #else
 #define COUNT(name)
 #endif
+static void unsupported(const char *operation) __attribute__((noreturn, cold));
 #define OPERATION(name, params, args)                                                              \
     typedef void name##_fn params;                                                                 \
     static name##_fn *slot_##name;                                                                 \
     static uint64_t calls_##name;                                                                  \
-    void name params { COUNT(name) slot_##name args; }
+    void name params                                                                               \
+    {                                                                                              \
+        COUNT(name) name##_fn *fn = slot_##name;                                                   \
+        if (!fn) unsupported(#name);                                                               \
+        fn args;                                                                                   \
+    }
 #define VARIANT(operation, symbol, level) operation##_fn symbol;
 #include PV_DISPATCH_TABLE
 #undef OPERATION
@@ -88,11 +98,23 @@ int provenum_dispatch_best_level(void) { return best_level; }
 int provenum_dispatch_default_level(void) { return default_level; }
 int provenum_dispatch_level(void) { return current_level; }
 
-/* point every slot at the highest variant of level <= `level` (variants are listed lowest first) */
+/* an operation called at a level below all its variants: a caller's bug, never a fallback */
+static void unsupported(const char *operation)
+{
+    fprintf(stderr, "provenum: %s has no variant at dispatch level %s\n", operation,
+            current_level >= 0 ? level_names[current_level] : "(none)");
+    abort();
+}
+
+/* point every slot at the highest variant of level <= `level` (variants are listed lowest first,
+   an operation's together); empty the slot of an operation whose variants are all above it */
 static void fill(int level)
 {
-    for (size_t i = 0; i < NVARIANTS; i++)
+    for (size_t i = 0; i < NVARIANTS; i++) {
+        int first = i == 0 || variants[i - 1].slot != variants[i].slot;
         if (variants[i].level <= level) *variants[i].slot = variants[i].fn;
+        else if (first) *variants[i].slot = NULL;
+    }
     current_level = level;
 }
 
@@ -107,13 +129,16 @@ int provenum_dispatch_set_level(int level)
 /* the error PROVENUM_CPU caused at load ("" when none) */
 const char *provenum_dispatch_load_error(void) { return load_error; }
 
-/* which variant an operation's entry jumps to now (NULL for an unknown operation) */
+/* which variant an operation's entry jumps to now: "" when its slot is empty (no variant at
+   this level), NULL for an unknown operation */
 const char *provenum_dispatch_target(const char *operation)
 {
     const char *found = NULL;
     for (size_t i = 0; i < NVARIANTS; i++)
-        if (strcmp(variants[i].operation, operation) == 0 && *variants[i].slot == variants[i].fn)
-            found = variants[i].symbol;
+        if (strcmp(variants[i].operation, operation) == 0) {
+            if (*variants[i].slot == variants[i].fn) return variants[i].symbol;
+            found = "";
+        }
     return found;
 }
 

@@ -33,6 +33,27 @@ void provenum_wipe(void *p, size_t len);                           /* len: a mul
 void provenum_burn_stack(void);
 int provenum_random_bytes(void *buf, size_t len);                 /* getrandom(); 0 on success */
 
+/* rsa_ifma.c (x86-64): both CRT halves z_h = a_h^e_h mod m_h on the radix-2^52 kernels, for
+   h words 16, 24, 32 at the avx512ifma level (rr_h = 2^(128h) mod m_h); -1 (nothing done) otherwise */
+int provenum_ifma_available(size_t h);
+int provenum_ifma_modexp_x2(uint64_t *z0, uint64_t *z1, const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *e0, const uint64_t *e1, const uint64_t *m0, const uint64_t *m1,
+                            const uint64_t *rr0, const uint64_t *rr1, size_t h);
+/* the same in steps sharing one context (both halves' radix-2^52 moduli, R^2, k0), in a caller's
+   buffer of provenum_ifma_ctx_bytes() bytes: setup (-1: not available; nothing to wipe then), then
+   any number of exponentiations and public-exponent powers z_h = a_h^e b_h mod m_h (b0 = NULL:
+   b = 1; e >= 1, else -1), then wipe */
+size_t provenum_ifma_ctx_bytes(void);
+#define PROVENUM_IFMA_CTX_BYTES 2048     /* >= provenum_ifma_ctx_bytes() (checked where it is defined) */
+int provenum_ifma_setup(void *ctx, const uint64_t *m0, const uint64_t *m1, const uint64_t *rr0,
+                        const uint64_t *rr1, size_t h);
+int provenum_ifma_ctx_modexp_x2(const void *ctx, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                const uint64_t *a1, const uint64_t *e0, const uint64_t *e1);
+int provenum_ifma_ctx_pow_public_x2(const void *ctx, uint64_t *z0, uint64_t *z1, const uint64_t *a0,
+                                    const uint64_t *a1, const uint64_t *e, size_t ewords, const uint64_t *b0,
+                                    const uint64_t *b1);
+void provenum_ifma_wipe(void *ctx);
+
 size_t provenum_rsa_modulus_bytes(const uint64_t *key);
 void provenum_rsa_private_d_be(const uint64_t *key, unsigned char *out, size_t len);
 

@@ -7,7 +7,9 @@
  *   - Kernels are called by operation name (bignum_modexp_16, ...): each is
  *     an entry of the dispatch table (dispatch.c) that runs the best variant
  *     this CPU supports, or the level PROVENUM_CPU (or a test) lowered it to.
- *   - CRT: one call to the exponentiation per half.  At hwords 16/24/32
+ *   - CRT: at the avx512ifma level and hwords 16/24/32 both halves are
+ *     exponentiated together on the radix-2^52 kernels (rsa_ifma.c,
+ *     docs/ifma.md); otherwise one call to the exponentiation per half.  At hwords 16/24/32
  *     (2048/3072/4096-bit keys) that call is the assembly kernel
  *     bignum_modexp_{16,24,32} (tested; its Montgomery and table callees
  *     are proved, the loop itself not yet); other sizes use the generic constant-time
@@ -26,7 +28,9 @@
  *     (r, r^-1) pair serves one signature and is wiped after use.
  *   - r^e, m*r^e and the unblinding are done modulo p and q (half-size
  *     arithmetic), on the kernels bignum_montmul/montsqr/montredc at 16/24/32
- *     words.
+ *     words; at the avx512ifma level r^e m (and the check's s^e) is one dual
+ *     power of both halves on the radix-2^52 kernels, sharing one context
+ *     with the exponentiation (rsa_ifma.c).
  *   - Recombination (Garner) is constant-time: modular subtraction with a
  *     masked add-back, one Montgomery multiplication by q^-1*R mod p, a
  *     schoolbook product q*h and an addition.
@@ -56,10 +60,12 @@
 #include <sys/types.h>
 
 #include "ct.h"
+#include "rsa_internal.h"
 
 #define MAXW 256           /* 16384-bit modulus (OpenSSL's limit for RSA operations) */
 #define MAXH 128           /* 8192-bit half */
 #define WIN 5              /* fixed window width of the generic exponentiation */
+#define ALIGN64_CTX __attribute__((aligned(64)))
 
 typedef unsigned __int128 u128;
 
@@ -106,16 +112,24 @@ void bignum_kmul_32_64(uint64_t *z, const uint64_t *x, const uint64_t *y);
 void bignum_montredc_16(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_24(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
 void bignum_montredc_32(uint64_t *z, const uint64_t *x, const uint64_t *m, uint64_t w);
-/* the dispatch level (dispatch.c): 0 baseline, 1 bmi2 (BMI2 + ADX), 2 avx2, 3 avx512 */
+/* the dispatch level (dispatch.c): 0 baseline, 1 bmi2 (BMI2 + ADX), 2 avx2, 3 avx512, 4 avx512ifma */
 int provenum_dispatch_level(void);
 
 /* ---- word helpers (branch-free) ---------------------------------------- */
 
-/* zero secret scratch in a way the compiler may not drop (len: bytes, multiple of 8) */
+/* zero secret scratch in a way the compiler may not drop (len: bytes, multiple of 8).  On x86-64 by
+   rep stosq (fast string stores; a volatile word loop stored 8 bytes a cycle, and the 160 KB stack
+   sweep took ~8k ticks), inline so that no callee frame lands below a swept area */
 static void wipe(void *p, size_t len)
 {
+#if defined(__x86_64__)
+    void *d = p;
+    size_t words = len / 8;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"((uint64_t)0) : "memory");
+#else
     volatile uint64_t *v = (volatile uint64_t *)p;
     for (size_t i = 0; i < len / 8; i++) v[i] = 0;
+#endif
 }
 
 /* Zero the stack below the caller's frame. The kernels keep secret-derived
@@ -904,19 +918,53 @@ struct half {
  * mw, rw, rinvw the 2h-word (zero-padded) m, r and r^-1 mod n.  The blinding
  * factor is raised to e modulo the half (half-size arithmetic, a quarter of
  * the cost of doing it modulo n), and unblinding happens before Garner.
+ * blind_base makes c = m * r^e mod h, unblind turns z = c^d into z * r^-1.
  */
-static void blinded_half(uint64_t *z, const struct half *hf, const struct provenum_rsa_public *pk,
-                         const uint64_t *mw, const uint64_t *rw, const uint64_t *rinvw, size_t h)
+static void blind_base(uint64_t *c, const struct half *hf, const struct provenum_rsa_public *pk,
+                       const uint64_t *mw, const uint64_t *rw, size_t h)
 {
-    uint64_t mh[MAXH], rh[MAXH], c[MAXH];
+    uint64_t mh[MAXH], rh[MAXH];
     reduce_wide(mh, mw, hf->m, hf->w, hf->rr, h);                 /* m mod h */
     reduce_wide(rh, rw, hf->m, hf->w, hf->rr, h);                 /* r mod h */
     pow_public_exp(c, rh, pk->e, pk->ewords, hf->m, hf->w, hf->rr, h, 1, 1);  /* r^e * R */
     mm(c, mh, c, hf->m, hf->w, h);                                /* m * r^e */
-    half_modexp(z, c, hf->d, hf->m, hf->w, hf->rr, h);            /* s * r */
+    wipe(mh, sizeof mh); wipe(rh, sizeof rh);
+}
+
+static void unblind(uint64_t *z, const struct half *hf, const uint64_t *rinvw, size_t h)
+{
+    uint64_t rh[MAXH];
     reduce_wide(rh, rinvw, hf->m, hf->w, hf->r3, h);              /* r^-1 * R (via R^3) */
     mm(z, z, rh, hf->m, hf->w, h);                                /* s mod h */
-    wipe(mh, sizeof mh); wipe(rh, sizeof rh); wipe(c, sizeof c);
+    wipe(rh, sizeof rh);
+}
+
+/* Both blinded halves: on the radix-2^52 kernels together when `ifma` (a context from
+   provenum_ifma_setup, else NULL): the bases c_h = r^e m mod h by one dual public-exponent
+   power, then the dual exponentiation; otherwise per half on the 64-bit kernels. */
+static void blinded_halves(uint64_t *sp, uint64_t *sq, const struct half *hp, const struct half *hq,
+                           const struct provenum_rsa_public *pk, const uint64_t *mw, const uint64_t *rw,
+                           const uint64_t *rinvw, size_t h, const void *ifma)
+{
+    uint64_t cp[MAXH], cq[MAXH];
+    if (ifma) {
+        uint64_t mp[MAXH], mq[MAXH], rp[MAXH], rq[MAXH];
+        reduce_wide(mp, mw, hp->m, hp->w, hp->rr, h);              /* m mod p, m mod q */
+        reduce_wide(mq, mw, hq->m, hq->w, hq->rr, h);
+        reduce_wide(rp, rw, hp->m, hp->w, hp->rr, h);              /* r mod p, r mod q */
+        reduce_wide(rq, rw, hq->m, hq->w, hq->rr, h);
+        provenum_ifma_ctx_pow_public_x2(ifma, cp, cq, rp, rq, pk->e, pk->ewords, mp, mq);   /* r^e m */
+        provenum_ifma_ctx_modexp_x2(ifma, sp, sq, cp, cq, hp->d, hq->d);                  /* s r */
+        wipe(mp, sizeof mp); wipe(mq, sizeof mq); wipe(rp, sizeof rp); wipe(rq, sizeof rq);
+    } else {
+        blind_base(cp, hp, pk, mw, rw, h);
+        blind_base(cq, hq, pk, mw, rw, h);
+        half_modexp(sp, cp, hp->d, hp->m, hp->w, hp->rr, h);      /* s * r */
+        half_modexp(sq, cq, hq->d, hq->m, hq->w, hq->rr, h);
+    }
+    unblind(sp, hp, rinvw, h);
+    unblind(sq, hq, rinvw, h);
+    wipe(cp, sizeof cp); wipe(cq, sizeof cq);
 }
 
 /* all-ones when s^e == m modulo this half (sw, mw: 2h words), else 0 */
@@ -929,6 +977,24 @@ static uint64_t check_half(const struct half *hf, const struct provenum_rsa_publ
     pow_public_exp(v, sh, pk->e, pk->ewords, hf->m, hf->w, hf->rr, h, 0, 1);
     for (size_t i = 0; i < h; i++) diff |= v[i] ^ mh[i];
     wipe(sh, sizeof sh); wipe(mh, sizeof mh); wipe(v, sizeof v);
+    return mask_zero(diff);
+}
+
+/* all-ones when s^e == m modulo p and modulo q (sw, mw: 2h words), else 0: both halves' powers
+   together on the radix-2^52 kernels when `ifma`, else one per half */
+static uint64_t check_halves(const struct half *hp, const struct half *hq, const struct provenum_rsa_public *pk,
+                             const uint64_t *sw, const uint64_t *mw, size_t h, const void *ifma)
+{
+    if (!ifma) return check_half(hp, pk, sw, mw, h) & check_half(hq, pk, sw, mw, h);
+    uint64_t sp[MAXH], sq[MAXH], mp[MAXH], mq[MAXH], vp[MAXH], vq[MAXH], diff = 0;
+    reduce_wide(sp, sw, hp->m, hp->w, hp->rr, h);
+    reduce_wide(sq, sw, hq->m, hq->w, hq->rr, h);
+    reduce_wide(mp, mw, hp->m, hp->w, hp->rr, h);                 /* recomputed from the input */
+    reduce_wide(mq, mw, hq->m, hq->w, hq->rr, h);
+    provenum_ifma_ctx_pow_public_x2(ifma, vp, vq, sp, sq, pk->e, pk->ewords, NULL, NULL);
+    for (size_t i = 0; i < h; i++) diff |= (vp[i] ^ mp[i]) | (vq[i] ^ mq[i]);
+    wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(mp, sizeof mp); wipe(mq, sizeof mq);
+    wipe(vp, sizeof vp); wipe(vq, sizeof vq);
     return mask_zero(diff);
 }
 
@@ -960,8 +1026,12 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     memcpy(r, r_in, n * sizeof(uint64_t));
     memcpy(rinv, rinv_in, n * sizeof(uint64_t));
 
-    blinded_half(sp, &hp, pk, mw, r, rinv, h);
-    blinded_half(sq, &hq, pk, mw, r, rinv, h);
+    /* the radix-2^52 context (both halves' moduli, R^2) serves blinding, exponentiation and check */
+    ALIGN64_CTX unsigned char ifma_buf[PROVENUM_IFMA_CTX_BYTES];
+    const void *ifma = NULL;
+    if (provenum_ifma_available(h) && provenum_ifma_setup(ifma_buf, k->p, k->q, k->p_rr, k->q_rr, h) == 0)
+        ifma = ifma_buf;
+    blinded_halves(sp, sq, &hp, &hq, pk, mw, r, rinv, h, ifma);
     if (fault == 1) sp[0] ^= 1;                             /* test-only fault injection */
 
     /* Garner: s = sq + q * ((sp - sq) * q^-1 mod p) */
@@ -980,7 +1050,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
 
     /* check against the public key before release, and that s < n: the
        residue checks alone would pass s + n, which is not what may be released */
-    uint64_t ok = check_half(&hp, pk, s, mw, h) & check_half(&hq, pk, s, mw, h);
+    uint64_t ok = check_halves(&hp, &hq, pk, s, mw, h, ifma);
     ok &= 0 - sub_n(prod, s, pk->n, 2 * h);                 /* borrow: s < n (n zero-padded) */
     for (size_t i = 0; i < n; i++) sig[i] = s[i] & ok;
     status = ct_public_u64(ok) ? 0 : -1;                    /* the verdict is public */
@@ -988,6 +1058,7 @@ static int __attribute__((noinline)) private_op(const uint64_t *key, uint64_t *s
     wipe(r, sizeof r); wipe(rinv, sizeof rinv); wipe(tmp, sizeof tmp); wipe(mw, sizeof mw);
     wipe(sp, sizeof sp); wipe(sq, sizeof sq); wipe(diff, sizeof diff); wipe(hh, sizeof hh);
     wipe(prod, sizeof prod); wipe(s, sizeof s);
+    if (ifma) provenum_ifma_wipe(ifma_buf);
     return status;
 }
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from .base import Spec
-from .montgomery import ALIASES, amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
+from .montgomery import ALIASES as MONTGOMERY_ALIASES, amontmul_spec, amontredc_spec, montmul_spec, montredc_spec, montsqr_spec
+from .ifma import ALIASES as IFMA_ALIASES, amm52_spec, from_radix52_spec, select52x2_spec, to_radix52_spec
 from .multiply import mul_spec, sqr_spec
 from .table import table_spec
 
@@ -30,7 +31,13 @@ _PATTERNS = (
     (re.compile(r"bignum_amontredc_(\d+)$"), lambda m, s: amontredc_spec(s, int(m[1]))),
     (re.compile(r"bignum_amontmul_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]))),
     (re.compile(r"bignum_amontsqr_(\d+)$"), lambda m, s: amontmul_spec(s, int(m[1]), square=True)),
+    (re.compile(r"bignum_amm52_(\d+)$"), lambda m, s: amm52_spec(s, int(m[1]))),
+    (re.compile(r"bignum_amm52x2_(\d+)$"), lambda m, s: amm52_spec(s, int(m[1]), dual=True)),
+    (re.compile(r"bignum_to_radix52_(\d+)$"), lambda m, s: to_radix52_spec(s, int(m[1]))),
+    (re.compile(r"bignum_from_radix52_(\d+)$"), lambda m, s: from_radix52_spec(s, int(m[1]))),
+    (re.compile(r"bignum_select52x2_(\d+)$"), lambda m, s: select52x2_spec(s, int(m[1]))),
 )
+ALIASES = {**MONTGOMERY_ALIASES, **IFMA_ALIASES}
 _TABLE = re.compile(r"bignum_copy_row_from_table_(\d+)$")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..instruction import Instruction
 from .common import CONDITIONS, SEMANTICS, condition, effective_address
-from . import control, integer, vector  # noqa: F401  (register the semantics)
+from . import control, integer, lanes, vector  # noqa: F401  (register the semantics)
 
 
 def execute(state, insn: Instruction) -> None:

@@ -261,3 +261,15 @@ def vpmadd52(s, insn):
         hi, lo = d.mul_wide(d.extract(x, 51, 0), d.extract(y, 51, 0))
         out.append(d.add(z, d.zext(hi if high else lo, 64))[0])
     write_vec_dest(s, insn, dst, _concat_elements(d, out))
+
+
+@semantics("valignq")
+def valignq(s, insn):
+    """Elements i of the result are elements imm+i of the pair (src1 high, src2 low): the
+    concatenation shifted down by imm elements; the count is taken modulo the element count."""
+    d = s.d
+    dst, a, b, imm = insn.operands
+    count = dst.width // 64
+    pair = _elements(d, read(s, insn, b)) + _elements(d, read(s, insn, a))
+    shift = imm.value % count
+    write_vec_dest(s, insn, dst, _concat_elements(d, pair[shift:shift + count]))

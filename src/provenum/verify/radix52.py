@@ -1,0 +1,140 @@
+"""The radix conversions (64-bit words <-> 52-bit digits), by z3 over bit-vectors.
+
+The conversions are shifts, ands and ors of input words: no arithmetic the
+carry algebra needs, so each postcondition is one bit-vector query. Every
+output word is its term's bit-vector meaning (meaning.bv, the semantics the
+rule test checks against the concrete domain), every input word a
+bit-vector bounded by its interval (a precondition such as digits below
+2^52), and a number `bignum(x)` or `digits52(x)` is the exact sum of its
+words at their weights, wide enough not to wrap. z3 must show, for all inputs
+meeting the preconditions, each postcondition: the two numbers equal, the
+output digits below 2^52, the padding words 0.
+"""
+from __future__ import annotations
+
+from .prover import GoalFailure, Obligation, register_strategy
+from .specs.base import Big, Num, Pow2, Rel
+from .specs.ifma import Digits, DigitsBelow, WordsZero
+from .terms import walk
+
+
+class _BV:
+    def __init__(self, trace):
+        import z3
+
+        self.z3, self.trace, self.cache, self.premises = z3, trace, {}, []
+        self.wide = 64 * max(b.words for b in trace.spec.buffers) + 128
+
+    def term(self, t):
+        from . import meaning
+
+        z3 = self.z3
+        for u in walk([t]):
+            if u.id in self.cache:
+                continue
+            if u.op == "const":
+                e = z3.BitVecVal(u.value, u.width)
+            elif u.op == "var":
+                e = z3.BitVec(f"{u.params[0]}~{u.id}", u.width)
+                if u.hi < (1 << u.width) - 1:        # an input a precondition bounds
+                    self.premises.append(z3.ULE(e, u.hi))
+            else:
+                e = meaning.bv(u.op, [self.cache[a.id] for a in u.args], u.width, u.params,
+                               tuple(a.width for a in u.args))
+            self.cache[u.id] = e
+        return self.cache[t.id]
+
+    def number(self, e, output: bool):
+        """A spec number as a wide bit-vector: the buffer's words on return (`output`) or on entry."""
+        z3 = self.z3
+        if isinstance(e, (Num, Pow2)):
+            return z3.BitVecVal(e.value, self.wide)
+        if isinstance(e, (Big, Digits)):
+            step = 64 if isinstance(e, Big) else 52
+            off = getattr(e, "offset", 0)
+            if output:
+                words = self.trace.buffer_words(e.buffer)[off:off + e.words]
+            else:
+                words = [self.trace.input_word(e.buffer, off + i) for i in range(e.words)]
+            return sum(z3.ZeroExt(self.wide - 64, self.term(w)) << (step * i) for i, w in enumerate(words))
+        raise TypeError(f"no bit-vector number for {e!r}")
+
+
+@register_strategy("radix52")
+def prove_radix52(trace, spec, obligations: list) -> None:
+    import z3
+
+    B = _BV(trace)
+    written = set(spec.writable)
+    outs = lambda e: e.buffer in written  # noqa: E731  (a number over an output buffer reads it on return)
+    assume = []
+    for e in spec.pre:
+        if isinstance(e, Rel) and e.op == "<" and e.modulus is None:
+            assume.append(z3.ULT(B.number(e.a, False), B.number(e.b, False)))
+    goals = []
+    for e in spec.post:
+        if isinstance(e, Rel) and e.op == "==" and e.modulus is None:
+            goals.append((e.show(), B.number(e.a, outs(e.a)) == B.number(e.b, outs(e.b))))
+        elif isinstance(e, DigitsBelow):
+            words = trace.buffer_words(e.buffer)[e.offset:e.offset + e.words]
+            goals.append((e.show(), z3.And(*[z3.ULT(B.term(w), 1 << e.bits) for w in words])))
+        elif isinstance(e, WordsZero):
+            words = trace.buffer_words(e.buffer)[e.start:e.stop]
+            goals.append((e.show(), z3.And(*[B.term(w) == 0 for w in words])))
+        else:
+            raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None, "not a conversion's claim"))
+    for statement, goal in goals:
+        s = z3.Solver()
+        s.set("timeout", 120_000)
+        s.add(*B.premises, *assume, z3.Not(goal))
+        verdict = s.check()
+        ok = verdict == z3.unsat
+        ob = Obligation("smt", statement, "proved" if ok else "failed", "z3 bit-vectors over the output words' terms",
+                        None, "" if ok else ("z3 found a model" if verdict == z3.sat else f"z3: {verdict}"))
+        obligations.append(ob)
+        if not ok:
+            raise GoalFailure(ob)
+
+
+@register_strategy("select52")
+def prove_select52(trace, spec, obligations: list) -> None:
+    """Each output word z[k] == table[idx * row + c] (a table word at a secret index below `rows`),
+    by z3 over bit-vectors: the indexed read is the chain "idx == 0 ? table[c] : idx == 1 ? ... : 0"
+    over the rows the precondition idx < rows allows (so the chain is that read exactly)."""
+    import z3
+
+    from .specs.base import Elem, Op, Word
+
+    B = _BV(trace)
+    rows, row = spec.params["rows"], spec.params["row"]
+    bounds = {}
+    for e in spec.pre:
+        if isinstance(e, Rel) and e.op == "<" and isinstance(e.b, Num) and e.a.__class__.__name__ == "Scalar":
+            bounds[e.a.name] = e.b.value
+    outs = trace.buffer_words("z")
+    for e in spec.post:
+        ok_shape = (isinstance(e, Rel) and e.op == "==" and isinstance(e.a, Word) and isinstance(e.b, Elem)
+                    and isinstance(e.b.index, Op) and e.b.index.op == "+")
+        if not ok_shape:
+            raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None, "not a selection's claim"))
+        scaled, const = e.b.index.a, e.b.index.b  # idx * row + c
+        if not (isinstance(scaled, Op) and scaled.op == "*" and isinstance(scaled.b, Num) and scaled.b.value == row
+                and isinstance(const, Num) and bounds.get(getattr(scaled.a, "name", None)) == rows):
+            raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None,
+                                         f"not a read of a {rows}-row table with rows of {row} words"))
+        idx, c = scaled.a.name, const.value
+        sel = B.term(trace.scalars[idx])
+        read = z3.BitVecVal(0, 64)
+        for v in reversed(range(rows)):
+            read = z3.If(sel == v, B.term(trace.input_word(e.b.buffer, v * row + c)), read)
+        s = z3.Solver()
+        s.set("timeout", 120_000)
+        s.add(*B.premises, z3.ULT(sel, rows), z3.Not(B.term(outs[e.a.index]) == read))
+        verdict = s.check()
+        ok = verdict == z3.unsat
+        ob = Obligation("smt", e.show(), "proved" if ok else "failed",
+                        "z3 bit-vectors: the output word's term against the indexed read", None,
+                        "" if ok else ("z3 found a model" if verdict == z3.sat else f"z3: {verdict}"))
+        obligations.append(ob)
+        if not ok:
+            raise GoalFailure(ob)
