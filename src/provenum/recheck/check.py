@@ -16,6 +16,8 @@ montgomery  2^R T - X - K M = 0 at two random points, the cleared carries
             k_lo >= 0, as the final-correction queries assume.
 split       the case steps after the previous split cover every assignment of
             its bits.
+radix52, select52 (strategies): every goal is one logged bit-vector query,
+            rerun like all queries; each query names its goal, no goal twice.
 Facts: a carry dropped as 0 needs a certificate: `local` (E = 2^top (a + b +
 c_in) at random points and E < 2^(top + w) by intervals), `prefix` (E = the
 carry's sum over the words below it, each >= 0, and E < 2^(64 k + w)),
@@ -31,6 +33,9 @@ from fractions import Fraction
 from .lift import Dag, Evaluator, Polynomials, interval, p_add, p_subst
 
 POINTS = 2
+# strategies whose every goal is one bit-vector query (the radix conversions, the row selection): rechecked
+# through their queries only, like the loop obligations
+QUERY_ONLY = ("radix52", "select52")
 
 
 class Rejected(Exception):
@@ -267,6 +272,12 @@ class ProofCheck:
                     closed = True
         if strategy == "loop":
             _need(bool(self.log["queries"]), "a loop proof without obligations")
+            return
+        if strategy in QUERY_ONLY:
+            goals = [q["claim"].get("goal") for q in self.log["queries"]]
+            _need(bool(goals) and None not in goals, f"a {strategy} proof without a query for each goal")
+            _need(len(set(goals)) == len(goals), f"a {strategy} proof with a goal queried twice")
+            self.queries_needed.update(range(len(goals)))
             return
         _need(closing is not None, f"unknown strategy {strategy!r}")
         _need(closed, f"no {closing} step closes the proof")

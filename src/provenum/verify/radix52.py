@@ -12,6 +12,7 @@ output digits below 2^52, the padding words 0.
 """
 from __future__ import annotations
 
+from .prooflog import current as current_log
 from .prover import GoalFailure, Obligation, register_strategy
 from .specs.base import Big, Num, Pow2, Rel
 from .specs.ifma import Digits, DigitsBelow, WordsZero
@@ -94,6 +95,14 @@ def prove_radix52(trace, spec, obligations: list) -> None:
         obligations.append(ob)
         if not ok:
             raise GoalFailure(ob)
+        _log(s, "radix52", statement)
+
+
+def _log(solver, strategy: str, statement: str) -> None:
+    """The goal's query, for `provenum recheck` (these proofs are rechecked through their queries only)."""
+    log = current_log()
+    if log is not None:
+        log.query(solver, f"{strategy}: {statement}", {"goal": statement})
 
 
 @register_strategy("select52")
@@ -138,3 +147,4 @@ def prove_select52(trace, spec, obligations: list) -> None:
         obligations.append(ob)
         if not ok:
             raise GoalFailure(ob)
+        _log(s, "select52", e.show())
