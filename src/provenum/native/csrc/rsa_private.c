@@ -1104,9 +1104,11 @@ static size_t modulus_bytes(const struct provenum_rsa_public *k)
  * (r_i, r_i^-1), then one scratch entry (t, unused).
  *
  * Step 1 draws every r_i and a further t from getrandom(), stores the prefix
- * products a_i = r_0*...*r_i (Montgomery form) in the r^-1 slots, and hands
- * out u = a_last * t mod n.  u is uniformly distributed and independent of
- * the r_i (t is uniform and secret), so the caller may invert it with a fast
+ * products a_i = r_0*...*r_i / R^i (a_0 = r_0, a_i = mm(a_{i-1}, r_i): one
+ * Montgomery product each, the powers of R carried along rather than
+ * converted away) in the r^-1 slots, and hands out u = mm(a_last, t) =
+ * a_last t / R.  u is uniformly distributed and independent of the r_i (t
+ * is uniform and secret), so the caller may invert it with a fast
  * variable-time algorithm (GMP).  Step 2 turns u^-1 into every r_i^-1.
  */
 static int __attribute__((noinline)) blind_batch_start(const uint64_t *key, uint64_t *batch, size_t count,
@@ -1114,20 +1116,18 @@ static int __attribute__((noinline)) blind_batch_start(const uint64_t *key, uint
 {
     const struct provenum_rsa_public *k = (const struct provenum_rsa_public *)key;
     size_t n = k->words, stride = 2 * n;
-    uint64_t acc[MAXW], rm[MAXW], u[MAXW];
+    uint64_t u[MAXW];
     if (len != modulus_bytes(k) || count < 1) return -1;
     if (random_bytes(batch, (count + 1) * stride * sizeof(uint64_t)) != 0) return -1;
     for (size_t i = 0; i <= count; i++) below_n(batch + i * stride, batch + i * stride, k);
     for (size_t i = 0; i < count; i++) {
         uint64_t *r = batch + i * stride, *slot = r + n;
-        mm(rm, r, k->rr, k->n, k->w, n);                    /* r_i * R */
-        if (i == 0) memcpy(acc, rm, n * sizeof(uint64_t));
-        else mm(acc, acc, rm, k->n, k->w, n);               /* a_i * R */
-        memcpy(slot, acc, n * sizeof(uint64_t));
+        if (i == 0) memcpy(slot, r, n * sizeof(uint64_t));
+        else mm(slot, slot - stride, r, k->n, k->w, n);     /* a_i = a_{i-1} r_i / R */
     }
-    mm(u, acc, batch + count * stride, k->n, k->w, n);      /* a_last * t */
+    mm(u, batch + (count - 1) * stride + n, batch + count * stride, k->n, k->w, n);   /* a_last t / R */
     be_from_words(u_be, len, u);
-    wipe(acc, sizeof acc); wipe(rm, sizeof rm);
+    wipe(u, sizeof u);
     return 0;
 }
 
@@ -1140,31 +1140,34 @@ static int __attribute__((noinline)) blind_batch_finish(const uint64_t *key, uin
 {
     const struct provenum_rsa_public *k = (const struct provenum_rsa_public *)key;
     size_t n = k->words, stride = 2 * n;
-    uint64_t run[MAXW], rm[MAXW], chk[MAXW], one[MAXW];
+    uint64_t run[MAXW], chk[MAXW], one[MAXW];
     int status = -1;
     if (len != modulus_bytes(k) || count < 1) return -1;
     words_from_be(run, n, uinv_be, len);
     if (less_than(run, k->n, n)) {
         const uint64_t *t = batch + count * stride;
-        mm(run, run, t, k->n, k->w, n);                     /* a_last^-1 / R */
-        mm(run, run, k->rr, k->n, k->w, n);                 /* a_last^-1 */
-        /* is it?  a_last*R * a_last^-1 / R == 1 */
+        mm(run, run, t, k->n, k->w, n);                     /* R / (a_last t) * t / R = a_last^-1 */
+        /* is it?  a_last a_last^-1 / R * R^2 / R == 1 */
         mm(chk, batch + (count - 1) * stride + n, run, k->n, k->w, n);
+        mm(chk, chk, k->rr, k->n, k->w, n);
         one_n(one, n);
         uint64_t diff = 0;
         for (size_t i = 0; i < n; i++) diff |= chk[i] ^ one[i];
         status = ct_public_u64(diff) == 0 ? 0 : -1;         /* the verdict is public: u, u^-1 are */
+        /* run = a_i^-1 = R^i / (r_0..r_i): r_i^-1 = mm(run, a_{i-1}), a_{i-1}^-1 = mm(run, r_i) */
         for (size_t i = count; status == 0 && i-- > 0;) {
             uint64_t *r = batch + i * stride, *slot = r + n;
-            mm(rm, r, k->rr, k->n, k->w, n);                /* r_i * R */
-            if (i > 0) mm(slot, run, slot - stride, k->n, k->w, n);  /* a_i^-1 * a_{i-1} */
-            else memcpy(slot, run, n * sizeof(uint64_t));
-            mm(run, run, rm, k->n, k->w, n);                /* a_{i-1}^-1 */
+            if (i > 0) {
+                mm(slot, run, slot - stride, k->n, k->w, n);
+                mm(run, run, r, k->n, k->w, n);
+            } else {
+                memcpy(slot, run, n * sizeof(uint64_t));
+            }
         }
     }
     wipe(batch + count * stride, stride * sizeof(uint64_t));
     if (status != 0) wipe(batch, count * stride * sizeof(uint64_t));
-    wipe(run, sizeof run); wipe(rm, sizeof rm); wipe(chk, sizeof chk);
+    wipe(run, sizeof run); wipe(chk, sizeof chk);
     return status;
 }
 
