@@ -158,3 +158,22 @@ def test_bench_kernels_cli_writes_the_issue_json(tmp_path):
         plain = [f"{i[1]} {', '.join(i[2])}".strip() for i in BY_NAME[r["name"]].function.items if i[0] == "op"]
         assert r["n1_cycles_unscheduled"] == pytest.approx(n1.mca_cycles(plain), abs=0.01)
     assert rows["bignum_mul_4_8_neon"]["n1_cycles"] < rows["bignum_mul_4_8_scalar"]["n1_cycles"]
+
+
+def test_a_signature_estimate_sets_scheduled_against_unscheduled():
+    """The RSA model's sums: the same calls costed at the shipped and the generator's cycles; the
+    gain is the fraction the schedules save, and the JSON carries both per kernel."""
+    from provenum.bench.rsa_aarch64 import Estimate
+
+    e = Estimate(2048, "neon", calls={"bignum_modexp_16": 2, "bignum_montsqr_16": 64},
+                 cycles={"bignum_modexp_16": 900.0, "bignum_montsqr_16": 10.0},
+                 unscheduled={"bignum_modexp_16": 1000.0, "bignum_montsqr_16": 15.0})
+    assert e.total == 2 * 900 + 64 * 10
+    assert e.total_unscheduled == 2 * 1000 + 64 * 15
+    assert e.gain == pytest.approx(1 - 2440 / 2960)
+    d = e.as_dict()
+    assert d["n1_cycles_unscheduled"] == 2960 and d["gain"] == pytest.approx(e.gain)
+    rows = {r["operation"]: r for r in d["kernels"]}
+    assert rows["bignum_montsqr_16"]["n1_cycles_per_call_unscheduled"] == 15.0
+    shipped_only = Estimate(2048, "neon", calls=e.calls, cycles=e.cycles)
+    assert shipped_only.gain is None and "n1_cycles_unscheduled" not in shipped_only.as_dict()
