@@ -17,10 +17,10 @@ from provenum.verify.specs import specs_for
 
 # exact (local certificates), Karatsuba (case split, chain and smt decisions, prefix and origin certificates),
 # a summarised call (ksqr_32_64 -> ksqr_16_32), Montgomery and almost-Montgomery, a loop, a radix conversion
-# (bit-vector goals; proved from the bytes on any CPU)
+# (bit-vector goals, one of them over an empty range of padding words; proved from the bytes on any CPU)
 NAMES = ["bignum_mul_4_8_bmi2", "bignum_kmul_16_32_baseline", "bignum_ksqr_16_32_bmi2", "bignum_ksqr_32_64_bmi2",
          "bignum_montmul_4_bmi2", "bignum_amontsqr_8_bmi2", "bignum_copy_row_from_table_4_baseline",
-         "bignum_to_radix52_16_avx512ifma"]
+         "bignum_to_radix52_32_avx512ifma"]
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +180,16 @@ def test_loop_query_flipped_rejected(honest, tmp_path):
 
 
 def test_radix52_goal_query_flipped_or_unnamed_rejected(honest, tmp_path):
-    name = "bignum_to_radix52_16_avx512ifma"
+    name = "bignum_to_radix52_32_avx512ifma"
     t = Tampered(honest, tmp_path)
     t.log(name)["queries"][0]["smt2"] = _unnegated(t.log(name)["queries"][0]["smt2"])
     _rejects(t.write([name]), name, "cvc5 says sat")
     t = Tampered(honest, tmp_path)
     del t.log(name)["queries"][-1]["claim"]["goal"]
     _rejects(t.write([name]), name, "without a query for each goal")
+    t = Tampered(honest, tmp_path)
+    t.log(name)["queries"][0]["smt2"] = "(assert (and undeclared))\n(check-sat)\n"
+    _rejects(t.write([name]), name, "cvc5 cannot read it")
 
 
 def test_assumed_callee_must_be_proved_in_the_report(honest, tmp_path):

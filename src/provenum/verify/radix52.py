@@ -61,6 +61,11 @@ class _BV:
         raise TypeError(f"no bit-vector number for {e!r}")
 
 
+def _all(z3, claims: list):
+    """The conjunction; true for no claim (an empty range: z3 would export a bare `and`)."""
+    return z3.And(*claims) if claims else z3.BoolVal(True)
+
+
 @register_strategy("radix52")
 def prove_radix52(trace, spec, obligations: list) -> None:
     import z3
@@ -78,10 +83,10 @@ def prove_radix52(trace, spec, obligations: list) -> None:
             goals.append((e.show(), B.number(e.a, outs(e.a)) == B.number(e.b, outs(e.b))))
         elif isinstance(e, DigitsBelow):
             words = trace.buffer_words(e.buffer)[e.offset:e.offset + e.words]
-            goals.append((e.show(), z3.And(*[z3.ULT(B.term(w), 1 << e.bits) for w in words])))
+            goals.append((e.show(), _all(z3, [z3.ULT(B.term(w), 1 << e.bits) for w in words])))
         elif isinstance(e, WordsZero):
             words = trace.buffer_words(e.buffer)[e.start:e.stop]
-            goals.append((e.show(), z3.And(*[B.term(w) == 0 for w in words])))
+            goals.append((e.show(), _all(z3, [B.term(w) == 0 for w in words])))
         else:
             raise GoalFailure(Obligation("smt", e.show(), "failed", "bit-vectors", None, "not a conversion's claim"))
     for statement, goal in goals:
