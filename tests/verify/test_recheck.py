@@ -257,3 +257,18 @@ def test_evaluator_values_each_word_once(order):
         r = ev(4)
         assert ev(2) == (ev(1) + 1) % P
         assert r == (ev(1) + ev(2) - (ev(5) << 64)) % P
+
+
+def test_an_unknown_answer_is_retried_with_the_next_configuration(monkeypatch):
+    from provenum.recheck import solver
+
+    tried = []
+
+    def fake(text, timeout_ms, options):
+        tried.append(options)
+        return "unsat" if options else "unknown (TIMEOUT)"
+    monkeypatch.setattr(solver, "_answer", fake)
+    assert solver.answer("(check-sat)") == "unsat" and tried == list(solver.CONFIGURATIONS)
+    tried.clear()
+    monkeypatch.setattr(solver, "_answer", lambda text, ms, options: tried.append(options) or "unknown (TIMEOUT)")
+    assert solver.answer("(check-sat)").startswith("unknown") and len(tried) == len(solver.CONFIGURATIONS)
