@@ -153,6 +153,12 @@ rule("smt-and-bit", "smt", (X("a", 1), X("b", 1)), op="and", params=("w",),
 rule("smt-or-bit", "smt", (X("a", 1), X("b", 1)), op="or", params=("w",),
      then=lambda Z, v: [Z.me >= Z.of(v.a), Z.me >= Z.of(v.b), Z.me <= Z.of(v.a) + Z.of(v.b)], sigs=_w(1),
      doc="a | b for bits: above both, at most a + b")
+# A64 almost-Montgomery: m masked by -t for a small top word t (neg of a sum of carries, kernels/aarch64/montredc.py);
+# that t is 0 or 1 follows only from the whole value's bound, so other values of t leave the word unconstrained
+NEG = N("subr", (C(value=0, w="w"), X("t", "w"), C(value=0, w=1)), name="neg")
+rule("smt-and-neg", "smt", (X("y", "w"), NEG), op="and", params=("w",), comm=True, theory="bv",
+     then=lambda Z, v: [Z.If(Z.of(v.t) == 0, Z.me, 0) == 0, Z.If(Z.of(v.t) == 1, Z.me, Z.of(v.y)) == Z.of(v.y)],
+     sigs=_w(64), doc="y & -t is 0 when t = 0 and y when t = 1")
 rule("smt-xor-bit", "smt", (X("a", 1), X("b", 1)), op="xor", params=("w",),
      then=lambda Z, v: [Z.me == Z.If(Z.of(v.a) == Z.of(v.b), 0, 1)], sigs=_w(1), doc="a ^ b for bits")
 

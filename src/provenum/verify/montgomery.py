@@ -51,12 +51,25 @@ def _direct_m(roots, m_ids):
     return direct
 
 
+def _negated_mask(t):
+    """(y, s) when t is y & -s (A64's mask: `neg` of a small top word s, then `and`), else None."""
+    if t.op != "and" or t.width != 64:
+        return None
+    for y, mask in (t.args, t.args[::-1]):
+        if mask.op == "subr" and mask.args[0].op == "const" and mask.args[0].value == 0 \
+                and mask.args[2].op == "const" and mask.args[2].value == 0:
+            return y, mask.args[1]
+    return None
+
+
 def _tail(outputs, m_words):
     """Terms from the outputs down through the final correction (subtract or add back m, select).
 
     A term is in the tail when m reaches it directly (not through a product);
-    1-bit tests on the way (eq, bit logic) are followed too. What the tail
-    stands on -- the cut terms -- are the words of the accumulated value T.
+    1-bit tests on the way (eq, bit logic) are followed too, and a word of m
+    masked by the negation of a top word s (encoded by rule smt-and-neg,
+    through to s). What the tail stands on -- the cut terms -- are the words
+    of the accumulated value T.
     """
     m_ids = {w.id for w in m_words}
     direct = _direct_m(outputs, m_ids)
@@ -68,6 +81,11 @@ def _tail(outputs, m_words):
             continue
         seen.add(t.id)
         if t.op in ("const", "var"):
+            continue
+        masked = _negated_mask(t) if direct[t.id] else None
+        if masked is not None:
+            tail.append(t)
+            stack.extend(masked)
             continue
         encodable = t.op in TAIL_OPS or (t.op in BIT_OPS and t.width == 1)
         if encodable and (direct[t.id] or (t.width == 1 and t.op in {"eq", "not"} | BIT_OPS)):
