@@ -5,9 +5,10 @@ twins with the mask or the subtraction changed fail naming the obligation, confi
 import pytest
 
 from aarch64util import NOTE, build_library, needs_compiler, needs_runner
+from ruleutil import variant
 from provenum.isa.aarch64.decode import decode_symbol
 from provenum.verify.prover import prove
-from provenum.verify.rules import RULES, Rule, prove_rule
+from provenum.verify.rules import RULES, prove_rule
 from provenum.verify.specs import spec_for
 
 NAME = "bignum_amontredc_4_scalar"
@@ -74,19 +75,11 @@ def test_changed_correction_fails_with_a_counterexample_confirmed_by_qemu(lib, n
     assert cex and cex["model_confirms"] and cex["native_confirms"], cex
 
 
-def _variant(name: str, **changes) -> Rule:
-    base = RULES[name]
-    fields = {k: getattr(base, k) for k in ("ctor", "args", "then", "when", "params", "theory", "comm", "concrete",
-                                            "sigs", "op", "doc")}
-    fields.update(changes)
-    return Rule(f"{name}-variant", **fields)
-
-
 def test_negated_mask_rule_is_proved_and_claims_nothing_more():
     """smt-and-neg holds at 64 bits; claiming y & -t = y for t = 2, or 0 for t = 1, is refused by z3."""
     sig = dict(w=64)
     assert prove_rule(RULES["smt-and-neg"], sig)[0]
     at_two = lambda Z, v: [Z.If(Z.of(v.t) == 2, Z.me, Z.of(v.y)) == Z.of(v.y)]  # noqa: E731
-    assert not prove_rule(_variant("smt-and-neg", then=at_two), sig)[0]
+    assert not prove_rule(variant("smt-and-neg", then=at_two), sig)[0]
     zero_at_one = lambda Z, v: [Z.If(Z.of(v.t) == 1, Z.me, 0) == 0]  # noqa: E731
-    assert not prove_rule(_variant("smt-and-neg", then=zero_at_one), sig)[0]
+    assert not prove_rule(variant("smt-and-neg", then=zero_at_one), sig)[0]

@@ -5,9 +5,10 @@ usra #32, and with 2^32 - 1, sli #32) lifts to exact algebra by z3-proved rules 
 import pytest
 
 from aarch64util import NOTE, build_library, needs_compiler, needs_runner
+from ruleutil import variant
 from provenum.isa.aarch64.decode import decode_symbol
 from provenum.verify.prover import prove
-from provenum.verify.rules import RULES, Rule, prove_rule
+from provenum.verify.rules import RULES, prove_rule
 from provenum.verify.specs import spec_for
 
 MUL4 = spec_for("bignum_mul_4_8_neon")
@@ -92,14 +93,6 @@ def test_lane_mutant_fails_with_a_counterexample_confirmed_by_qemu(lib, name):
     assert cex and cex["model_confirms"] and cex["native_confirms"], cex
 
 
-def _variant(name: str, **changes) -> Rule:
-    base = RULES[name]
-    fields = {k: getattr(base, k) for k in ("ctor", "args", "then", "when", "params", "theory", "comm", "concrete",
-                                            "sigs", "op", "doc")}
-    fields.update(changes)
-    return Rule(f"{name}-variant", **fields)
-
-
 def test_neon_high_word_rule_is_proved_and_its_bound_is_tight():
     """add-neon-high holds; claiming 2^64 - 3, or dropping the partial products' bound, is refused by z3."""
     from provenum.verify.rules import ALL
@@ -112,9 +105,9 @@ def test_neon_high_word_rule_is_proved_and_its_bound_is_tight():
     def tighter(D, v):
         word, carry = base.then(D, v)
         return D.node("addr", word.args, 64, lo=0, hi=(1 << 64) - 3), carry
-    assert not prove_rule(_variant("add-neon-high", then=tighter), sig)[0]
+    assert not prove_rule(variant("add-neon-high", then=tighter), sig)[0]
     loose = lambda v: ALL(*[v[p].hi <= PROD32 * PROD32 + 1 for p in ("pll", "phl", "plh", "phh")])  # noqa: E731
-    assert not prove_rule(_variant("add-neon-high", when=loose), sig)[0]
+    assert not prove_rule(variant("add-neon-high", when=loose), sig)[0]
 
 
 @pytest.mark.parametrize("name, sig", [("lift-and-low", dict(w=64, m=0xFFFFFFFF)),
@@ -126,5 +119,5 @@ def test_lane_lift_rules_are_proved_and_need_their_condition(name, sig):
     assert prove_rule(r, sig)[0]
     if r.when is not None and name == "lift-or-shl":     # y may reach bit k: the or is not a sum
         from provenum.verify.rules import ALL
-        assert not prove_rule(_variant(name, when=lambda v: ALL(v.k.value < v.w, v.y.hi < (1 << (v.k.value + 1)))),
+        assert not prove_rule(variant(name, when=lambda v: ALL(v.k.value < v.w, v.y.hi < (1 << (v.k.value + 1)))),
                               sig)[0]

@@ -13,7 +13,7 @@ def answer(text: str, timeout_ms: int = 120_000) -> str:
     got = ""
     for options in CONFIGURATIONS:
         got = _answer(text, timeout_ms, options)
-        if not got.startswith("unknown") or "cannot read" in got:
+        if not got.startswith("unknown"):
             return got
     return got
 

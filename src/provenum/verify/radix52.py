@@ -23,27 +23,20 @@ class _BV:
     def __init__(self, trace):
         import z3
 
-        self.z3, self.trace, self.cache, self.premises = z3, trace, {}, []
+        from .loops import Z3
+
+        self.z3, self.trace, self.premises = z3, trace, []
+        self.encoding = Z3(trace.scalars)    # the terms' bit-vector meaning, as the loop proofs have it
+        self.bounded: set[int] = set()
         self.wide = 64 * max(b.words for b in trace.spec.buffers) + 128
 
     def term(self, t):
-        from . import meaning
-
-        z3 = self.z3
+        """t's bit-vector meaning; every input below it that a precondition bounds gets its bound as a premise."""
         for u in walk([t]):
-            if u.id in self.cache:
-                continue
-            if u.op == "const":
-                e = z3.BitVecVal(u.value, u.width)
-            elif u.op == "var":
-                e = z3.BitVec(f"{u.params[0]}~{u.id}", u.width)
-                if u.hi < (1 << u.width) - 1:        # an input a precondition bounds
-                    self.premises.append(z3.ULE(e, u.hi))
-            else:
-                e = meaning.bv(u.op, [self.cache[a.id] for a in u.args], u.width, u.params,
-                               tuple(a.width for a in u.args))
-            self.cache[u.id] = e
-        return self.cache[t.id]
+            if u.op == "var" and u.id not in self.bounded and u.hi < (1 << u.width) - 1:
+                self.bounded.add(u.id)
+                self.premises.append(self.z3.ULE(self.encoding.bv(u), u.hi))
+        return self.encoding.bv(t)
 
     def number(self, e, output: bool):
         """A spec number as a wide bit-vector: the buffer's words on return (`output`) or on entry."""
