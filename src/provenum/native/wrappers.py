@@ -191,10 +191,6 @@ def _modexp(k):
 _MASK52 = (1 << 52) - 1
 
 
-def _stride(n: int) -> int:
-    return -(-n // 8) * 8
-
-
 def digits52(x: int, count: int) -> list[int]:
     """The radix-2^52 digits of x, low first, `count` of them."""
     return [(x >> (52 * i)) & _MASK52 for i in range(count)]
@@ -225,7 +221,7 @@ def _amm52_k0(m: int) -> int:
 
 def _amm52(k, dual: bool):
     n, fn = k.n, _native(k)
-    w = _stride(n)
+    w = k.params[0].words // (2 if dual else 1)     # one number's words (the catalog's layout: stride(n))
 
     def one(x, y, m, xname="x", yname="y", mname="m"):
         m = _amm52_modulus(mname, m, n)
