@@ -24,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .rules import applicable
-from .terms import Term, walk
+from .terms import Term
 
 Monomial = tuple  # sorted tuple of atom ids, with repetition for powers
 Poly = dict       # Monomial -> int | Fraction (no zero coefficients)
@@ -134,11 +134,22 @@ class Lifter:
         return p_atom(t.id)
 
     def lift(self, t: Term) -> Poly:
-        if t.id not in self.polys:
-            for u in walk([t]):
-                if u.id not in self.polys:
-                    self.polys[u.id] = self._lift_node(u)
-        return self.polys[t.id]
+        """t's polynomial; its arguments are lifted first, and the walk stops at nodes lifted before
+        (terms share most of their DAG, so walking it whole for each term would be quadratic)."""
+        polys = self.polys
+        if t.id in polys:
+            return polys[t.id]
+        stack = [(t, False)]
+        while stack:
+            u, ready = stack.pop()
+            if u.id in polys:
+                continue
+            if ready:
+                polys[u.id] = self._lift_node(u)
+                continue
+            stack.append((u, True))
+            stack.extend((a, False) for a in u.args if a.id not in polys)
+        return polys[t.id]
 
     def _operand(self, t: Term) -> Poly:
         """A multiplier operand: itself if a single monomial, else a word atom."""

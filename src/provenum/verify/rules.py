@@ -234,16 +234,29 @@ class Rule:
     doc: str = ""
     fold: bool = False             # constant folding: evaluation, checked by testing (see the module doc)
     sig_keys: tuple = field(default=(), init=False)
+    heads: tuple = field(default=(), init=False)   # per argument: the operation it must have, or None
 
     def match(self, args, params=()) -> Binding | None:
+        orders = [args, (args[1], args[0]) + tuple(args[2:])] if self.comm else [args]
+        orders = [a for a in orders if _ops_fit(self.heads, tuple(t.op for t in a))]
+        if not orders:   # the common case: an argument's operation rules the rule out
+            return None
         v = Binding()
         for name, value in zip(self.params, params):
             v[name] = value
-        orders = [args, (args[1], args[0]) + tuple(args[2:])] if self.comm else [args]
         for a in orders:
             for found in _match_all(self.args, a, v):
                 return found
         return None
+
+
+def _head(p) -> str | None:
+    """The operation a term must have to match pattern p (None: any term may)."""
+    if isinstance(p, N):
+        return p.op
+    if isinstance(p, C):
+        return "const"
+    return None
 
 
 RULES: dict[str, Rule] = {}
@@ -275,13 +288,40 @@ def rule(name: str, ctor: str, args: tuple, then: Callable, **kw) -> Rule:
         raise ValueError(f"rule {name} defined twice")
     r = Rule(name, ctor, tuple(args), then, **kw)
     r.sig_keys = _keys(r)
+    r.heads = tuple(_head(p) for p in r.args)
     RULES[name] = r
     BY_CTOR.setdefault(ctor if not r.op else f"{ctor}:{r.op}", []).append(r)
+    reindex()
     return r
 
 
 def rules_for(ctor: str, op: str | None = None) -> list[Rule]:
     return BY_CTOR.get(ctor if op is None else f"{ctor}:{op}", [])
+
+
+_CANDIDATES: dict = {}   # (constructor, its arguments' operations) -> the rules that may match
+
+
+def reindex() -> None:
+    """Forget the candidate lists: after a rule is added, or BY_CTOR is changed in place (tests)."""
+    _CANDIDATES.clear()
+
+
+def candidates(ctor: str, args) -> list[Rule]:
+    """The constructor's rules whose top-level argument patterns fit the arguments' operations (in
+    either order for a commutative rule): those that may match; the rest cannot."""
+    ops = tuple(a.op for a in args)
+    key = (ctor, ops)
+    got = _CANDIDATES.get(key)
+    if got is None:
+        swapped = (ops[1], ops[0]) + ops[2:] if len(ops) >= 2 else ops
+        got = [r for r in BY_CTOR.get(ctor, []) if _ops_fit(r.heads, ops) or (r.comm and _ops_fit(r.heads, swapped))]
+        _CANDIDATES[key] = got
+    return got
+
+
+def _ops_fit(heads: tuple, ops: tuple) -> bool:
+    return all(h is None or h == o for h, o in zip(heads, ops))
 
 
 # --- the guard: a rule fires only at signatures where its proof holds --------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from .rules import LEDGER, rules_for
+from .rules import LEDGER, candidates
 
 _CONCRETE = None
 
@@ -129,7 +129,7 @@ class Terms:
 
     # --- constructors: each tries its rules (term_rules.py), proved where they fire ---------
     def _apply(self, ctor: str, args: tuple, params: tuple = ()):
-        for r in rules_for(ctor):
+        for r in candidates(ctor, args):
             v = r.match(args, params)
             if v is None or (r.when is not None and not r.when(v)):
                 continue
