@@ -28,6 +28,9 @@ class State(Protocol):
     # domain.UndefinedFlagError naming the flag and the instruction.
     def read_flag(self, name: str) -> Value: ...
     def write_flag(self, name: str, value: Value) -> None: ...
+    # The same with the value made by make() when first read (a state may call it at once):
+    # most flags an instruction sets are never read, and building their terms is most of the work.
+    def write_flag_lazy(self, name: str, make) -> None: ...
 
     # Vector registers zmm0..zmm31 as 512-bit values (xmm/ymm are the low
     # 128/256 bits) and AVX-512 mask registers k0..k7 as 64-bit values.

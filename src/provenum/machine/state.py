@@ -122,6 +122,9 @@ class ConcreteState(MemoryAccess):
                 raise ValueError(f"{value.w}-bit flag value for {name}")
             self.flags[name] = value.v
 
+    def write_flag_lazy(self, name, make):
+        self.write_flag(name, make())
+
     def read_vec(self, index):
         return Bits(self.vecs[index], 512)
 

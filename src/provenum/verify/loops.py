@@ -323,7 +323,7 @@ def get(s, place, d):
     if kind == "mask":
         return s.masks[place[1]]
     if kind == "flag":
-        return s.flags.get(place[1], UNDEFINED)
+        return s.flag_value(place[1])
     return s.regions[place[1]].words.get(place[2])
 
 

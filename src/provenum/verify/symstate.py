@@ -93,6 +93,15 @@ STACK_BYTES = 4096
 RED_ZONE = SYSV_X86_64.red_zone   # System V x86-64: bytes below rsp that signal handlers leave alone
 
 
+class _Lazy:
+    """A flag's value not built yet: make() builds it from immutable terms, so forks may share it."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make):
+        self.make = make
+
+
 class SymbolicState:
     """`provenum.isa.state.State` over terms, with named-region memory, for the ISA of `abi`.
 
@@ -159,13 +168,23 @@ class SymbolicState:
         self.gprs[name] = value
 
     def read_flag(self, name: str) -> Term:
-        v = self.flags.get(name, UNDEFINED)
+        v = self.flag_value(name)
         if v is UNDEFINED:
             raise UndefinedFlagError(f"read of undefined flag {name} at {self._where()}")
         return v
 
+    def flag_value(self, name: str):
+        """The flag's term (made now if it was written lazily), or UNDEFINED."""
+        v = self.flags.get(name, UNDEFINED)
+        if type(v) is _Lazy:
+            v = self.flags[name] = v.make()
+        return v
+
     def write_flag(self, name: str, value) -> None:
         self.flags[name] = value
+
+    def write_flag_lazy(self, name: str, make) -> None:
+        self.flags[name] = _Lazy(make)
 
     def read_vec(self, index: int) -> Term:
         return self.vecs[index]

@@ -126,11 +126,11 @@ def not1(d, b):
 
 
 def set_result_flags(s, r):
-    """ZF, SF, PF from a result."""
+    """ZF, SF, PF from a result (built when read)."""
     d = s.d
-    s.write_flag("ZF", d.eq(r, d.const(0, d.width(r))))
-    s.write_flag("SF", msb(d, r))
-    s.write_flag("PF", d.parity(d.extract(r, 7, 0)))
+    s.write_flag_lazy("ZF", lambda: d.eq(r, d.const(0, d.width(r))))
+    s.write_flag_lazy("SF", lambda: msb(d, r))
+    s.write_flag_lazy("PF", lambda: d.parity(d.extract(r, 7, 0)))
 
 
 def aux_flag(d, a, b, r):
@@ -141,16 +141,16 @@ def aux_flag(d, a, b, r):
 def add_flags(s, a, b, r, carry):
     d = s.d
     s.write_flag("CF", carry)
-    s.write_flag("OF", msb(d, d.and_(d.not_(d.xor(a, b)), d.xor(a, r))))
-    s.write_flag("AF", aux_flag(d, a, b, r))
+    s.write_flag_lazy("OF", lambda: msb(d, d.and_(d.not_(d.xor(a, b)), d.xor(a, r))))
+    s.write_flag_lazy("AF", lambda: aux_flag(d, a, b, r))
     set_result_flags(s, r)
 
 
 def sub_flags(s, a, b, r, borrow):
     d = s.d
     s.write_flag("CF", borrow)
-    s.write_flag("OF", msb(d, d.and_(d.xor(a, b), d.xor(a, r))))
-    s.write_flag("AF", aux_flag(d, a, b, r))
+    s.write_flag_lazy("OF", lambda: msb(d, d.and_(d.xor(a, b), d.xor(a, r))))
+    s.write_flag_lazy("AF", lambda: aux_flag(d, a, b, r))
     set_result_flags(s, r)
 
 
