@@ -23,14 +23,18 @@ NAMES = ["bignum_mul_4_8_bmi2", "bignum_kmul_16_32_baseline", "bignum_ksqr_16_32
          "bignum_to_radix52_32_avx512ifma"]
 
 
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory):
-    lib = native.library_path()
-    results = [prove_one(lib, n, specs_for(n)[0], counterexamples=False) for n in NAMES]
+def report_of(lib, names, directory: Path) -> Path:
+    """A report with its proof log of the first spec of each function in `names` (each must prove)."""
+    results = [prove_one(lib, n, specs_for(n)[0], counterexamples=False) for n in names]
     assert all(r["proved"] for r in results), [r["message"] for r in results if not r["proved"]]
-    path = tmp_path_factory.mktemp("recheck") / "report.json"
+    path = directory / "report.json"
     write_json(path, lib, results)
     return path
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory):
+    return report_of(native.library_path(), NAMES, tmp_path_factory.mktemp("recheck"))
 
 
 class Tampered:

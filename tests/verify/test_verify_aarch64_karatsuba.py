@@ -42,7 +42,7 @@ MUTANTS = {
 
 
 @needs_compiler
-@pytest.mark.parametrize("name", ["bignum_ksqr_16_32_scalar", "bignum_kmul_24_48_scalar"])
+@pytest.mark.parametrize("name", ["bignum_ksqr_16_32_scalar", "bignum_kmul_24_48_scalar", "bignum_kmul_24_48_neon"])
 def test_shipped_karatsuba_proves_by_cases(name):
     from provenum.native import cross
 
@@ -61,6 +61,26 @@ def test_karatsuba_mutant_fails_with_a_counterexample_confirmed_by_qemu(tmp_path
     fn = decode_symbol(lib, name)
     assert any(i.address == at for i in fn.instructions)
     r = prove(fn, spec_for(name), library=lib)
+    assert r.functional == "failed" and r.frame == "proved" and r.constant_time == "proved"
+    assert "residual" in r.message
+    cex = r.counterexample
+    assert cex and cex["model_confirms"] and cex["native_confirms"], cex
+
+
+@needs_runner
+def test_neon_column_with_the_low_word_on_top_fails(tmp_path):
+    """kmul_24_48_neon's middle column whose top word (a carry parked by cset + a Neon high word + a carry, not
+    carrying out because the product's two words are at most (2^64 - 1)^2) takes the low word instead: it can
+    carry out, so the proof fails, the counterexample confirmed under qemu-aarch64 (or natively)."""
+    from aarch64util import NOTE, build_library
+    from provenum.kernels.catalog import ASM_DIRS
+
+    name = "bignum_kmul_24_48_neon"
+    text = (ASM_DIRS["aarch64"] / f"{name}.S").read_text().replace(name, "k_low_on_top")
+    top = "        adc      x12, x12, x13\n"   # x13 = v2.d[0], the high word of x21's low word x19 = v16.d[0]
+    assert text.count(top) == 1
+    lib = build_library(tmp_path, text.replace(top, "        adc      x12, x12, x19\n") + NOTE)
+    r = prove(decode_symbol(lib, "k_low_on_top"), spec_for(name), library=lib)
     assert r.functional == "failed" and r.frame == "proved" and r.constant_time == "proved"
     assert "residual" in r.message
     cex = r.counterexample

@@ -268,6 +268,29 @@ def test_chain_bits_are_decided_at_their_width(w):
         assert vals[c.id] == (a + bb) >> w
 
 
+@pytest.mark.parametrize("top", [1, 2])
+def test_chain_bit_is_decided_over_word_atoms_only_when_the_sum_cannot_reach_it(top):
+    """Karatsuba's Neon column: a product of a difference word d and y, plus a word z <= 2^64 - 2 and, in the
+    high word, t <= top (kmul_24_48_neon: a carry parked by cset and one more carry). With d a word atom in
+    [0, 2^64), E = d y + z + 2^64 t <= 2^128 - 1 decides the top carry 0 at top = 1; d's definition
+    x0 - x1 + 2^64 borrow expanded, intervals see nothing. The twin at top = 2 really carries out (the
+    values below), and is left undecided."""
+    from provenum.verify.algebra import Lifter
+    from provenum.verify.chains import bit_value
+
+    T = Terms()
+    x0, x1, y = T.var("x0", 64), T.var("x1", 64), T.var("y", 64)
+    d, _ = T.sub(x0, x1)
+    hi, lo = T.mul_wide(d, y)
+    t = T.var("t", 64, hi=top)
+    _, c0 = T.add(lo, T.var("z", 64, hi=M[64] - 1))
+    _, c1 = T.add(hi, t, c0)
+    assert c1.op == "addc"   # not folded by the terms' intervals: hi <= 2^64 - 2, t + c0 may make 2^64
+    assert bit_value(c1, T, Lifter(T)) == (0 if top == 1 else None)
+    carries = evaluate([c1], dict(x0=M[64], x1=0, y=M[64], z=M[64] - 1, t=top))[c1.id]
+    assert carries == (top == 2)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.lists(st.integers(0, 3), max_size=3), st.integers(-50, 50)), max_size=6),
        st.lists(st.tuples(st.integers(-20, 20), st.integers(0, 30)), min_size=4, max_size=4), st.integers(0, 10**6))

@@ -9,7 +9,13 @@ interval the term layer gave it. Each operation's equation:
     zext(a) = a; concat(h, l) = 2^lw h + l; sext(bit) = (2^w - 1) bit; ite(c, t, e) = c (t - e) + e
     extract(a, w-1, 0) = a when a.hi < 2^w; not(a) = 2^w - 1 - a
     a << k = 2^k a - 2^w (a >> (w - k))                 (the bits shifted out: a term of the DAG)
+    extract(a, k-1, 0) = a - 2^k (a >> k); extract(a, aw-1, k) = a >> k; a & (2^k - 1) = a - 2^k (a >> k)
+                                                        (32-bit lanes of a 64-bit word: Neon products)
+    (a << k) | y = (a << k) + y when y.hi < 2^k          (no bit in common: A64 sli)
     and, or, xor of bits: a b, a + b - a b, a + b - 2 a b
+
+The word a >> k an equation uses is the node the log names for it (`shifted`),
+and only when that node is lshr(a, k) of the DAG.
 
 Everything else (inputs, carries, high words, opaque nodes) is a leaf. Two
 rings use the table: integers modulo a large random prime at a random point
@@ -35,6 +41,14 @@ class Dag:
         """The other projection of n's instruction: its carry, borrow, result word, high or low word."""
         width = 1 if op in ("addc", "subc") else self.node[n[3][0]][2]
         return self.by_shape.get((op, tuple(n[3]), width))
+
+    def shifted_out(self, n, a, k: int):
+        """The node a >> k that the log names for n's equation, if it is lshr(a, k) of the DAG; else None."""
+        s = self.node.get(self.shifted.get(n[0]))
+        if s is None or s[1] != "lshr" or s[3][0] != a:
+            return None
+        c = self.node[s[3][1]]
+        return s[0] if c[1] == "const" and c[4][0] == k else None
 
     def lo(self, tid):
         return self.node[tid][5]
@@ -80,7 +94,7 @@ class Dag:
             s = self.sibling(n, SIBLING[n[1]])
             if s is not None:
                 extra.append(s)
-        if n[1] == "shl" and tid in self.shifted:
+        if tid in self.shifted and self.shifted[tid] in self.node:
             extra.append(self.shifted[tid])
         return list(n[3]) + extra
 
@@ -113,16 +127,41 @@ def equation(dag: Dag, n, val, ring):
     if op == "ite":
         c, t, e = (val(x) for x in args)
         return ring.add(ring.mul(c, ring.sub(t, e)), e)
-    if op == "extract" and params[1] == 0 and dag.hi(args[0]) < 1 << w:
-        return val(args[0])
+    if op == "extract":
+        (a,), (top, low) = args, params
+        aw = dag.node[a][2]
+        if low == 0 and dag.hi(a) < 1 << w:
+            return val(a)
+        s = dag.shifted_out(n, a, top + 1 if low == 0 else low)
+        if s is not None and low == 0 and top + 1 < aw:
+            return ring.sub(ring.operand(a, val), ring.scale(val(s), 1 << (top + 1)))
+        if s is not None and low > 0 and top == aw - 1:
+            return val(s)
+        return None
     if op == "not":
         return ring.sub(ring.const((1 << w) - 1), val(args[0]))
     if op == "shl" and dag.node[args[1]][1] == "const":
         k = dag.node[args[1]][4][0]
         if dag.hi(args[0]) << k < 1 << w:
             return ring.scale(val(args[0]), 1 << k)
-        if 0 < k < w and n[0] in dag.shifted:
-            return ring.sub(ring.scale(val(args[0]), 1 << k), ring.scale(val(dag.shifted[n[0]]), 1 << w))
+        s = dag.shifted_out(n, args[0], w - k) if 0 < k < w else None
+        if s is not None:
+            return ring.sub(ring.scale(val(args[0]), 1 << k), ring.scale(val(s), 1 << w))
+        return None
+    if op == "and" and w > 1:
+        for a, m in (args, args[::-1]):
+            mask = dag.node[m][4][0] if dag.node[m][1] == "const" else 0
+            k = mask.bit_length()
+            s = dag.shifted_out(n, a, k) if 0 < mask < (1 << w) - 1 and mask & (mask + 1) == 0 else None
+            if s is not None:
+                return ring.sub(val(a), ring.scale(val(s), 1 << k))
+        return None
+    if op == "or" and w > 1:
+        for x, y in (args, args[::-1]):
+            sx = dag.node[x]
+            c = dag.node[sx[3][1]] if sx[1] == "shl" else None
+            if c is not None and c[1] == "const" and c[4][0] < w and dag.hi(y) < 1 << c[4][0]:
+                return ring.add(val(x), val(y))
         return None
     if op in ("and", "or", "xor") and w == 1 and all(dag.node[a][2] == 1 for a in args):
         a, b = val(args[0]), val(args[1])

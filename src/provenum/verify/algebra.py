@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .prooflog import current as current_log
 from .rules import applicable
 from .terms import Term
 
@@ -276,9 +277,14 @@ class _LiftView:
         return _P(self.lifter._operand(a))
 
     def shifted_out(self, a: Term, k: int) -> _P:
-        """a >> k, as a term of its own (an atom unless it lifts)."""
+        """a >> k, as a term of its own (an atom unless it lifts); the proof log keeps which term (recheck's
+        equation of the node being lifted uses it)."""
         d = self.lifter.terms
-        return _P(self.lifter.lift(d.lshr(a, d.const(k, 8))))
+        s = d.lshr(a, d.const(k, 8))
+        log = current_log()
+        if log is not None:
+            log.shift(self.t, s)
+        return _P(self.lifter.lift(s))
 
     def sibling(self, op: str, v=None) -> _P:
         t = self.t

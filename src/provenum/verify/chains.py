@@ -73,6 +73,10 @@ def _proved(bit, links: int) -> bool:
 def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) -> int | None:
     """0 or 1 when intervals on the chain polynomial decide the carry/borrow `bit`, else None.
 
+    The polynomial is bounded over its word atoms (each within its word's interval: a Neon column's
+    |x0 - x1| |y0 - y1| stays a product of two words) and then with their definitions expanded (where
+    differences cancel); both are the same exact sum, so either deciding is sound.
+
     When they do not, the carries and borrows inside that polynomial (an
     absolute difference's dropped carry inside a middle product, say) are
     decided the same way first, `depth` levels down; each one decided is a
@@ -82,27 +86,35 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) ->
     E, j = chain_poly(bit, terms, lifter)
     if E is None or not _proved(bit, j):
         return None
+    forms = [E]   # E over word atoms (each within its word's interval), then with their definitions expanded
     if lifter.definitions:
         try:
             E = lifter.expand_definitions(E, limit)
         except OverflowError:
             return None
+        if E != forms[0]:
+            forms.append(E)
 
     def decide():
         ranges = {a: (t.lo, t.hi) for a, t in lifter.atoms.items()}
         for a, v in lifter.fixed.items():
             ranges[a] = (v, v)
-        if any(a not in ranges for m in E for a in m):
-            return None
-        lo, hi = poly_interval(E, ranges)
-        if bit.op == "addc":
-            top = threshold(bit, j)
-            return 1 if lo >= top else 0 if hi < top else None
-        return 1 if hi < 0 else 0 if lo >= 0 else None
+        for F in forms:
+            if any(a not in ranges for m in F for a in m):
+                continue
+            lo, hi = poly_interval(F, ranges)
+            if bit.op == "addc":
+                top = threshold(bit, j)
+                v = 1 if lo >= top else 0 if hi < top else None
+            else:
+                v = 1 if hi < 0 else 0 if lo >= 0 else None
+            if v is not None:
+                return v, F
+        return None, E
 
-    v = decide()
+    v, F = decide()
     if v is not None or depth == 0:
-        return _logged(bit, v, j, E, lifter)
+        return _logged(bit, v, F, j, lifter)
     inner = sorted({a for m in E for a in m if a != bit.id and a not in lifter.fixed
                     and lifter.kinds.get(a) in ("carry", "borrow")})
     found = False
@@ -111,11 +123,12 @@ def bit_value(bit, terms, lifter: Lifter, limit: int = 20000, depth: int = 2) ->
         if w is not None:
             lifter.fixed[a] = w
             found = True
-    return _logged(bit, decide(), j, E, lifter) if found else None
+    return _logged(bit, *decide(), j, lifter) if found else None
 
 
-def _logged(bit, v, j, E, lifter: Lifter):
-    """v, recorded in the proof log when decided: E (definitions expanded) is the chain's sum; its interval decides."""
+def _logged(bit, v, E, j, lifter: Lifter):
+    """v, recorded in the proof log when decided: E (over word atoms, or with their definitions expanded) is the
+    chain's sum; its interval decides."""
     log = current_log()
     if v is not None and log is not None:
         log.terms_of(E, lifter)

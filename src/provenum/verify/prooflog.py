@@ -6,6 +6,8 @@ when nothing logs) at a few points, and nowhere else:
 * `term(t)`      -- a term a step mentions; the log exports the DAG below every
                     such term (with the carry / high-word siblings of each
                     add and multiply, which the integer equations mention);
+* `shift(t, s)`  -- the word s = a >> k that the lifting of t (a << k, the low
+                    or high bits of a, a & (2^k - 1)) is written with;
 * `step(kind, ...)` -- an algebraic claim: an identity between a bignum and a
                     spec expression (modulo 2^W), the Montgomery identity, the
                     words the quotient clears; with the substitutions it used;
@@ -80,6 +82,7 @@ class ProofLog:
         self.rules: set = set()
         self.decisions: list = []     # of the step in progress: [bit id, value, certificate]
         self.zeros: list = []         # of the step in progress: carry ids dropped as 0
+        self.shifts: dict = {}        # node id -> (node, the word a >> k its lifting is written with)
 
     # --- what the prover appends ---------------------------------------------------------------
     def term(self, t) -> int:
@@ -92,6 +95,9 @@ class ProofLog:
             for a in m:
                 if a in lifter.atoms:
                     self.term(lifter.atoms[a])
+
+    def shift(self, t, s) -> None:
+        self.shifts[t.id] = (t, s)
 
     def begin(self) -> None:
         """A new attempt at a step: forget decisions made by an attempt that failed."""
@@ -139,8 +145,8 @@ class ProofLog:
                     sib = d.find(op, t.args, w or t.args[0].width)
                     if sib is not None:
                         extra[sib.id] = sib
-                if t.op == "shl" and t.args[1].op == "const" and 0 < t.args[1].value < t.width:
-                    extra.setdefault(-t.id, (t, d.lshr(t.args[0], d.const(t.width - t.args[1].value, 8))))
+                if t.id in self.shifts:
+                    extra[-t.id] = self.shifts[t.id]
         self.shifted = {str(t.id): s.id for k, (t, s) in ((k, v) for k, v in extra.items() if k < 0)}
         nodes = walk(roots + [v if k >= 0 else v[1] for k, v in extra.items()])
         return [[t.id, t.op, t.width, [a.id for a in t.args], list(t.params), t.lo, t.hi] for t in nodes]
