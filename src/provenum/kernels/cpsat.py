@@ -45,19 +45,23 @@ class Machine:
     pipes: tuple                 # every pipe (port) an instruction's micro-ops may name
     dispatch_width: int          # instructions entering the out-of-order core per cycle
     rob_entries: int             # instructions in flight
+    # loads run ahead of earlier stores they are not known to read (memory disambiguation): only a
+    # store to the same address key delays a load; either way the program order keeps every edge
+    speculates_loads: bool = False
 
     @property
     def rob_cycles(self) -> int:
         return self.rob_entries // self.dispatch_width
 
 
-def true_edges(nodes) -> dict:
+def true_edges(nodes, machine: Machine) -> dict:
     """index -> [(predecessor, latency)] of the dependences renaming does not remove."""
     preds = {n.index: [] for n in nodes}
     for n in nodes:
         for s, lat in n.succ:
-            if set(n.defs) & set(s.uses) or (n.mem is not None and s.mem is not None and n.mem[0]
-                                             and not s.mem[0]):
+            stored = (n.mem is not None and s.mem is not None and n.mem[0] and not s.mem[0]
+                      and not (machine.speculates_loads and (n.mem[1] is None or n.mem[1] != s.mem[1])))
+            if set(n.defs) & set(s.uses) or stored:
                 preds[s.index].append((n, lat))
     return preds
 
@@ -130,7 +134,7 @@ class Core:
 
 def model_cycles(order_, nodes, machine: Machine) -> int:
     """Cycles of the out-of-order model for `order_`: the last retirement."""
-    core = Core(true_edges(nodes), machine)
+    core = Core(true_edges(nodes, machine), machine)
     for n in order_:
         core.place(n)
     return core.retire
@@ -229,7 +233,7 @@ def solve(nodes, start_order, machine: Machine, seconds_per_window: float = 1.0,
           window: int = WINDOW, step: int = STEP, seed: int = 0) -> list:
     """An order of the stretch's nodes, solved window by window from `start_order` (past the
     deadline, time.monotonic(), the rest keeps the start order)."""
-    preds = true_edges(nodes)
+    preds = true_edges(nodes, machine)
     tail = tails(nodes, preds)
     core = Core(preds, machine)
     rest = list(start_order)
