@@ -73,14 +73,15 @@ def run_x86(args) -> int:
     if here != args.core:
         print(f"this CPU ({dispatch.cpu().microarchitecture}) is not {args.core}: the model's figures only, "
               "nothing measured or written")
-    print(f"{'kernel':<34} {'model':>8} {'CP-SAT':>8} {'generator':>15} {'committed':>15} {'solver':>15}  "
-          f"{'kept':<9} solve s  measure s   (TSC ticks median / minimum)")
+    print(f"{'kernel':<34} {'model':>8} {'CP-SAT':>8} {'list':>8} {'generator':>15} {'committed':>15} "
+          f"{'solver':>15} {'list':>15}  {'kept':<9} solve s  measure s   (TSC ticks median / minimum)")
     for k in runnable:
         o = reschedule(k, args.core, args.seconds, args.seed, args.repeats, write=not args.dry_run)
         t = {lbl: f"{m:,.1f} / {n:,.0f}" for lbl, (m, n) in o.ticks.items()}
-        solved = f"{o.solved_model:8,}" if o.solved_model is not None else f"{'-':>8}"
-        print(f"{o.name:<34} {o.generator_model:8,} {solved} {t.get('generator', '-'):>15} "
-              f"{t.get('committed', '-'):>15} {t.get('solver', '-'):>15}  {o.kept:<9} {o.solve_seconds:7.0f} "
+        solved, listed = (f"{m:8,}" if m is not None else f"{'-':>8}" for m in (o.solved_model, o.list_model))
+        print(f"{o.name:<34} {o.generator_model:8,} {solved} {listed} {t.get('generator', '-'):>15} "
+              f"{t.get('committed', '-'):>15} {t.get('solver', '-'):>15} {t.get('list', '-'):>15}  {o.kept:<9} "
+              f"{o.solve_seconds:7.0f} "
               f"{o.measure_seconds:10.0f}", flush=True)
         if o.rounds:
             print("    round medians: " + "; ".join(f"{lbl} " + " ".join(f"{m:,.1f}" for m in ms)

@@ -5,8 +5,11 @@ kernels its latency and micro-ops in the register form: (latency, ((ports,
 cycles), ...)). The forms differ by what the operands are, so the key is the
 mnemonic, or mnemonic.form for the moves between register files
 ("vmovq.to_gpr", "vmovq.from_gpr", "vpbroadcastq.gpr"). A memory source
-adds a load micro-op and the load's latency; a store is store-address and
-store-data micro-ops; a plain load is the load alone. What an instruction
+adds a load micro-op but not its latency: the load needs only its address
+and runs ahead (the kernels' inputs are in memory from the start), so what
+waits is the register inputs, by the operation's latency; a plain load is
+the load alone, at the load's latency; a store is store-address and
+store-data micro-ops. What an instruction
 reads and writes is not here (schedule.py).
 """
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Core:
         if mnemonic in ("mov", "vmovdqu64", "vmovdqu", "vmovdqa64", "vpbroadcastq", "movzx"):
             return load_latency, load_uops
         latency, uops = self._op(mnemonic, operands)
-        return load_latency + latency, load_uops + uops
+        return latency, load_uops + uops
 
     def _op(self, mnemonic: str, operands: tuple) -> tuple[int, tuple]:
         key = mnemonic

@@ -57,31 +57,40 @@ class Outcome:
     core: str
     generator_model: int          # model cycles (sum over the solved stretches)
     solved_model: int | None
-    ticks: dict                   # "generator" / "committed" / "solver" -> (median of round medians, minimum)
+    list_model: int | None
+    ticks: dict                   # "generator" / "committed" / "solver" / "list" -> (median of round medians, minimum)
     rounds: dict                  # the same labels -> each round's median
-    kept: str                     # "solver", "committed", "generator", or "-" (not written)
+    kept: str                     # "solver", "list", "committed", "generator", or "-" (not written)
     solve_seconds: float
     measure_seconds: float
 
 
-def solve_function(f, core, budget: float, seed: int = 0) -> tuple[list, int, int]:
-    """(the Function's items with each long stretch solved, model cycles before, after)."""
+def solve_function(f, core, budget: float | None, seed: int = 0) -> tuple[list, int, int]:
+    """(the Function's items with each long stretch reordered, model cycles before, after): solved by
+    CP-SAT from the generator's order within `budget` seconds, or (budget None) list-scheduled by
+    critical path (depgraph.list_order). A stretch keeps the generator's order where the model does
+    not find the new one faster."""
     parts = schedule.stretches(f.items())
     sizes = [sum(1 for it in block if it[0] == "op") for block, _ in parts]
     total = sum(s for s in sizes if s >= MIN_STRETCH) or 1
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + (budget or 0)
     out, before, after = [], 0, 0
     for (block, barrier), size in zip(parts, sizes):
         nodes, pending = schedule.graph(block, core)
         order_ = nodes
         if size >= MIN_STRETCH:
-            windows = max(1, (size - cpsat.WINDOW) // cpsat.STEP + 1)
-            per_window = max(0.2, budget * size / total / windows)
-            order_ = cpsat.solve(nodes, nodes, core.machine, per_window, deadline, seed=seed)
+            if budget is None:
+                order_ = depgraph.list_order(nodes, core.machine.pipes, core.machine.dispatch_width)
+            else:
+                windows = max(1, (size - cpsat.WINDOW) // cpsat.STEP + 1)
+                per_window = max(0.2, budget * size / total / windows)
+                order_ = cpsat.solve(nodes, nodes, core.machine, per_window, deadline, seed=seed)
             if not depgraph.respects(order_, nodes):
-                raise AssertionError(f"{f.name}: the solver's order breaks a dependence")
-            before += cpsat.model_cycles(nodes, nodes, core.machine)
-            after += cpsat.model_cycles(order_, nodes, core.machine)
+                raise AssertionError(f"{f.name}: the new order breaks a dependence")
+            mine, new = (cpsat.model_cycles(o, nodes, core.machine) for o in (nodes, order_))
+            if new >= mine:
+                order_, new = nodes, mine
+            before, after = before + mine, after + new
         out.extend(depgraph.emit(order_, pending))
         if barrier is not None:
             out.append(barrier)
@@ -143,12 +152,14 @@ def reschedule(kernel, core_name: str, budget: float, seed: int = 0, repeats: in
     t0 = time.monotonic()
     solved, before, after = solve_function(f, core, budget, seed)
     solve_seconds = time.monotonic() - t0
+    listed, _, list_model = solve_function(f, core, None)
     plain = dataclasses.replace(f, order="none")
     texts = {"generator": plain.text()}
     kept = f.committed_schedule()
     if kept is not None:
         texts["committed"] = f.text(items=kept[0], note=kept[1])
     texts["solver"] = f.text(items=solved, note="solver's order being measured")
+    texts["list"] = f.text(items=listed, note="list schedule being measured")
     here = host_core() == core_name
     t1 = time.monotonic()
     measured = measure(kernel, texts, repeats, budget_ms) if here else {}
@@ -156,20 +167,23 @@ def reschedule(kernel, core_name: str, budget: float, seed: int = 0, repeats: in
     ticks = {lbl: (statistics.median(m), low) for lbl, (m, low) in measured.items()}
     choice = "-"
     if here:
-        best = min((lbl for lbl in ticks if lbl != "solver"), key=lambda lbl: ticks[lbl][0])
-        med, low = ticks["solver"]
-        choice = "solver" if faster(measured["solver"], measured[best]) else best
+        best = min((lbl for lbl in ticks if lbl in ("generator", "committed")), key=lambda lbl: ticks[lbl][0])
+        new = min(("solver", "list"), key=lambda lbl: ticks[lbl][0])
+        med, low = ticks[new]
+        choice = new if faster(measured[new], measured[best]) else best
         if write:
-            if choice == "solver":
+            if choice in ("solver", "list"):
                 g, c = ticks["generator"], ticks.get("committed")
-                note = (f"{depgraph.NOTE}CP-SAT for {core_name} (provenum schedule, {solve_seconds:.0f} s), "
+                how = (f"CP-SAT for {core_name} (provenum schedule, {solve_seconds:.0f} s)" if choice == "solver"
+                       else f"list schedule for {core_name} (provenum schedule)")
+                note = (f"{depgraph.NOTE}{how}, "
                         f"kept as faster on {_cpu_name()}: {med:,.1f} / {low:,.0f} TSC ticks (median / minimum) "
                         f"against the generator's order {g[0]:,.1f} / {g[1]:,.0f}"
                         + (f" and the previous schedule {c[0]:,.1f} / {c[1]:,.0f}" if c else ""))
-                kernel.path.write_text(f.text(items=solved, note=note))
+                kernel.path.write_text(f.text(items=solved if choice == "solver" else listed, note=note))
             elif choice == "generator":
                 kernel.path.write_text(plain.text())
-    return Outcome(kernel.name, core_name, before, after if before else None, ticks,
+    return Outcome(kernel.name, core_name, before, after if before else None, list_model if before else None, ticks,
                    {lbl: m for lbl, (m, _) in measured.items()}, choice, solve_seconds, measure_seconds)
 
 
