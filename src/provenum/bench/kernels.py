@@ -7,7 +7,7 @@ files are present. Results are TSC ticks per call (median and minimum of
 repeated runs) and nanoseconds (of the median).
 
 Scheduled against unscheduled, in the same run: a kernel whose committed
-file ships a solver's order (`provenum schedule --isa x86_64`) is timed a
+file ships a schedule (`provenum schedule --isa x86_64`) is timed a
 second time in the generator's order, as NAME__unscheduled (the same
 function text, renamed), interleaved with it; its JSON result then has
 `ticks_unscheduled` and `ticks_unscheduled_min`. Kernels without a shipped
@@ -84,7 +84,7 @@ def renamed(text: str, name: str, new: str) -> str:
 
 
 def ships_schedule(k) -> bool:
-    """Whether the committed file of x86-64 kernel `k` ships a solver's order still valid."""
+    """Whether the committed file of x86-64 kernel `k` ships a schedule still valid."""
     return k.function.committed_schedule() is not None
 
 

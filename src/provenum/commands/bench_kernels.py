@@ -96,7 +96,7 @@ def run(args) -> int:
     out.print(f"targets are TSC ticks at {bench.TARGET_TSC_GHZ} GHz (issue 3); "
               f"'met' compares times, as this TSC runs at {info.get('tsc_ghz', 0):.2f} GHz")
     if scheduled:
-        out.print("unscheduled: a kernel that ships a solver's order (provenum schedule --isa x86_64), timed "
+        out.print("unscheduled: a kernel that ships a schedule (provenum schedule --isa x86_64), timed "
                   "interleaved in the generator's order; x unsch. = ticks / unscheduled ticks (medians)")
     for line in notes:
         out.print(line)

@@ -6,8 +6,8 @@ directives (global, type, size) that the verifier needs to find each symbol.
 
 The body is written in the generator's order, except where the committed
 file carries a schedule note (`provenum schedule --isa x86_64`: an order
-found by a solver and kept because it measured faster on the CPU at hand):
-that order is kept while it is still a reordering of the generator's
+found by CP-SAT or the list scheduler, kept because it measured faster on
+the CPU at hand): that order is kept while it is still a reordering of the generator's
 instructions that every dependence allows (schedule.kept_order), else the
 generator's order replaces it. `Function.order` chooses: "kept" (the
 default) or "none" (the generator's order, as the benchmarks compare).
@@ -48,7 +48,7 @@ class Function:
     notes: list[str] = field(default_factory=list)  # contract details (aliasing, ranges)
     level: str = "baseline"  # the x86-64 dispatch level whose features the code may use
     body: list[str] = field(default_factory=list)
-    order: str = "kept"   # "kept" (a committed solver schedule where valid) or "none" (the generator's)
+    order: str = "kept"   # "kept" (a committed schedule where valid) or "none" (the generator's)
     _labels: int = 0
 
     # -- emission -----------------------------------------------------------
@@ -85,7 +85,7 @@ class Function:
         return schedule.items(self.body)
 
     def committed_schedule(self) -> tuple[list, str] | None:
-        """(items, note) of the committed file's solver schedule, if it has one still valid."""
+        """(items, note) of the committed file's schedule, if it has one still valid."""
         from .. import depgraph
         from . import schedule
 
@@ -110,7 +110,7 @@ class Function:
 
     def text(self, align: int | None = None, items=None, note: str | None = None) -> str:
         """The .S file; `align`: the function's alignment (log2 bytes), FUNCTION_ALIGN by default;
-        `items` with its schedule `note`: a solver's order being written (else ordered_body())."""
+        `items` with its schedule `note`: a schedule being written (else ordered_body())."""
         body, note = ([it[-1] for it in items], note) if items is not None else self.ordered_body()
         rule = "// " + "-" * 76
         head = [rule, f"// {self.summary}", "//", f"//    extern {self.prototype};", "//"]

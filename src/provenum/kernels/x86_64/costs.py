@@ -9,8 +9,8 @@ adds a load micro-op but not its latency: the load needs only its address
 and runs ahead (the kernels' inputs are in memory from the start), so what
 waits is the register inputs, by the operation's latency; a plain load is
 the load alone, at the load's latency; a store is store-address and
-store-data micro-ops. What an instruction
-reads and writes is not here (schedule.py).
+store-data micro-ops. What an instruction reads and writes is not here
+(schedule.py).
 """
 from __future__ import annotations
 

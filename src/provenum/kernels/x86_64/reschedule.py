@@ -1,19 +1,20 @@
 """`provenum schedule --isa x86_64`: solve an x86-64 kernel's order for a core, keep it only where it
 measures faster on this CPU.
 
-For one kernel: every straight-line stretch of at least MIN_STRETCH
-instructions is solved by CP-SAT on the core's out-of-order model
-(kernels/cpsat.py with the core's table, costs.py), from the generator's
-order, within a time budget split over the stretches by size. The model
+For one kernel, two candidate orders: every straight-line stretch of at
+least MIN_STRETCH instructions solved by CP-SAT on the core's out-of-order
+model (kernels/cpsat.py with the core's table, costs.py) from the
+generator's order, within a time budget split over the stretches by size;
+and the list schedule by critical path (depgraph.list_order). The model
 only guides: x86 cores reorder within hundreds of instructions, so the
 choice is by measurement. The generator's order, the committed order (if
-it ships a schedule) and the solver's are each built under their own symbol
-into one harness and timed interleaved (bench/kernels.py), median and
-minimum of the repeated runs, in ROUNDS runs of the harness; the solver's
-order is written (with its schedule note, the banner line that makes the
-file's order kept) only when its median is below the best other's in every
-round, at least GAIN below it over the rounds, and its minimum is not above
-it; else the best of the others stays. Orders are written only for
+it ships a schedule) and the candidates are each built under their own
+symbol into one harness and timed interleaved (bench/kernels.py), median
+and minimum of the repeated runs, in ROUNDS runs of the harness; the faster
+candidate is written (with its schedule note, the banner line that makes
+the file's order kept) only when its median is below the best other's in
+every round, at least GAIN below it over the rounds, and its minimum is not
+above it; else the best of the others stays. Orders are written only for
 the core this CPU is (`host_core`): a Zen 3 order can be solved and
 modelled here, not kept.
 """
@@ -32,13 +33,15 @@ from . import schedule
 from .costs import core as core_table
 
 MIN_STRETCH = 32
-GAIN = 0.02          # the fraction of the median a solver's order must save to be kept
+GAIN = 0.02          # the fraction of the median a new order must save to be kept
 ROUNDS = 5
 
-# dispatch.CPU.microarchitecture names of the cores the tables describe
+# dispatch.CPU.microarchitecture names of the cores the tables describe: Sapphire Rapids (0x8f),
+# Emerald Rapids (0xcf), Alder Lake (0x97, 0x9a), and 0xa7 as the project's VM reports its Sapphire /
+# Emerald Rapids host (AMX present; on bare metal 0xa7 is Rocket Lake, which the table does not describe)
 HOST_CORES = {
     "golden-cove": ("GenuineIntel-0x06-0x8f", "GenuineIntel-0x06-0xcf", "GenuineIntel-0x06-0x97",
-                    "GenuineIntel-0x06-0x9a", "GenuineIntel-0x06-0xa7"),   # 0xa7: as this project's VM reports
+                    "GenuineIntel-0x06-0x9a", "GenuineIntel-0x06-0xa7"),
     "zen3": ("AuthenticAMD-0x19-0x01", "AuthenticAMD-0x19-0x21", "AuthenticAMD-0x19-0x50"),
 }
 

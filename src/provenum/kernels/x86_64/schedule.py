@@ -263,7 +263,7 @@ def barrier(item) -> bool:
         return True
     try:
         uses, defs, _ = access(mnemonic, ops)
-    except (Unknown, ValueError):
+    except (Unknown, ValueError, IndexError):          # not read: never moved
         return True
     return "rsp" in defs
 
