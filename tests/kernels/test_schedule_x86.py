@@ -141,8 +141,9 @@ def test_a_changed_or_missing_instruction_is_refused():
 
 
 def test_unknown_instructions_are_barriers():
-    items = schedule.items(["        mov rax, 1", "        rdrand rbx", "        mov rcx, 2"])
-    assert [len(b) for b, _ in schedule.stretches(items)] == [1, 1]
+    items = schedule.items(["        mov rax, 1", "        rdrand rbx", "        mov rcx, 2",
+                            "        bt QWORD PTR [rdi], rax", "        mov rdx, 3"])
+    assert [len(b) for b, _ in schedule.stretches(items)] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("name", CORES)

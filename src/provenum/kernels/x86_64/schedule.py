@@ -157,6 +157,8 @@ def access(mnemonic: str, ops: tuple) -> tuple[set, set, tuple | None]:
     regs = []
     for k, op in enumerate(ops):
         if "[" in op:
+            if mnemonic == "bt" and not _is_imm(ops[-1]):
+                raise Unknown(op)        # a register bit offset reaches bytes beyond the operand
             size, parts, disp = _address(op)
             uses.update(r for r, _ in parts)
             if mnemonic != "lea":
