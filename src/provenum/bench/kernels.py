@@ -5,9 +5,18 @@ committed .S files and a case table generated from the catalog, so no
 Python runs inside the timed loops. GMP is linked when its development
 files are present. Results are TSC ticks per call (median and minimum of
 repeated runs) and nanoseconds (of the median).
+
+Scheduled against unscheduled, in the same run: a kernel whose committed
+file ships a schedule (`provenum schedule --isa x86_64`) is timed a
+second time in the generator's order, as NAME__unscheduled (the same
+function text, renamed), interleaved with it; its JSON result then has
+`ticks_unscheduled` and `ticks_unscheduled_min`. Kernels without a shipped
+schedule are in the generator's order already and have neither.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 import subprocess
 import tempfile
@@ -58,8 +67,30 @@ class BenchError(RuntimeError):
     pass
 
 
+UNSCHEDULED = "__unscheduled"
+
+
 def _cases_header(catalog) -> str:
-    return "".join(f"CASE({KIND[k.family]}, {k.name}, {k.n})\n" for k in catalog)
+    return "".join(case_line(k) for k in catalog)
+
+
+def case_line(k, name: str | None = None) -> str:
+    return f"CASE({KIND[k.family]}, {name or k.name}, {k.n})\n"
+
+
+def renamed(text: str, name: str, new: str) -> str:
+    """A kernel's .S text with its symbol `name` renamed (its .L labels are local to the file)."""
+    return re.sub(rf"\b{re.escape(name)}\b", new, text)
+
+
+def ships_schedule(k) -> bool:
+    """Whether the committed file of x86-64 kernel `k` ships a schedule still valid."""
+    return k.function.committed_schedule() is not None
+
+
+def unscheduled_text(k) -> str:
+    """Kernel k's .S text in the generator's order, its symbol NAME__unscheduled."""
+    return renamed(dataclasses.replace(k.function, order="none").text(), k.name, k.name + UNSCHEDULED)
 
 
 def build(workdir: Path, gmp: bool = True, catalog=None, asm_dir: Path | None = None) -> tuple[Path, bool]:
@@ -67,9 +98,18 @@ def build(workdir: Path, gmp: bool = True, catalog=None, asm_dir: Path | None = 
 
     By default the committed .S files of the catalog; with asm_dir, the
     catalog's kernels are generated there first (used to compare variants).
+    Each kernel that ships a schedule is also built in the generator's order
+    (NAME__unscheduled), timed beside it.
     """
     catalog = runnable(CATALOG if catalog is None else catalog)
-    return compile_harness(workdir, _cases_header(catalog), kernel_sources(catalog, asm_dir), gmp)
+    cases, asm = _cases_header(catalog), kernel_sources(catalog, asm_dir)
+    for k in catalog:
+        if asm_dir is None and ships_schedule(k):
+            path = workdir / f"{k.name}{UNSCHEDULED}.S"
+            path.write_text(unscheduled_text(k))
+            asm.append(str(path))
+            cases += case_line(k, k.name + UNSCHEDULED)
+    return compile_harness(workdir, cases, asm, gmp)
 
 
 def kernel_sources(catalog, asm_dir: Path | None = None) -> list[str]:
@@ -185,9 +225,12 @@ def report(results: list[Result]) -> list[dict]:
     by_key = {f"{r.name}/{r.words}": r for r in results}
     out = []
     for r in results:
-        if not r.name.startswith("bignum_"):
+        if not r.name.startswith("bignum_") or r.name.endswith(UNSCHEDULED):
             continue
         entry = r.as_dict()
+        plain = by_key.get(f"{r.name}{UNSCHEDULED}/{r.words}")
+        if plain is not None:
+            entry["ticks_unscheduled"], entry["ticks_unscheduled_min"] = plain.ticks, plain.ticks_min
         for field, key in (("gmp", gmp_counterpart(r.name, r.words)), ("peer", f"{peer_counterpart(r.name)}/{r.words}")):
             other = by_key.get(key) if key else None
             entry[field] = ({"name": other.name, "ticks": other.ticks, "ticks_min": other.ticks_min}

@@ -56,13 +56,15 @@ def run(args) -> int:
     if info.get("gmp_linked"):
         title += f", GMP {info.get('gmp')}"
     table = Table(title=title)
+    scheduled = any(r.name.endswith(bench.UNSCHEDULED) for r in results)
     cols = ("kernel", "words", "ticks", "min", "ns", "target ticks", "target ns", "met",
-            "GMP", "GMP ticks", "GMP/provenum") + (("peer ticks", "peer min", "provenum/peer") if args.peer else ())
+            "GMP", "GMP ticks", "GMP/provenum") + (("peer ticks", "peer min", "provenum/peer") if args.peer else ()) + (
+        ("unscheduled", "unsch. min", "x unsch.") if scheduled else ())
     for col in cols:
         table.add_column(col, justify="left" if col in ("kernel", "GMP") else "right", no_wrap=True)
     notes = []
     for r in results:
-        if not r.name.startswith("bignum_"):
+        if not r.name.startswith("bignum_") or r.name.endswith(bench.UNSCHEDULED):
             continue
         target = bench.target_of(r.name)
         target_ns = target / bench.TARGET_TSC_GHZ if target else None
@@ -80,6 +82,9 @@ def run(args) -> int:
         if args.peer:
             other = by_key.get(f"{bench.peer_counterpart(r.name)}/{r.words}")
             row += [f"{other.ticks:,.0f}", f"{other.ticks_min:,.0f}", f"{r.ticks / other.ticks:.2f}"] if other else [""] * 3
+        if scheduled:
+            plain = by_key.get(f"{r.name}{bench.UNSCHEDULED}/{r.words}")
+            row += [f"{plain.ticks:,.0f}", f"{plain.ticks_min:,.0f}", f"{r.ticks / plain.ticks:.2f}"] if plain else [""] * 3
         table.add_row(*row)
         goal = bench.GMP_SPEEDUP_GOAL.get(bench.split_symbol(r.name)[0])
         if goal and peer:
@@ -90,6 +95,9 @@ def run(args) -> int:
     out.print(table)
     out.print(f"targets are TSC ticks at {bench.TARGET_TSC_GHZ} GHz (issue 3); "
               f"'met' compares times, as this TSC runs at {info.get('tsc_ghz', 0):.2f} GHz")
+    if scheduled:
+        out.print("unscheduled: a kernel that ships a schedule (provenum schedule --isa x86_64), timed "
+                  "interleaved in the generator's order; x unsch. = ticks / unscheduled ticks (medians)")
     for line in notes:
         out.print(line)
     if args.json:

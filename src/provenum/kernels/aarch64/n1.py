@@ -16,12 +16,15 @@ and holding it for some cycles: mul and umulh hold M for 3 cycles (so a
 """
 from __future__ import annotations
 
+from ..cpsat import Machine
+
 I = ("S0", "S1", "M")        # integer ALU work may go to either S pipe or M
 L = ("L0", "L1")
 D = ("D0", "D1")
 V = ("V0", "V1")
 PIPES = ("S0", "S1", "M", "L0", "L1", "D0", "D1", "V0", "V1")
 ISSUE_WIDTH = 4              # instructions decoded per cycle
+MACHINE = Machine("neoverse-n1", PIPES, dispatch_width=ISSUE_WIDTH, rob_entries=128)
 
 
 def _c(latency: int, *uops) -> tuple[int, tuple]:

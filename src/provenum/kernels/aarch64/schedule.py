@@ -16,13 +16,15 @@ of the same region (Function.regions maps base registers to regions) or
 of regions that may alias (Function.may_alias, or a base not declared).
 Only the order changes, never an instruction, so the code computes exactly
 what the generator wrote; the kernels' tests and proofs are of the
-scheduled bytes.
+scheduled bytes. The edges, the list scheduler and the committed-order check
+are ISA-neutral (kernels/depgraph.py); this module reads A64 operands.
 """
 from __future__ import annotations
 
-import heapq
 import re
 
+from .. import depgraph
+from ..depgraph import NOTE, Node, committed_body, emit, respects  # noqa: F401  (this module's API)
 from .n1 import ISSUE_WIDTH, PIPES, cost
 
 _FLAG_DEFS = {"adds", "adcs", "subs", "sbcs", "negs", "ngcs", "ands", "bics", "cmp", "cmn", "tst", "ccmp", "ccmn"}
@@ -69,17 +71,6 @@ def _access_bytes(regs: list[str], ops: tuple) -> int:
     size = {"x": 8, "w": 4, "q": 16, "d": 8, "s": 4}.get(k, 8)
     return size * (2 if len(regs) == 2 and not first.startswith("{") else 1)
 
-
-class Node:
-    __slots__ = ("index", "item", "latency", "uops", "uses", "defs", "mem", "succ", "npred", "priority",
-                 "comments")
-
-    def __init__(self, index, item):
-        self.index, self.item = index, item
-        self.succ = []          # (node, latency)
-        self.npred = 0
-        self.priority = 0
-        self.comments = []
 
 
 def _analyse(node: Node, f) -> None:
@@ -152,126 +143,21 @@ def graph(items: list, f) -> tuple[list, list]:
     after the last instruction). Each node's succ lists (successor, latency) edges: true
     dependences at the producer's latency (1 through NZCV), anti and output dependences and
     memory order at 0 (a load after a store it may read: the store's latency)."""
-    nodes, pending = [], []
-    for it in items:
-        if it[0] == "comment":
-            pending.append(it)
-            continue
-        n = Node(len(nodes), it)
-        n.comments, pending = pending, []
-        _analyse(n, f)
-        nodes.append(n)
-    last_def, readers, mems = {}, {}, []
-
-    def edge(a, b, lat):
-        a.succ.append((b, lat))
-        b.npred += 1
-
+    nodes, pending = depgraph.nodes_of(items)
     for n in nodes:
-        seen = {}
-        for r in n.uses:
-            d = last_def.get(r)
-            if d is not None:
-                lat = 1 if r == "nzcv" else d.latency
-                seen[d.index] = max(seen.get(d.index, (0, None))[0], lat), d
-        for r in n.defs:
-            d = last_def.get(r)
-            if d is not None and d.index not in seen:
-                seen[d.index] = (0, d)
-            for rd in readers.get(r, ()):
-                if rd is not n and rd.index not in seen:
-                    seen[rd.index] = (0, rd)
-        if n.mem is not None:
-            for m in mems:
-                if _conflict(m.mem, n.mem, f.may_alias) and m.index not in seen:
-                    seen[m.index] = (m.latency if m.mem[0] and not n.mem[0] else 0, m)
-            mems.append(n)
-        for lat, d in seen.values():
-            edge(d, n, lat)
-        for r in n.uses:
-            readers.setdefault(r, []).append(n)
-        for r in n.defs:
-            last_def[r] = n
-            readers[r] = []
-    # priority: longest latency path to the end
-    for n in reversed(nodes):
-        n.priority = max((lat + s.priority for s, lat in n.succ), default=n.latency)
+        _analyse(n, f)
+    depgraph.link(nodes, lambda a, b: _conflict(a, b, f.may_alias), frozenset({"nzcv"}))
     return nodes, pending
 
 
 def list_order(nodes: list) -> list:
     """The nodes of one stretch in the order the cycle-by-cycle list scheduler issues them."""
-    npred = {n.index: n.npred for n in nodes}
-    ready_at = {n.index: 0 for n in nodes}
-    busy = {p: 0 for p in PIPES}
-    ready = [(-n.priority, n.index, n) for n in nodes if n.npred == 0]
-    heapq.heapify(ready)
-    waiting = []  # (ready_at, index, node): predecessors done, operands not yet
-    out, cycle = [], 0
-    while ready or waiting:
-        while waiting and waiting[0][0] <= cycle:
-            _, _, n = heapq.heappop(waiting)
-            heapq.heappush(ready, (-n.priority, n.index, n))
-        issued, deferred = 0, []
-        while ready and issued < ISSUE_WIDTH:
-            item = heapq.heappop(ready)
-            n = item[2]
-            plan = _claim(n.uops, busy, cycle)
-            if plan is None:
-                deferred.append(item)
-                continue
-            for pipe, cycles in plan:
-                busy[pipe] = cycle + cycles
-            issued += 1
-            out.append(n)
-            for s, lat in n.succ:
-                ready_at[s.index] = max(ready_at[s.index], cycle + lat)
-                npred[s.index] -= 1
-                if npred[s.index] == 0:
-                    if ready_at[s.index] <= cycle:
-                        heapq.heappush(ready, (-s.priority, s.index, s))
-                    else:
-                        heapq.heappush(waiting, (ready_at[s.index], s.index, s))
-        for item in deferred:
-            heapq.heappush(ready, item)
-        cycle += 1
-    return out
-
-
-def respects(order_: list, nodes: list) -> bool:
-    """Whether `order_` (nodes of one stretch) lists every node once, each after its predecessors."""
-    pos = {n.index: k for k, n in enumerate(order_)}
-    if len(order_) != len(nodes) or len(pos) != len(nodes):
-        return False
-    return all(pos[n.index] < pos[s.index] for n in nodes for s, _ in n.succ)
-
-
-def emit(order_: list, pending: list) -> list:
-    """Items of a stretch in the given node order, each comment before its instruction."""
-    out = []
-    for n in order_:
-        out.extend(n.comments)
-        out.append(n.item)
-    return out + pending
+    return depgraph.list_order(nodes, PIPES, ISSUE_WIDTH)
 
 
 def _schedule_block(items: list, f) -> list:
     nodes, pending = graph(items, f)
     return emit(list_order(nodes), pending)
-
-
-def _claim(uops, busy, cycle):
-    """Pipes for each micro-op, all free this cycle (one pipe may take several), or None."""
-    load: dict = {}
-    plan = []
-    for pipes, cycles in uops:
-        free = [p for p in pipes if busy[p] <= cycle]
-        if not free:
-            return None
-        choice = min(free, key=lambda p: load.get(p, 0))
-        load[choice] = load.get(choice, 0) + cycles
-        plan.append(choice)
-    return list(load.items())
 
 
 def stretches(items: list, f) -> list[tuple[list, tuple | None]]:
@@ -297,57 +183,7 @@ def order(f) -> list:
     return out
 
 
-# -- schedules found by a solver (provenum schedule), kept in the committed file ---------------
-NOTE = "Schedule: "          # the banner line that marks a committed file's order as a solver's
-
-
-def _text(item) -> str:
-    return " ".join(f"{item[1]} {', '.join(item[2])}".split())
-
-
-def committed_body(text: str, name: str) -> tuple[str | None, list[str]]:
-    """(the schedule note, or None, and the instruction lines) of a committed kernel file."""
-    lines = text.splitlines()
-    note = next((ln[3:] for ln in lines if ln.startswith("// " + NOTE)), None)
-    try:
-        start = lines.index(f"{name}:") + 1
-    except ValueError:
-        return note, []
-    body = []
-    for ln in lines[start:]:
-        s = ln.strip()
-        if s.startswith(".size"):
-            break
-        if s and not s.startswith("//"):
-            body.append(" ".join(s.split()))
-    return note, body
-
-
 def kept_order(f, body: list[str]) -> list | None:
     """The Function's items in the order of `body` (a committed file's instructions and labels),
-    if that order is the generator's instructions, each stretch a reordering of its own that
-    every dependence allows (schedule.respects) and every barrier in place; else None."""
-    out, k = [], 0
-    for block, barrier in stretches(f.items, f):
-        nodes, pending = graph(block, f)
-        mine = body[k:k + len(nodes)]
-        k += len(nodes)
-        by_text: dict = {}
-        for n in nodes:
-            by_text.setdefault(_text(n.item), []).append(n)
-        order_ = []
-        for line in mine:
-            same = by_text.get(line)
-            if not same:
-                return None
-            order_.append(same.pop(0))
-        if not respects(order_, nodes):
-            return None
-        out.extend(emit(order_, pending))
-        if barrier is not None:
-            expect = f"{barrier[1]}:" if barrier[0] == "label" else _text(barrier)
-            if k >= len(body) or body[k] != expect:
-                return None
-            k += 1
-            out.append(barrier)
-    return out if k == len(body) else None
+    if every stretch is a reordering of its own that every dependence allows (depgraph.kept_order)."""
+    return depgraph.kept_order(body, stretches(f.items, f), lambda block: graph(block, f))
