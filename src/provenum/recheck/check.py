@@ -16,6 +16,15 @@ montgomery  2^R T - X - K M = 0 at two random points, the cleared carries
             k_lo >= 0, as the final-correction queries assume.
 split       the case steps after the previous split cover every assignment of
             its bits.
+cleared52   (radix 2^52) the argument a of each shift atom a >> 52 is 0 modulo
+            2^52 (exact polynomials, with q = lo52(t k0) and m[0] k0 = -1
+            (mod 2^52), the spec's precondition), so a >> 52 = a / 2^52.
+montgomery52  2^R Z - X Y - K M = rest at two random points, the cleared shifts
+            exact; rest linear with integer coefficients, K an integer
+            polynomial within [k_lo, k_hi], k_lo >= 0; the product's bound
+            queries (X Y < R m; Z < 2m, rest = 0, digits, assuming K within
+            [k_lo, k_hi]) are in the log.
+zero-words  each word is the constant 0.
 radix52, select52 (strategies): every goal is one logged bit-vector query,
             rerun like all queries; each query names its goal, no goal twice.
 Facts: a carry dropped as 0 needs a certificate: `local` (E = 2^top (a + b +
@@ -36,6 +45,8 @@ POINTS = 2
 # strategies whose every goal is one bit-vector query (the radix conversions, the row selection): rechecked
 # through their queries only, like the loop obligations
 QUERY_ONLY = ("radix52", "select52")
+# what each radix-2^52 product's queries show (claim "goal52"); "rest" too when the identity has a remainder
+GOALS52 = ("xy below rm", "below 2m")
 
 
 class Rejected(Exception):
@@ -55,6 +66,7 @@ class ProofCheck:
         self.queries_needed: set = set()   # indices of queries a step relies on (all are rerun anyway)
         self.zero_ok: dict = {}
         self.cleared_ok: set = set()
+        self.cleared52_ok: set = set()
         self.chains: set = set()           # (add/sub, width, links) of the chain facts decisions rest on
 
     # --- helpers ------------------------------------------------------------------------------
@@ -215,7 +227,7 @@ class ProofCheck:
             _need(n[1] == "addc", f"t{tid} cleared is not a carry")
             r = self.dag.sibling(n, "addr")
             _need(r is not None and self.node(r)[2] <= 64, f"carry t{tid}: its word is not in the log")
-            _need(zero_mod_2_64(lifter(r), lifter.definitions, step["w"], step["m0"]),
+            _need(zero_modulo(lifter(r), lifter.definitions, step["w"], step["m0"]),
                   f"{step.get('label', '')}the word of carry t{tid} is not 0 modulo 2^64")
             self.cleared_ok.add(tid)
 
@@ -240,20 +252,63 @@ class ProofCheck:
         k_lo, k_hi = step["k"]
         _need(k_lo >= 0 and lo >= k_lo and hi <= k_hi, f"{step['label']}K is not within [{k_lo}, {k_hi}]")
 
+    def cleared52(self, step) -> None:
+        lifter = Polynomials(self.dag)
+        for tid in step["shifts"]:
+            n = self.node(tid)
+            _need(n[1] == "lshr" and n[2] == 64 and self.node(n[3][1])[1] == "const"
+                  and self.node(n[3][1])[4][0] == 52, f"t{tid} cleared is not a 64-bit shift right by 52")
+            _need(zero_modulo(lifter(n[3][0]), lifter.definitions, step["k0"], step["m0"], 1 << 52),
+                  f"{step['label']}the argument of shift t{tid} is not 0 modulo 2^52")
+            self.cleared52_ok.add(tid)
+
+    def montgomery52(self, step) -> None:
+        label = step["label"]
+        defined = {}
+        for c in step["cleared"]:
+            _need(c in self.cleared52_ok, f"shift t{c} is used as cleared, no step shows its argument is 0")
+            a = self.node(c)[3][0]
+            defined[c] = lambda ev, a=a: ev(a) * pow(1 << 52, -1, ev.P)
+        K, rest = step["K"], step["rest"]
+        _need(all(den == 1 for _, _, den in K), f"{label}the quotient K has a fractional coefficient")
+        _need(all(den == 1 and len(mono) == 1 for mono, _, den in rest),
+              f"{label}the remainder is not linear with integer coefficients")
+        digits = lambda ev, words: sum(ev(t) << (52 * i) for i, t in enumerate(words))  # noqa: E731
+        for ev in self.points({}, defined):
+            Z, X, Y, M = (digits(ev, step[b]) for b in "ZXYM")
+            _need(((Z << step["R"]) - X * Y - ev.poly(K) * M - ev.poly(rest)) % self.P == 0,
+                  f"{label}2^{step['R']} Z - X Y - K m is not the logged remainder")
+        lo, hi = interval(K, self.ranges({}))
+        k_lo, k_hi = step["k"]
+        _need(k_lo >= 0 and lo >= k_lo and hi <= k_hi, f"{label}K is not within [{k_lo}, {k_hi}]")
+        goals = GOALS52 + (("rest",) if rest else ())
+        for goal in goals:
+            found = [i for i, q in enumerate(self.log["queries"])
+                     if q["claim"].get("product") == label and q["claim"].get("goal52") == goal]
+            _need(bool(found), f"{label}no query shows {goal!r}")
+            for i in found:
+                self.query(i)
+                qk = self.log["queries"][i]["claim"].get("k")
+                _need(qk is None or (qk[0] <= k_lo and k_hi <= qk[1]),
+                      f"query {i} assumes K in {qk}, the identity's K is in [{k_lo}, {k_hi}]")
+
+    def zero_words(self, step) -> None:
+        for t in step["words"]:
+            n = self.node(t)
+            _need(n[1] == "const" and n[4][0] == 0, f"{step['label']}: t{t} is not the constant 0")
+
     # --- the proof ------------------------------------------------------------------------------------
     def run(self) -> None:
         strategy = self.log["strategy"]
-        closing = {"exact": "identity", "montgomery": "montgomery"}.get(strategy)
+        closing = {"exact": "identity", "montgomery": "montgomery", "montgomery52": "montgomery52"}.get(strategy)
         cases: list = []
         closed = False
+        checks = {"identity": self.identity, "cleared": self.cleared, "montgomery": self.montgomery,
+                  "cleared52": self.cleared52, "montgomery52": self.montgomery52, "zero-words": self.zero_words}
         for step in self.log["steps"]:
             kind = step["kind"]
-            if kind == "identity":
-                self.identity(step)
-            elif kind == "cleared":
-                self.cleared(step)
-            elif kind == "montgomery":
-                self.montgomery(step)
+            if kind in checks:
+                checks[kind](step)
             elif kind == "split":
                 bits = step["bits"]
                 seen = {tuple(s["case"].get(str(b)) for b in bits) for s in cases
@@ -281,6 +336,9 @@ class ProofCheck:
             return
         _need(closing is not None, f"unknown strategy {strategy!r}")
         _need(closed, f"no {closing} step closes the proof")
+        if strategy == "montgomery52":   # every product whose lanes were cleared has its identity
+            of = lambda kind: sorted(s["label"] for s in self.log["steps"] if s["kind"] == kind)  # noqa: E731
+            _need(of("cleared52") == of("montgomery52"), "a product's cleared lanes without its identity")
         if strategy == "montgomery":
             _need(any(q["claim"].get("final") for q in self.log["queries"]),
                   "the final correction has no query")
@@ -293,10 +351,9 @@ class ProofCheck:
                           f"query {i} assumes K in [{lo}, {hi}], a case's K is outside")
 
 
-def zero_mod_2_64(p: dict, definitions: dict, w: int, m0: int) -> bool:
-    """p == 0 (mod 2^64) when the quotient words next to m[0] are their definitions (q = t w) and
-    m[0] w == -1 (mod 2^64); running words brought in by a definition are expanded in turn."""
-    M = 1 << 64
+def zero_modulo(p: dict, definitions: dict, w: int, m0: int, M: int = 1 << 64) -> bool:
+    """p == 0 (mod 2^64, or M) when the quotient words next to m[0] are their definitions (q = t w) and
+    m[0] w == -1 (mod M); running words brought in by a definition are expanded in turn."""
 
     def reduce(p):
         out = {}

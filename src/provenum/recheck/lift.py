@@ -133,6 +133,8 @@ def equation(dag: Dag, n, val, ring):
         if low == 0 and dag.hi(a) < 1 << w:
             return val(a)
         s = dag.shifted_out(n, a, top + 1 if low == 0 else low)
+        if s is not None and (top, low, aw) == (51, 0, 64):   # a lane's digit: a - 2^52 (a >> 52), a as it is
+            return ring.sub(val(a), ring.scale(val(s), 1 << 52))
         if s is not None and low == 0 and top + 1 < aw:
             return ring.sub(ring.operand(a, val), ring.scale(val(s), 1 << (top + 1)))
         if s is not None and low > 0 and top == aw - 1:
@@ -158,6 +160,8 @@ def equation(dag: Dag, n, val, ring):
         return None
     if op == "or" and w > 1:
         for x, y in (args, args[::-1]):
+            if disjoint_shifts(dag, x, y, w):
+                return ring.add(val(x), val(y))
             sx = dag.node[x]
             c = dag.node[sx[3][1]] if sx[1] == "shl" else None
             if c is not None and c[1] == "const" and c[4][0] < w and dag.hi(y) < 1 << c[4][0]:
@@ -169,6 +173,22 @@ def equation(dag: Dag, n, val, ring):
         return ab if op == "and" else ring.sub(ring.add(a, b), ab) if op == "or" else \
             ring.sub(ring.add(a, b), ring.scale(ab, 2))
     return None
+
+
+def _shift_by(dag: Dag, tid, op: str):
+    """k when node tid is `op`(a, k) for a constant k, else None."""
+    n = dag.node[tid]
+    if n[1] != op:
+        return None
+    c = dag.node[n[3][1]]
+    return c[4][0] if c[1] == "const" else None
+
+
+def disjoint_shifts(dag: Dag, x, y, w: int) -> bool:
+    """x = a >> k and y = b << j with k, j < w and k + j >= w: x < 2^(w - k) <= 2^j and y's low j bits are 0,
+    so x | y = x + y (a double shift)."""
+    k, j = _shift_by(dag, x, "lshr"), _shift_by(dag, y, "shl")
+    return k is not None and j is not None and k < w and j < w and k + j >= w
 
 
 class ModP:

@@ -21,6 +21,10 @@ the proof has three parts:
 3. *Bounds, by z3.* With R Z - rest = X Y + K M, 0 <= K <= K_max, X Y < R M
    (from x, y < 2m and 4m <= R, a separate nonlinear lemma) and the intervals
    of the output words: Z < 2 M, the rest is 0, and every z_i < 2^52.
+
+The proof log (prooflog.py) keeps each part for `provenum recheck`: the
+cleared shift atoms with m[0] and k0 (step "cleared52"), the identity with K,
+the remainder and K's interval (step "montgomery52"), and every z3 query.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from fractions import Fraction
 from .algebra import Lifter, p_add, p_atom, p_atoms, p_mul, p_scale, p_sub, p_substitute, show_poly
 from .bounds import poly_interval
 from .montgomery import _montgomery_zero
+from .prooflog import current as current_log, poly_json
 from .prover import GoalFailure, Obligation, atom_names, first_address, register_strategy
 from .specs.base import Word
 from .specs.ifma import DIGIT, MASK, DigitsBelow, WordsZero
@@ -103,6 +108,9 @@ def padding_is_zero(trace, spec, obligations: list) -> None:
             if bad:
                 _fail(obligations, ob)
             obligations.append(ob)
+            log = current_log()
+            if log is not None:
+                log.step("zero-words", label=e.show(), words=[log.term(t) for t in words])
 
 
 def _k0_term(trace, k0):
@@ -139,7 +147,13 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
             lifter.kinds[a] = f"shift{t.args[1].value}"
 
     # 1. lanes the quotient clears
+    log = current_log()
+    if log is not None:
+        log.begin()
     cleared = _cleared_shifts(lifter, k0, ms[0])
+    if log is not None:   # each shift's argument is 0 mod 2^52 given q = lo52(t k0) and m[0] k0 == -1 (mod 2^52)
+        log.step("cleared52", label=label, shifts=[log.term(lifter.atoms[a]) for a in sorted(cleared)],
+                 m0=log.term(ms[0]), k0=log.term(k0))
     obligations.append(Obligation("algebraic", f"{label}{len(cleared)} lanes cleared by the quotient digits are 0 "
                                   f"modulo 2^{DIGIT}", "proved",
                                   f"polynomial modulo 2^{DIGIT} with q = lo52(t·k0) and m[0]·k0 ≡ -1 rewriting"))
@@ -173,9 +187,16 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
     if k_lo < 0:
         _fail(obligations, Obligation("range", f"{label}0 ≤ K", "failed", "interval bounds over the quotient digits"))
     obligations.append(Obligation("range", f"{label}0 ≤ K ≤ {k_hi}", "proved", "interval bounds"))
+    if log is not None:   # R Z - X Y - K M = rest with the cleared shifts exact, K within [k_lo, k_hi]
+        log.terms_of(K, lifter)
+        log.terms_of(rest, lifter)
+        log.step("montgomery52", label=label, R=DIGIT * n, Z=[log.term(t) for t in z_words],
+                 X=[log.term(t) for t in xs], Y=[log.term(t) for t in ys], M=[log.term(t) for t in ms],
+                 K=poly_json(K), rest=poly_json(rest), k=[k_lo, k_hi], cleared=[log.term(lifter.atoms[a])
+                                                                                 for a in sorted(cleared)])
 
     # 3. the bounds, by z3 (linear integer arithmetic over the output words and the remainder's atoms)
-    lemma = _product_below_rm(n, square=p.x == p.y)
+    lemma = _product_below_rm(n, square=p.x == p.y, label=label)
     obligations.append(lemma)
     if lemma.status != "proved":
         raise GoalFailure(lemma)
@@ -188,21 +209,24 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
     for a, v in atoms.items():
         s.add(v >= lifter.atoms[a].lo, v <= lifter.atoms[a].hi)
     Zz = z3.Sum([(1 << (DIGIT * i)) * zv for i, zv in enumerate(zs)])
-    restz = z3.Sum([int(c) * atoms[mono[0]] for mono, c in rest.items()]) if rest else z3.IntVal(0)
+    parts = [int(c) * atoms[mono[0]] for mono, c in rest.items()]   # (no one-term sum: SMT-LIB has no unary +)
+    restz = z3.Sum(parts) if len(parts) > 1 else parts[0] if parts else z3.IntVal(0)
     P, KM, Mz = z3.Int("XY"), z3.Int("KM"), z3.Int("M")
     s.add(R * Zz - restz == P + KM, P >= 0, P < R * Mz, KM >= k_lo * Mz, KM <= k_hi * Mz, Mz >= 1, 4 * Mz <= R)
     goals = []
     if rest:   # first: a remainder the bounds cannot make 0 is the bug (a dropped high half, carry, lane)
         kinds = sorted({lifter.kinds.get(a, "atom") for a in atoms})
-        goals.append((f"{label}the remainder G - K·m = {show_poly(rest, names(), 6)} is 0 (terms of kind "
+        goals.append(("rest", f"{label}the remainder G - K·m = {show_poly(rest, names(), 6)} is 0 (terms of kind "
                       f"{', '.join(kinds)} the identity does not cancel)", restz == 0))
-    goals.append((f"{label}Z < 2·m", Zz < 2 * Mz))
+    goals.append(("below 2m", f"{label}Z < 2·m", Zz < 2 * Mz))
     if any(isinstance(e, DigitsBelow) and (e.buffer, e.offset) == (p.z, o) for e in spec.post):
-        goals.append((f"{label}every z[i] < 2^{DIGIT}", z3.And(*[zv <= MASK for zv in zs])))
-    for statement, goal in goals:
+        goals.append(("digits", f"{label}every z[i] < 2^{DIGIT}", z3.And(*[zv <= MASK for zv in zs])))
+    for goal_kind, statement, goal in goals:
         s.push()
         s.add(z3.Not(goal))
         verdict = s.check()
+        if verdict == z3.unsat and log is not None:   # it assumes K M within [k_lo M, k_hi M]
+            log.query(s, statement, {"product": label, "goal52": goal_kind, "k": [k_lo, k_hi]})
         s.pop()
         if verdict != z3.unsat:
             _fail(obligations, Obligation("smt", statement, "failed", "z3 linear integer arithmetic",
@@ -213,7 +237,7 @@ def _prove_product(trace, spec, p, n: int, label: str, obligations: list) -> Non
                                       f"X·Y < 2^{DIGIT * n}·m, 4·m ≤ 2^{DIGIT * n} and the output words' intervals"))
 
 
-def _product_below_rm(n: int, square: bool) -> Obligation:
+def _product_below_rm(n: int, square: bool, label: str = "") -> Obligation:
     """x y < R m from x, y < 2 m and 4 m <= R (x y < 4 m^2 <= R m)."""
     import z3
 
@@ -224,5 +248,8 @@ def _product_below_rm(n: int, square: bool) -> Obligation:
     s.set("timeout", 20_000)
     s.add(x >= 0, yy >= 0, x < 2 * m, yy < 2 * m, 4 * m <= R, m >= 1, z3.Not(x * yy < R * m))
     verdict = s.check()
+    log = current_log()
+    if verdict == z3.unsat and log is not None:
+        log.query(s, "X Y < R m from X, Y < 2m and 4m <= R", {"product": label, "goal52": "xy below rm"})
     return Obligation("smt", f"X·{'X' if square else 'Y'} < 2^{DIGIT * n}·m from X, Y < 2m and 4m ≤ 2^{DIGIT * n}",
                       "proved" if verdict == z3.unsat else "failed", "z3 nonlinear integer arithmetic")
