@@ -1,6 +1,7 @@
 """The verify, spec and mutate commands."""
 import json
 
+from aarch64util import needs_compiler
 from asmutil import assemble, schoolbook_mul
 from provenum.cli import main
 from provenum.verify.mutate import run_mutants, summary
@@ -84,3 +85,20 @@ def test_mutants_this_cpu_cannot_run_are_classified_by_the_model(tmp_path, monke
     assert s["classified_by_model_only"] == s["mutants"] - sum(1 for m in mutants if m.failure.startswith("decode"))
     assert s["proved_but_wrong"] == 0 and s["killed"] == s["wrong"]
     assert not any("illegal instruction" in m.why for m in mutants)
+
+
+@needs_compiler
+def test_verify_isa_aarch64_proves_the_cross_built_library_unnamed(tmp_path, capsys):
+    out = tmp_path / "arm.json"
+    assert main(["verify", "--isa", "aarch64", "bignum_mul_4_8_scalar", "--json", str(out), "--markdown", ""]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["isa"] == "aarch64" and [f["name"] for f in doc["functions"]] == ["bignum_mul_4_8_scalar"]
+    assert doc["functions"][0]["functional"] == "proved"
+
+
+@needs_compiler
+def test_verify_isa_must_match_a_named_library(tmp_path, capsys):
+    from provenum.native import cross
+
+    assert main(["verify", "--isa", "x86_64", str(cross.library()), "bignum_mul_4_8_scalar"]) == 2
+    assert "not x86_64" in capsys.readouterr().out

@@ -14,19 +14,38 @@ def add_arguments(parser) -> None:
     parser.add_argument("--markdown", metavar="PATH", default="verify-report.md",
                         help="write the Markdown report, every obligation and how it was discharged "
                              "(default verify-report.md; '' to skip)")
+    parser.add_argument("--isa", choices=("x86_64", "aarch64"), default=None,
+                        help="the library to prove when none is named: this machine's built one, or for the other "
+                             "ISA the cross-built one (AArch64 on an x86-64 host: the library qemu runs)")
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="prove on N processes")
     parser.add_argument("--no-counterexamples", action="store_true",
                         help="do not search for inputs that break a failed function")
 
 
-def _split_targets(targets: list[str]):
+def _split_targets(targets: list[str], isa: str | None = None):
     import os
 
-    if targets and (os.sep in targets[0] or targets[0].endswith(".so") or os.path.isfile(targets[0])):
-        return targets[0], targets[1:]
-    from provenum.native import library_path
+    from provenum.isa.elf import elf_machine
+    from provenum.toolchain import host_isa
 
-    return library_path(), targets
+    if targets and (os.sep in targets[0] or targets[0].endswith(".so") or os.path.isfile(targets[0])):
+        library, names = targets[0], targets[1:]
+    elif isa is None or isa == host_isa():
+        from provenum.native import library_path
+
+        library, names = library_path(), targets
+    elif isa == "aarch64":
+        from provenum.native import cross
+
+        try:
+            library, names = str(cross.library()), targets
+        except cross.CrossError as e:
+            raise ValueError(f"cannot build the AArch64 library: {e}") from None
+    else:
+        raise ValueError(f"no {isa} library is built on this {host_isa()} machine: name one")
+    if isa is not None and elf_machine(library) != isa:
+        raise ValueError(f"{library} is an ELF file for {elf_machine(library)}, not {isa}")
+    return library, names
 
 
 def run(args) -> int:
@@ -44,7 +63,7 @@ def run(args) -> int:
         console.print("[red]--jobs must be at least 1[/red]")
         return 2
     try:
-        library, names = _split_targets(args.targets)
+        library, names = _split_targets(args.targets, args.isa)
         jobs = proof_jobs(library, names or None)
     except (ValueError, KeyError, ImportError) as e:
         console.print(f"[red]error:[/red] {e}")
