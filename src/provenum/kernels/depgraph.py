@@ -211,3 +211,16 @@ def kept_order(body: list[str], parts: list, graph) -> list | None:
             k += 1
             out.append(barrier)
     return out if k == len(body) else None
+
+
+def stretches(items: list, is_barrier) -> list[tuple[list, object]]:
+    """The items cut into (straight-line stretch, the barrier after it or None at the end)."""
+    out, block = [], []
+    for it in items:
+        if is_barrier(it):
+            out.append((block, it))
+            block = []
+        else:
+            block.append(it)
+    out.append((block, None))
+    return out

@@ -162,15 +162,7 @@ def _schedule_block(items: list, f) -> list:
 
 def stretches(items: list, f) -> list[tuple[list, tuple | None]]:
     """The items cut into (straight-line stretch, the barrier after it or None at the end)."""
-    out, block = [], []
-    for it in items:
-        if _barrier(it, f):
-            out.append((block, it))
-            block = []
-        else:
-            block.append(it)
-    out.append((block, None))
-    return out
+    return depgraph.stretches(items, lambda it: _barrier(it, f))
 
 
 def order(f) -> list:

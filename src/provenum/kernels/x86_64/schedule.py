@@ -272,15 +272,7 @@ def barrier(item) -> bool:
 
 def stretches(items_: list) -> list[tuple[list, tuple | None]]:
     """The items cut into (straight-line stretch, the barrier after it or None at the end)."""
-    out, block = [], []
-    for it in items_:
-        if barrier(it):
-            out.append((block, it))
-            block = []
-        else:
-            block.append(it)
-    out.append((block, None))
-    return out
+    return depgraph.stretches(items_, barrier)
 
 
 def _conflict(a, b) -> bool:
