@@ -237,13 +237,10 @@ class Rule:
     heads: tuple = field(default=(), init=False)   # per argument: the operation it must have, or None
 
     def match(self, args, params=()) -> Binding | None:
-        orders = [args, (args[1], args[0]) + tuple(args[2:])] if self.comm else [args]
-        orders = [a for a in orders if _ops_fit(self.heads, tuple(t.op for t in a))]
-        if not orders:   # the common case: an argument's operation rules the rule out
-            return None
         v = Binding()
         for name, value in zip(self.params, params):
             v[name] = value
+        orders = [args, (args[1], args[0]) + tuple(args[2:])] if self.comm else [args]
         for a in orders:
             for found in _match_all(self.args, a, v):
                 return found
@@ -299,7 +296,7 @@ def rules_for(ctor: str, op: str | None = None) -> list[Rule]:
     return BY_CTOR.get(ctor if op is None else f"{ctor}:{op}", [])
 
 
-_CANDIDATES: dict = {}   # (constructor, its arguments' operations) -> the rules that may match
+_CANDIDATES: dict = {}   # (rule key, its arguments' operations) -> the rules that may match
 
 
 def reindex() -> None:
@@ -307,15 +304,16 @@ def reindex() -> None:
     _CANDIDATES.clear()
 
 
-def candidates(ctor: str, args) -> list[Rule]:
-    """The constructor's rules whose top-level argument patterns fit the arguments' operations (in
-    either order for a commutative rule): those that may match; the rest cannot."""
+def candidates(ctor: str, args, op: str | None = None) -> list[Rule]:
+    """rules_for(ctor, op) less those whose top-level argument patterns do not fit the arguments'
+    operations (in either order for a commutative rule): those cannot match."""
     ops = tuple(a.op for a in args)
-    key = (ctor, ops)
+    key = (ctor, op, ops)
     got = _CANDIDATES.get(key)
     if got is None:
         swapped = (ops[1], ops[0]) + ops[2:] if len(ops) >= 2 else ops
-        got = [r for r in BY_CTOR.get(ctor, []) if _ops_fit(r.heads, ops) or (r.comm and _ops_fit(r.heads, swapped))]
+        got = [r for r in rules_for(ctor, op)
+               if _ops_fit(r.heads, ops) or (r.comm and _ops_fit(r.heads, swapped))]
         _CANDIDATES[key] = got
     return got
 
@@ -868,7 +866,7 @@ def applicable(family: str, t):
     """The rules of a fact family ("lift", "ptr", "smt") that apply to node `t` and are proved there, in
     order, with their bindings (a fact rule binds the node's width, then its parameters)."""
     params = (t.width,) + t.params
-    for r in rules_for(family, t.op):
+    for r in candidates(family, t.args, t.op):
         v = r.match(t.args, params)
         if v is not None and (r.when is None or r.when(v)) and allowed(r, v):
             yield r, v
